@@ -1,0 +1,73 @@
+"""Open the warehouse's engine: an embedded DuckDB file, or PySpark.
+
+This is the one place that knows how to start an engine. Everything above the warehouse
+works with the Ibis backend it returns and never asks which engine it is.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import ibis
+
+from churnlens.config import EngineConfig
+from churnlens.errors import DataError
+
+ENGINES = ("duckdb", "spark")
+
+
+def connect_duckdb(path: str | Path | None, read_only: bool = False) -> Any:
+    """An Ibis DuckDB backend on a file (``None``: in memory)."""
+    if path is None:
+        return ibis.duckdb.connect()
+    p = Path(path)
+    if read_only and not p.exists():
+        raise DataError(
+            "The warehouse file does not exist.",
+            file=str(p),
+            fix="Run `churnlens ingest ...` or `churnlens demo` first, or pass --db with an existing file.",
+        )
+    return ibis.duckdb.connect(str(p), read_only=read_only)
+
+
+def spark_session(cfg: EngineConfig, warehouse_dir: str | Path | None = None) -> Any:
+    """A SparkSession on 127.0.0.1 with UTC time and no web UI (local unless cfg says otherwise)."""
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ.setdefault("PYSPARK_PYTHON", os.environ.get("PYSPARK_PYTHON", "python3"))
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise DataError(
+            "The Spark engine needs PySpark, which is not installed.",
+            fix='Install it with: pip install "churnlens[spark]"',
+        ) from exc
+    builder = SparkSession.builder.appName("churnlens")
+    if cfg.spark_master.startswith("sc://"):
+        builder = builder.remote(cfg.spark_master)
+    else:
+        builder = (
+            builder.master(cfg.spark_master)
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.driver.memory", cfg.spark_driver_memory)
+        )
+    builder = (
+        builder.config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", str(cfg.spark_shuffle_partitions))
+        .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
+        .config("spark.sql.ansi.enabled", "false")
+    )
+    if warehouse_dir is not None:
+        builder = builder.config("spark.sql.warehouse.dir", str(Path(warehouse_dir).resolve()))
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def connect_spark(cfg: EngineConfig, warehouse_dir: str | Path | None = None) -> Any:
+    """An Ibis PySpark backend."""
+    return ibis.pyspark.connect(spark_session(cfg, warehouse_dir))
