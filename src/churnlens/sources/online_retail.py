@@ -83,15 +83,15 @@ def load(stage: Stage, paths: list[Path], options: dict[str, Any], progress) -> 
     for i, f in enumerate(files):
         part = stage.tmp(f"part{i}")
         con.execute(
-            f'CREATE TABLE "{part}" AS SELECT l.* EXCLUDE (_file_rank, _file), o.own, '
-            f'(SELECT min(_file) FROM "{lines}" x WHERE x._file_rank = o.own) AS own_file '
+            f'CREATE TABLE "{part}" AS SELECT l.* EXCLUDE (_file_rank, _file), o.own AS _own, '
+            f'(SELECT min(_file) FROM "{lines}" x WHERE x._file_rank = o.own) AS _own_file '
             f'FROM "{lines}" l JOIN "{lines}_own" o USING (invoice) WHERE l._file = \'{_q(str(f))}\''
         )
         stage.source_of[part] = str(f)
         part = stage.reject_where(
             part,
-            where=f"own <> {rank[i]}",
-            reason_sql="'invoice ' || invoice || ' already read from ' || own_file || ' (the files overlap)'",
+            where=f"_own <> {rank[i]}",
+            reason_sql="'invoice ' || invoice || ' already read from ' || _own_file || ' (the files overlap)'",
             target="order_items",
         )
         part = stage.validate(
@@ -152,7 +152,7 @@ def load(stage: Stage, paths: list[Path], options: dict[str, Any], progress) -> 
     con.execute(
         f'CREATE TABLE "{good}" AS '
         + " UNION ALL ".join(
-            f'SELECT {r} AS _file_rank, * EXCLUDE (own, own_file) FROM "{p}"' for r, p in kept
+            f'SELECT {r} AS _file_rank, * EXCLUDE (_own, _own_file) FROM "{p}"' for r, p in kept
         )
     )
     con.execute(

@@ -54,6 +54,8 @@ class Stage:
     counts: dict[str, TableCount] = field(default_factory=dict)
     staged: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    source_of: dict[str, str] = field(default_factory=dict)
+    malformed: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.prefix = f"_stg_{uuid.uuid4().hex[:8]}_"
@@ -87,11 +89,17 @@ class Stage:
         required: list[str],
         name: str,
         delim: str = ",",
+        keep_malformed: bool = False,
+        private: tuple[str, ...] = (),
     ) -> str:
         """Read a CSV file as text columns plus `_line` (1 = the header line).
 
         Lines that do not fit the header (missing or extra fields, invalid UTF-8) become
-        rejected rows of ``target``. A missing file, an empty file or a missing required
+        rejected rows of ``target``; with ``keep_malformed`` they are left in the table
+        ``malformed[raw]`` (line, msg, csv_line) for the adapter to repair, and the adapter
+        must pass the ones it cannot repair to `reject_malformed`. Columns named in
+        ``private`` (names, e-mails) are dropped at once, and malformed lines of such a file are
+        rejected without their text. A missing file, an empty file or a missing required
         column raises DataError.
         """
         path = Path(path)
@@ -119,22 +127,29 @@ class Stage:
                 FROM range(2, {2 + n_good + n_bad})
                 WHERE range NOT IN (SELECT line FROM "{raw}_rej")
             )
-            SELECT g.line::BIGINT AS _line, r.* EXCLUDE (rid)
+            SELECT g.line::BIGINT AS _line, r.* EXCLUDE (rid{"".join(f', "{c}"' for c in private if c in header)})
             FROM (SELECT rowid AS rid, * FROM "{raw}_0") r JOIN good g ON r.rid = g.idx
             ORDER BY _line"""
         )
+        self.source_of[raw] = str(path)
+        self.count(target).read += n_good + n_bad
+        self.drop(f"{raw}_0", rej_table, rej_scan)
+        if keep_malformed:
+            self.malformed[raw] = f"{raw}_rej"
+        else:
+            self.reject_malformed(f"{raw}_rej", target=target, source=str(path), keep_text=not private)
+        return raw
+
+    def reject_malformed(self, table: str, *, target: str, source: str, keep_text: bool = True) -> None:
+        """Reject the malformed lines (line, msg, csv_line) of ``table`` and drop it."""
+        text = f"left(csv_line, {RAW_TEXT_LIMIT})" if keep_text else "NULL"
         self.con.execute(
             f"""INSERT INTO "{self.rejected}"
-            SELECT '{_sql_str(str(path))}', line::BIGINT, '{target}',
-                   'malformed line: ' || msg, left(csv_line, {RAW_TEXT_LIMIT}) FROM "{raw}_rej" """
+            SELECT '{_sql_str(source)}', line::BIGINT, '{target}', 'malformed line: ' || msg, {text}
+            FROM "{table}" """
         )
-        c = self.count(target)
-        c.read += n_good + n_bad
-        c.rejected += n_bad
-        self.drop(f"{raw}_0", f"{raw}_rej", rej_table, rej_scan)
-        self.source_of = getattr(self, "source_of", {})
-        self.source_of[raw] = str(path)
-        return raw
+        self.count(target).rejected += self.rows(table)
+        self.drop(table)
 
     def read_parquet(self, path: Path, *, target: str, required: list[str], name: str) -> str:
         """Read a Parquet file with `_line` = row number from 1."""
@@ -164,7 +179,6 @@ class Stage:
                 "The file has no rows.", file=str(path), fix="Export the data again; it is empty."
             )
         self.count(target).read += n
-        self.source_of = getattr(self, "source_of", {})
         self.source_of[raw] = str(path)
         return raw
 
@@ -240,7 +254,8 @@ class Stage:
         raw_cols: list[str],
         drop_cols: list[str] | None = None,
     ) -> str:
-        raw_cols = [c for c in raw_cols if c not in (drop_cols or [])]
+        # Helper columns (leading underscore) are not part of the row as read.
+        raw_cols = [c for c in raw_cols if c not in (drop_cols or []) and not c.startswith("_")]
         marked = self.tmp(f"chk_{uuid.uuid4().hex[:6]}")
         self.con.execute(f'CREATE TABLE "{marked}" AS SELECT *, {reason_sql} AS _reason FROM "{table}"')
         raw_text = (
