@@ -1,0 +1,262 @@
+"""The `churnlens` command: a thin shell over the functions a Python user would call."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from churnlens.config import ChurnlensConfig
+from churnlens.errors import ChurnlensError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="churnlens: why sales fall and which customers are about to lapse.",
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+DbOpt = Annotated[
+    str | None, typer.Option("--db", help="Warehouse: DuckDB file (default churnlens.duckdb) or Spark dir.")
+]
+EngineOpt = Annotated[str, typer.Option("--engine", help="duckdb (embedded, default) or spark.")]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", help="TOML file with settings.")]
+SetOpt = Annotated[list[str] | None, typer.Option("--set", help="Override one setting: section.key=value.")]
+
+
+def load_config(config: Path | None, sets: list[str] | None) -> ChurnlensConfig:
+    cfg = ChurnlensConfig.from_toml(config) if config else ChurnlensConfig()
+    for item in sets or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            from churnlens.errors import DataError
+
+            raise DataError(
+                "A --set needs key=value.", values=[item], fix="Write e.g. --set churn.window_days=30"
+            )
+        cfg.set(key.strip(), value.strip())
+    return cfg
+
+
+def open_warehouse(db: str | None, engine: str, cfg: ChurnlensConfig, read_only: bool = False):
+    from churnlens.warehouse import Warehouse, default_db
+
+    return Warehouse(db or default_db(engine), engine=engine, config=cfg, read_only=read_only)
+
+
+@contextlib.contextmanager
+def progress_bar(title: str) -> Iterator:
+    """A Rich progress display; yields ``update(message, fraction=None)``."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[step]}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as prog:
+        task = prog.add_task(title, total=None, step="")
+
+        def update(message: str, fraction: float | None = None) -> None:
+            prog.update(
+                task, step=message, total=1.0 if fraction is not None else None, completed=fraction or 0.0
+            )
+
+        yield update
+        prog.update(task, step="done", total=1.0, completed=1.0)
+
+
+@app.command()
+def generate(
+    kind: Annotated[str, typer.Argument(help="fashion-campus or instacart")],
+    out: Annotated[Path, typer.Option("--out", help="Directory for the native files.")],
+    customers: Annotated[int, typer.Option(help="Number of customers (users).")] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    scenario: Annotated[str, typer.Option(help="steady or decline.")] = "steady",
+    catalogue: Annotated[
+        Path | None, typer.Option(help="Instacart catalogue dir (products/aisles/departments).")
+    ] = None,
+) -> None:
+    """Write a synthetic shop in a native format, with its ground truth and facts."""
+    from churnlens.sources.synthetic import GeneratorConfig
+    from churnlens.sources.synthetic import generate as gen
+
+    if catalogue is None:
+        default = Path("../shared/data/instacart_head")
+        catalogue = default if (default / "products.csv").exists() else None
+    cfg = GeneratorConfig(customers=customers, seed=seed, scenario=scenario)
+    t0 = time.perf_counter()
+    with progress_bar(f"generate {kind}") as update:
+        facts = gen(kind, out, cfg, catalogue_dir=catalogue, progress=update)
+    console.print(f"wrote {kind} shop to [bold]{out}[/] in {time.perf_counter() - t0:.1f} s")
+    shown = Table("fact", "value")
+    for k, v in facts.items():
+        if isinstance(v, int | float | str):
+            shown.add_row(k, f"{v:,}" if isinstance(v, int) else str(v))
+    console.print(shown)
+
+
+@app.command()
+def ingest(
+    kind: Annotated[str, typer.Argument(help="fashion-campus, instacart, online-retail or generic")],
+    paths: Annotated[
+        list[str], typer.Argument(help="Files or directories (generic: role=file, e.g. items=x.csv).")
+    ],
+    db: DbOpt = None,
+    engine: EngineOpt = "duckdb",
+    config: ConfigOpt = None,
+    set_: SetOpt = None,
+    map_: Annotated[list[str] | None, typer.Option("--map", help="generic: canonical=source column.")] = None,
+    currency: Annotated[str | None, typer.Option(help="generic: currency of the amounts.")] = None,
+) -> None:
+    """Read a shop's native files into the warehouse's canonical tables."""
+    from churnlens.ingest import ingest as run_ingest
+
+    cfg = load_config(config, set_)
+    options: dict = {}
+    if map_:
+        options["map"] = dict(_pair(m) for m in map_)
+    if currency:
+        options["currency"] = currency
+    wh = open_warehouse(db, engine, cfg)
+    try:
+        with progress_bar(f"ingest {kind}") as update:
+            summary = run_ingest(kind, paths, wh, cfg, options=options, progress=update)
+    finally:
+        wh.close()
+    print_ingest(summary)
+
+
+def print_ingest(summary) -> None:
+    t = Table("table", "read", "stored", "rejected", title=f"ingest {summary.kind} ({summary.seconds:.1f} s)")
+    for r in summary.rows():
+        t.add_row(r["table"], f"{r['read']:,}", f"{r['stored']:,}", f"{r['rejected']:,}")
+    console.print(t)
+    for note in summary.notes:
+        console.print(f"  note: {note}")
+    if summary.rejected:
+        console.print(f"  {summary.rejected:,} rejected rows kept with their reasons in table rejected_rows")
+
+
+@app.command("run")
+def run_cmd(
+    db: DbOpt = None,
+    engine: EngineOpt = "duckdb",
+    config: ConfigOpt = None,
+    set_: SetOpt = None,
+    only: Annotated[list[str] | None, typer.Option(help="Run only these stages.")] = None,
+) -> None:
+    """Run every stage the shop's data allows and write the result tables."""
+    cfg = load_config(config, set_)
+    wh = open_warehouse(db, engine, cfg)
+    try:
+        print_run(run_pipeline(wh, cfg, only))
+    finally:
+        wh.close()
+
+
+def run_pipeline(wh, cfg, only=None):
+    from churnlens import pipeline
+
+    with progress_bar("run") as update:
+        return pipeline.run(wh, cfg, only=only, progress=update)
+
+
+def print_run(report) -> None:
+    t = Table("result table", "rows", title="results")
+    for name, rows in report.written.items():
+        t.add_row(name, f"{rows:,}")
+    console.print(t)
+    for stage, reason in report.skipped.items():
+        console.print(f"  skipped {stage}: {reason}")
+
+
+@app.command()
+def info(db: DbOpt = None, engine: EngineOpt = "duckdb") -> None:
+    """Tables of the warehouse, their rows, and the last runs."""
+    wh = open_warehouse(db, engine, ChurnlensConfig(), read_only=engine == "duckdb")
+    try:
+        t = Table("table", "rows")
+        for name in wh.tables():
+            t.add_row(name, f"{int(wh.table(name).count().to_pyarrow().as_py()):,}")
+        console.print(t)
+        runs = wh.runs()
+        if not runs.empty:
+            console.print(runs[["run_id", "kind", "seconds"]].tail(5).to_string(index=False))
+    finally:
+        wh.close()
+
+
+@app.command()
+def demo(
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Exit after the run instead of serving.")
+    ] = False,
+    db: DbOpt = None,
+    out: Annotated[Path, typer.Option("--out", help="Where the demo shop's files go.")] = Path(
+        "churnlens-demo"
+    ),
+    customers: Annotated[int, typer.Option(help="Customers of the demo shop.")] = 3000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+) -> None:
+    """Generate a small shop with a planted sales decline, ingest it and run every stage."""
+    from churnlens.ingest import ingest as run_ingest
+    from churnlens.sources.synthetic import GeneratorConfig
+    from churnlens.sources.synthetic import generate as gen
+
+    cfg = ChurnlensConfig()
+    t0 = time.perf_counter()
+    with progress_bar("generate demo shop") as update:
+        gen(
+            "fashion-campus",
+            out,
+            GeneratorConfig(customers=customers, seed=seed, scenario="decline"),
+            progress=update,
+        )
+    wh = open_warehouse(db, "duckdb", cfg)
+    try:
+        with progress_bar("ingest") as update:
+            summary = run_ingest("fashion-campus", [out], wh, cfg, progress=update)
+        print_ingest(summary)
+        print_run(run_pipeline(wh, cfg))
+    finally:
+        wh.close()
+    console.print(
+        f"demo ready in {time.perf_counter() - t0:.1f} s: warehouse [bold]{db or 'churnlens.duckdb'}[/]"
+    )
+    if not no_serve:
+        console.print("The dashboard is not part of this build yet; explore with `churnlens info`.")
+
+
+def _pair(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key or not value:
+        from churnlens.errors import DataError
+
+        raise DataError(
+            "A --map needs canonical=source.", values=[text], fix="Write e.g. --map order_ts=created_at"
+        )
+    return key.strip(), value.strip()
+
+
+def main() -> None:
+    try:
+        app()
+    except ChurnlensError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""Run every analysis stage the shop's data allows and write the results to the warehouse.
+
+Stages are plain functions ``(warehouse, config) -> {table_name: Ibis table | DataFrame}``
+declared in `STAGES` with what they need. `run` skips a stage whose needs the data does not
+meet (no click stream, no prices, ...) and says why, writes every result table atomically
+and appends a run record (time, config, row counts, versions).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from churnlens.config import ChurnlensConfig
+from churnlens.ingest import versions
+from churnlens.warehouse import Warehouse
+
+StageFn = Callable[[Warehouse, ChurnlensConfig], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What the shop's canonical tables make possible."""
+
+    orders: int
+    customers: int
+    events: int
+    priced_orders: int
+    time_mode: str
+    currency: str | None
+
+    @property
+    def has_orders(self) -> bool:
+        return self.orders > 0
+
+    @property
+    def has_events(self) -> bool:
+        return self.events > 0
+
+    @property
+    def has_prices(self) -> bool:
+        return self.priced_orders > 0
+
+
+def capabilities(wh: Warehouse) -> Capabilities:
+    info = wh.dataset_info()
+
+    def n(name: str) -> int:
+        return int(wh.table(name).count().to_pyarrow().as_py()) if wh.has(name) else 0
+
+    priced = 0
+    if wh.has("orders"):
+        o = wh.table("orders")
+        priced = int(o.filter(o.total_amount.notnull()).count().to_pyarrow().as_py())
+    return Capabilities(
+        orders=n("orders"),
+        customers=n("customers"),
+        events=n("events"),
+        priced_orders=priced,
+        time_mode=info.get("time_mode", "calendar"),
+        currency=info.get("currency"),
+    )
+
+
+@dataclass(frozen=True)
+class StageDef:
+    name: str
+    doc: str
+    run: StageFn
+    needs: Callable[[Capabilities], str | None] = lambda caps: None  # reason to skip, or None
+
+
+@dataclass
+class RunReport:
+    written: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _needs_orders(caps: Capabilities) -> str | None:
+    return None if caps.has_orders else "the shop has no orders"
+
+
+def profile(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
+    """Rows and time span of every canonical table (table ``data_profile``)."""
+    parts = []
+    spans = {"orders": "order_ts", "events": "event_ts", "customers": "signup_ts"}
+    for name in ("customers", "products", "orders", "order_items", "events", "rejected_rows"):
+        if not wh.has(name):
+            continue
+        t = wh.table(name)
+        col = spans.get(name)
+        agg = {"rows": t.count()}
+        if col:
+            agg |= {"first_ts": t[col].min(), "last_ts": t[col].max()}
+        row = t.aggregate(**agg).to_pandas()
+        row.insert(0, "table_name", name)
+        parts.append(row)
+    return {"data_profile": pd.concat(parts, ignore_index=True)}
+
+
+STAGES: list[StageDef] = [
+    StageDef("profile", "rows and time span of each canonical table", profile),
+]
+
+
+def run(
+    wh: Warehouse,
+    config: ChurnlensConfig | None = None,
+    only: list[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> RunReport:
+    """Run the stages (all, or those named in ``only``) and write their result tables."""
+    config = config or wh.config
+    progress = progress or (lambda _m: None)
+    caps = capabilities(wh)
+    report = RunReport()
+    started = datetime.now(UTC)
+    for stage in STAGES:
+        if only and stage.name not in only:
+            continue
+        reason = stage.needs(caps)
+        if reason:
+            report.skipped[stage.name] = reason
+            continue
+        progress(stage.name)
+        t0 = time.perf_counter()
+        for table, obj in stage.run(wh, config).items():
+            wh.write(table, obj)
+            report.written[table] = _count(wh, table)
+        report.seconds[stage.name] = time.perf_counter() - t0
+    wh.append_run(
+        {
+            "run_id": started.strftime("%Y%m%dT%H%M%S%f"),
+            "kind": "run",
+            "started_at": started.isoformat(),
+            "seconds": f"{sum(report.seconds.values()):.3f}",
+            "dataset": json.dumps(wh.dataset_info()),
+            "row_counts": json.dumps(report.written),
+            "skipped": json.dumps(report.skipped),
+            "config": json.dumps(config.to_dict()),
+            "versions": json.dumps(versions()),
+        }
+    )
+    return report
+
+
+def _count(wh: Warehouse, table: str) -> int:
+    t: ibis.Table = wh.table(table)
+    return int(t.count().to_pyarrow().as_py())
