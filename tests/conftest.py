@@ -1,0 +1,30 @@
+"""Shared test fixtures: where the real sample data lives, small warehouses, a Spark session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = (REPO / ".." / "shared" / "data").resolve()
+
+
+def shared_data(*parts: str) -> Path:
+    """Path to a real sample under ../shared/data; skips the test when it is absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"real sample data not found at {path} (expected ../shared/data beside the repo)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def spark_available() -> bool:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        pytest.skip("PySpark is not installed (pip install -e '.[spark]')")
+    if os.system("java -version >/dev/null 2>&1") != 0:
+        pytest.skip("Java is not installed; the Spark engine needs Java 17")
+    return True

@@ -1,0 +1,127 @@
+"""The staging area: line numbers, malformed lines, checks, duplicates, counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from churnlens.config import ChurnlensConfig
+from churnlens.errors import DataError
+from churnlens.sources.staging import Check, Stage
+
+
+@pytest.fixture()
+def stage() -> Stage:
+    return Stage(duckdb.connect(), ChurnlensConfig(), "test")
+
+
+def rejected(stage: Stage) -> list[tuple]:
+    return stage.con.execute(
+        f'SELECT line, target_table, reason, raw FROM "{stage.rejected}" ORDER BY line'
+    ).fetchall()
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    p = tmp_path / name
+    p.write_bytes(data)
+    return p
+
+
+def test_line_numbers_survive_malformed_lines(tmp_path, stage):
+    # line 1 header; 3 short; 5 too long; 6 not UTF-8; 8 truncated (last, no newline)
+    data = b'a,b,c\n1,x,2\n2,y\n3,"z,w",4\n4,q,5,6\n5,\xff\xfe,6\n6,r,7\n7,s'
+    raw = stage.read_csv(write(tmp_path, "t.csv", data), target="orders", required=["a", "b"], name="t")
+    rows = stage.con.execute(f'SELECT _line, a, b, c FROM "{raw}" ORDER BY _line').fetchall()
+    assert rows == [(2, "1", "x", "2"), (4, "3", "z,w", "4"), (7, "6", "r", "7")]
+    rej = rejected(stage)
+    assert [r[0] for r in rej] == [3, 5, 6, 8]
+    assert all(r[1] == "orders" and r[2].startswith("malformed line") for r in rej)
+    assert "UTF" in rej[2][2] or "unicode" in rej[2][2].lower()
+    c = stage.count("orders")
+    assert (c.read, c.rejected) == (7, 4)
+
+
+@pytest.mark.parametrize(
+    "data, needle",
+    [
+        (b"", "empty"),
+        (b"a,b\n", "no rows"),
+        (b"a,x\n1,2\n", "b missing"),
+        (b"\xff\xfe,b\n1,2\n", "not UTF-8"),
+    ],
+)
+def test_unusable_files_raise_data_error(tmp_path, stage, data, needle):
+    path = write(tmp_path, "t.csv", data)
+    with pytest.raises(DataError) as exc:
+        stage.read_csv(path, target="orders", required=["a", "b"], name="t")
+    assert needle in str(exc.value)
+    assert str(path) in str(exc.value)
+
+
+def test_missing_file(tmp_path, stage):
+    with pytest.raises(DataError, match="not found"):
+        stage.read_csv(tmp_path / "nope.csv", target="orders", required=[], name="t")
+
+
+def test_checks_reject_rows_with_reasons_and_count(tmp_path, stage):
+    path = write(tmp_path, "t.csv", b"id,n\n1,5\n2,x\n3,7\n3,8\n4,-1\n")
+    raw = stage.read_csv(path, target="orders", required=["id", "n"], name="t")
+    good = stage.validate(
+        raw,
+        target="orders",
+        checks=[
+            Check("n", "TRY_CAST(n AS INT) IS NULL", "not a number", "fix it"),
+            Check("n", "TRY_CAST(n AS INT) < 0", "negative", "fix it"),
+        ],
+    )
+    good = stage.reject_duplicates(good, key=["id"], target="orders")
+    assert stage.con.execute(f'SELECT _line, id FROM "{good}" ORDER BY _line').fetchall() == [
+        (2, "1"),
+        (4, "3"),
+    ]
+    rej = rejected(stage)
+    assert [(r[0], r[2]) for r in rej] == [
+        (3, "n: not a number: x"),
+        (5, "duplicate id 3 (first on line 4)"),
+        (6, "n: negative: -1"),
+    ]
+    assert rej[0][3] == "2,x"
+    stage.stage("orders", f'SELECT id AS order_id FROM "{good}"')
+    c = stage.count("orders")
+    assert (c.read, c.stored, c.rejected) == (5, 2, 3)
+
+
+def test_a_column_mostly_wrong_is_a_data_error(tmp_path, stage):
+    path = write(tmp_path, "t.csv", b"id,ts\n1,01/02/2020\n2,03/04/2020\n3,2020-01-01\n")
+    raw = stage.read_csv(path, target="orders", required=["id", "ts"], name="t")
+    with pytest.raises(DataError) as exc:
+        stage.validate(
+            raw,
+            target="orders",
+            checks=[Check("ts", "TRY_CAST(ts AS DATE) IS NULL", "is not a date", "Write YYYY-MM-DD.")],
+        )
+    msg = str(exc.value)
+    assert "ts" in msg and "2 of 3 rows" in msg and "01/02/2020" in msg and "YYYY-MM-DD" in msg
+
+
+def test_private_columns_never_stored(tmp_path, stage):
+    path = write(tmp_path, "c.csv", b"id,email,city\n1,a@b.c,X\n2,q@r.s\n")
+    raw = stage.read_csv(path, target="customers", required=["id"], name="c", private=("email",))
+    assert "email" not in stage.columns(raw)
+    assert rejected(stage)[0][3] is None  # malformed line of a private file: text not kept
+
+
+def test_finish_refuses_counts_that_do_not_add_up(stage):
+    stage.count("orders").read = 3
+    stage.stage("orders", "SELECT 'a' AS order_id")
+    with pytest.raises(AssertionError, match="3 rows read"):
+        stage.finish()
+
+
+def test_finish_stages_empty_canonical_tables(stage):
+    staged = stage.finish()
+    assert set(staged) == {"customers", "products", "orders", "order_items", "events", "rejected_rows"}
+    cols = stage.columns(staged["events"])
+    assert cols[:3] == ["event_id", "session_id", "customer_id"]
