@@ -9,6 +9,8 @@ if they do not add up: nothing is lost silently.
 
 from __future__ import annotations
 
+import csv
+import itertools
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,6 +136,7 @@ class Stage:
         self.source_of[raw] = str(path)
         self.count(target).read += n_good + n_bad
         self.drop(f"{raw}_0", rej_table, rej_scan)
+        self._reject_open_quote(path, delim, target=target, keep_text=not private)
         if keep_malformed:
             self.malformed[raw] = f"{raw}_rej"
         else:
@@ -328,6 +331,34 @@ class Stage:
         self.drop(*(n for n in names if n not in published))
 
     # ---- internals ------------------------------------------------------------------------------
+    def _reject_open_quote(self, path: Path, delim: str, *, target: str, keep_text: bool) -> None:
+        """Reject a last line cut off inside a quoted value; DataError if it swallows more lines.
+
+        DuckDB's CSV reader stops without any error or rejected line at a quote that is never
+        closed, so the rest of the file would be lost silently.
+        """
+        tail = _open_quote(path, delim)
+        if tail is None:
+            return
+        line, n_lines, text = tail
+        if n_lines > 1:
+            raise DataError(
+                f"A quoted value opened on line {line} is never closed; the {n_lines:,} lines from "
+                "there to the end of the file cannot be read.",
+                file=str(path),
+                values=[text[:80]] if keep_text else None,
+                fix="Fix the quoting on that line (a quote inside a value is written twice) or export "
+                "the file again.",
+            )
+        self.con.execute(
+            f"""INSERT INTO "{self.rejected}" VALUES ('{_sql_str(str(path))}', {line}, '{target}',
+            'malformed line: quoted value never closed (the last line is cut short)',
+            {"'" + _sql_str(text[:RAW_TEXT_LIMIT]) + "'" if keep_text else "NULL"})"""
+        )
+        c = self.count(target)
+        c.read += 1
+        c.rejected += 1
+
     def _check_header(self, path: Path, required: list[str], delim: str) -> list[str]:
         if not path.exists():
             raise DataError("File not found.", file=str(path), fix="Check the path and the file name.")
@@ -367,6 +398,37 @@ class Stage:
                 fix="The values shown are the columns found; rename or add the missing ones "
                 "(or map them with the generic adapter's --map).",
             )
+
+
+def _open_quote(path: Path, delim: str) -> tuple[int, int, str] | None:
+    """(line, lines spanned, text) of a quoted value still open at the end of the file, or None."""
+    quotes = newlines = 0
+    last = b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 24):
+            quotes += chunk.count(b'"')
+            newlines += chunk.count(b"\n")
+            last = chunk[-1:]
+    if quotes % 2 == 0:  # an open quote leaves an odd count (stray quotes aside)
+        return None
+    total = newlines + (last != b"\n")
+    start = end = 0
+    with open(path, encoding="utf-8", errors="replace", newline="") as fh:
+        reader = csv.reader(fh, delimiter=delim)
+        try:
+            for _row in reader:
+                start, end = end + 1, reader.line_num
+        except csv.Error:  # a field larger than the csv module's limit: the open quote
+            start = end + 1
+    with open(path, encoding="utf-8", errors="replace", newline="") as fh:
+        tail = list(itertools.islice(fh, start - 1, None))
+    try:
+        for _row in csv.reader(tail, delimiter=delim, strict=True):
+            pass
+    except csv.Error as exc:
+        if "end of data" in str(exc) or "field larger" in str(exc):
+            return start, total - start + 1, "".join(tail)
+    return None
 
 
 def _sql_path(path: Path) -> str:
