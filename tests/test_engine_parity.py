@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from test_source_fashion_campus import write_shop
 
 from churnlens.ingest import ingest
 from churnlens.schema import ALL_TABLES
 from churnlens.warehouse import Warehouse
-
-from test_source_fashion_campus import write_shop
 
 pytestmark = pytest.mark.spark
 
