@@ -19,6 +19,7 @@ import ibis
 import pandas as pd
 
 from churnlens.config import ChurnlensConfig
+from churnlens.errors import DataError
 from churnlens.ingest import versions
 from churnlens.warehouse import Warehouse
 
@@ -120,6 +121,12 @@ def run(
     """Run the stages (all, or those named in ``only``) and write their result tables."""
     config = config or wh.config
     progress = progress or (lambda _m: None)
+    if not wh.has("orders"):
+        raise DataError(
+            "The warehouse holds no shop yet.",
+            file=str(wh.path),
+            fix="Ingest a shop first: `churnlens ingest KIND PATH --db ...` (or run `churnlens demo`).",
+        )
     caps = capabilities(wh)
     report = RunReport()
     started = datetime.now(UTC)
