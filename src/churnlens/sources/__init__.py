@@ -7,4 +7,4 @@ runs one adapter and publishes its tables to the warehouse.
 
 from __future__ import annotations
 
-KINDS: tuple[str, ...] = ("fashion-campus", "instacart", "online-retail", "generic")
+KINDS: tuple[str, ...] = ("fashion-campus", "instacart", "online-retail", "generic", "diginetica")
