@@ -63,6 +63,34 @@ class SessionsConfig:
 
 
 @dataclass
+class BehaviourConfig:
+    """Funnels, paths, age bands and search trends (stages ``behaviour_*``)."""
+
+    #: Ordered funnel steps (canonical event types).
+    funnel_steps: list[str] = field(default_factory=lambda: ["home", "view_item", "add_to_cart", "purchase"])
+    #: What a funnel follows: "session" (re-split sessions) or "visitor" (across sessions).
+    funnel_unit: str = "session"
+    #: Minutes after the first step within which later steps count (0 = no limit).
+    funnel_window_minutes: float = 1440.0
+    #: Steps of the order funnel (first order -> second -> ...) and its window in days (0 = none).
+    order_funnel_orders: int = 3
+    order_funnel_window_days: float = 0.0
+    #: Lower edges (years) of the age bands; the last band is open-ended (55+).
+    age_band_edges: list[int] = field(default_factory=lambda: [0, 18, 25, 35, 45, 55])
+    #: Events per path (first N of a session), paths kept per table, merge consecutive repeats.
+    path_steps: int = 4
+    path_top: int = 100
+    path_collapse_repeats: bool = True
+    #: Search keyword groups, name -> terms. A [behaviour.search_groups] table replaces this
+    #: default; list second_hand there again to keep it.
+    search_groups: dict[str, list[str]] = field(
+        default_factory=lambda: {"second_hand": ["Bekas", "Barang Bekas", "Second Hand", "Second", "Thrift"]}
+    )
+    #: How a query matches a group's terms, ignoring case: "exact" or "contains".
+    search_match: str = "exact"
+
+
+@dataclass
 class ChurnConfig:
     """Churn labels and models."""
 
@@ -112,6 +140,7 @@ class ChurnlensConfig:
     engine: EngineConfig = field(default_factory=EngineConfig)
     ingest: IngestConfig = field(default_factory=IngestConfig)
     sessions: SessionsConfig = field(default_factory=SessionsConfig)
+    behaviour: BehaviourConfig = field(default_factory=BehaviourConfig)
     churn: ChurnConfig = field(default_factory=ChurnConfig)
     rfm: RFMConfig = field(default_factory=RFMConfig)
     clv: CLVConfig = field(default_factory=CLVConfig)

@@ -18,6 +18,7 @@ from typing import Any
 import ibis
 import pandas as pd
 
+from churnlens.analytics import behaviour
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import DataError
 from churnlens.ingest import versions
@@ -109,6 +110,18 @@ def profile(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
 
 STAGES: list[StageDef] = [
     StageDef("profile", "rows and time span of each canonical table", profile),
+    StageDef(
+        "behaviour_orders",
+        "cohort retention, lifecycle states and the order funnel",
+        behaviour.orders_stage,
+        behaviour.needs_orders,
+    ),
+    StageDef(
+        "behaviour_clicks",
+        "sessions, funnels, paths, search trends and visit KPIs of the click stream",
+        behaviour.clicks_stage,
+        behaviour.needs_events,
+    ),
 ]
 
 

@@ -1,0 +1,107 @@
+"""The behaviour stages of the pipeline: click-stream analytics and order-history analytics.
+
+`clicks_stage` (needs a click stream) writes ``sessions``, ``customer_sessions``,
+``funnel_steps``, ``funnel_breakdown``, ``paths_top``, ``path_transitions``, ``path_exits``,
+``path_outcomes``, ``search_trends`` and ``visit_kpis``. `orders_stage` (needs orders, so it
+also runs on order-only shops) writes ``cohort_retention``, ``customer_lifecycle``,
+``lifecycle_monthly``, ``order_funnel_steps`` and ``order_funnel_breakdown``. Columns are
+documented in the modules that build them (`sessions`, `funnels`, `paths`, `search`,
+`visits`, `cohorts`, `lifecycle`).
+
+Sessionized events and sessions are used by most click-stream tables, so `clicks_stage`
+materialises them once in the warehouse under hidden names (``_behaviour_session_events``,
+``_behaviour_sessions``; overwritten at the next run) instead of recomputing them per table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis.expr.types as ir
+
+from churnlens.analytics import cohorts, funnels, lifecycle, paths, search, sessions, visits
+from churnlens.analytics.attributes import with_attributes
+from churnlens.config import ChurnlensConfig
+from churnlens.warehouse import Warehouse
+
+#: Funnel breakdowns of click streams and of order histories.
+EVENT_DIMENSIONS = ("gender", "age_band", "traffic_source", "device", "customer_type", "month")
+ORDER_DIMENSIONS = ("gender", "age_band", "device", "month")
+NONBUYER_DIMENSIONS = ("gender", "age_band")
+
+
+def _optional(wh: Warehouse, name: str) -> ir.Table | None:
+    return wh.table(name) if wh.has(name) else None
+
+
+def _cache(wh: Warehouse, name: str, expr: ir.Table) -> ir.Table:
+    wh.write(name, expr)
+    return wh.con.table(name)
+
+
+def clicks_stage(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
+    """Sessions, event funnels, paths, search trends and visit KPIs (module docstring)."""
+    b, sc = config.behaviour, config.sessions
+    events = wh.table("events")
+    customers, orders = _optional(wh, "customers"), _optional(wh, "orders")
+    se = _cache(
+        wh,
+        "_behaviour_session_events",
+        sessions.sessionize(events, sc.gap_minutes, sc.split_at_midnight),
+    )
+    ss = _cache(wh, "_behaviour_sessions", sessions.sessions(se))
+
+    units = funnels.event_units(se, b.funnel_unit)
+    window = b.funnel_window_minutes * 60 if b.funnel_window_minutes else None
+    reached = funnels.reach(units, b.funnel_steps, window)
+    reached = with_attributes(reached, customers, orders, b.age_band_edges)
+    nonbuyers = funnels.nonbuyer_units(reached, orders)
+    steps = funnels.step_table(reached, b.funnel_steps, "events")
+    steps = steps.union(funnels.step_table(nonbuyers, b.funnel_steps, "nonbuyers"))
+    breakdown = funnels.breakdown(reached, b.funnel_steps, "events", EVENT_DIMENSIONS).union(
+        funnels.breakdown(nonbuyers, b.funnel_steps, "nonbuyers", NONBUYER_DIMENSIONS)
+    )
+
+    st = paths.steps_of(se, b.path_collapse_repeats)
+    sessions_attr = with_attributes(ss, customers, orders, b.age_band_edges)
+    return {
+        "sessions": ss,
+        "customer_sessions": sessions.customer_sessions(ss),
+        "funnel_steps": steps,
+        "funnel_breakdown": breakdown,
+        "paths_top": paths.top_paths(st, b.path_steps, b.path_top),
+        "path_transitions": paths.transitions(st),
+        "path_exits": paths.exits(ss),
+        "path_outcomes": paths.outcome_paths(st, b.path_steps, b.path_top),
+        "search_trends": search.search_trends(events, b.search_groups, b.search_match),
+        "visit_kpis": visits.visit_kpis(sessions_attr),
+    }
+
+
+def orders_stage(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
+    """Cohort retention, lifecycle states and the order funnel (module docstring)."""
+    b = config.behaviour
+    orders = wh.table("orders")
+    customers = _optional(wh, "customers")
+    lc = lifecycle.customer_lifecycle(orders)
+    steps = funnels.order_steps(b.order_funnel_orders)
+    window = b.order_funnel_window_days * 86_400 if b.order_funnel_window_days else None
+    reached = funnels.reach(funnels.order_units(orders, b.order_funnel_orders), steps, window)
+    reached = with_attributes(reached, customers, None, b.age_band_edges)
+    return {
+        "cohort_retention": cohorts.cohort_retention(orders),
+        "customer_lifecycle": lc,
+        "lifecycle_monthly": lifecycle.lifecycle_monthly(lc),
+        "order_funnel_steps": funnels.step_table(reached, steps, "orders"),
+        "order_funnel_breakdown": funnels.breakdown(reached, steps, "orders", ORDER_DIMENSIONS),
+    }
+
+
+def needs_events(caps: Any) -> str | None:
+    """Reason to skip `clicks_stage`, or None."""
+    return None if caps.has_events else "the shop has no click stream (events table empty)"
+
+
+def needs_orders(caps: Any) -> str | None:
+    """Reason to skip `orders_stage`, or None."""
+    return None if caps.has_orders else "the shop has no orders"

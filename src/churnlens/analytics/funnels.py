@@ -1,0 +1,184 @@
+"""Ordered funnels with a conversion window, on click streams and on order histories.
+
+A funnel follows *units* (a session, or a visitor across sessions) through ordered steps.
+A unit enters at its first step-1 event; it reaches step k at its earliest step-k event at or
+after the time it reached step k-1 and at most ``window`` after it entered (taking the
+earliest event at every step is optimal: it leaves the most room for the later steps). Units
+never go back: a step count is never above the previous one.
+
+The same machinery runs the order funnel of order-only shops: every customer's paid orders,
+ranked by time, become the steps ``order_1`` -> ``order_2`` -> ``order_3``.
+
+Tables (long format; one row per funnel x dimension x segment x step)
+----------------------------------------------------------------------
+``funnel_steps`` (dimension ``all``) and ``funnel_breakdown`` (the other dimensions), and
+``order_funnel_steps`` / ``order_funnel_breakdown`` for the order funnel:
+
+- ``funnel``: ``events`` (sessions or visitors of the shop), ``nonbuyers`` (units of
+  visitors who never had a paid order: where they drop out) or ``orders``;
+- ``dimension``, ``segment``: the breakdown (``all``/``all`` for the overall funnel); dimensions
+  are ``gender``, ``age_band``, ``device``, ``customer_type`` (new or returning at entry),
+  ``month`` (of entry, ``YYYY-MM``) and ``traffic_source`` (click streams only);
+- ``step`` (from 1), ``step_name``;
+- ``units``: units that reached the step; ``conversion_from_previous``: units / units at
+  the previous step (1 at step 1); ``conversion_overall``: units / units at step 1;
+- ``median_s_from_previous``: median seconds from the previous step to this one among the
+  units that reached it (NULL at step 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ibis
+import ibis.expr.types as ir
+
+from churnlens.analytics.attributes import paid_orders
+from churnlens.analytics.months import elapsed_seconds
+
+
+def reach(
+    steps_events: ir.Table,
+    steps: Sequence[str],
+    window_seconds: float | None = None,
+) -> ir.Table:
+    """When each unit reached each step: one row per unit that reached step 1.
+
+    Parameters
+    ----------
+    steps_events:
+        Table with ``unit_id``, ``step_key`` (matched against ``steps``), ``event_ts`` and
+        ``traffic_source`` (may be NULL) and ``customer_id``.
+    steps:
+        Ordered step keys, at least one.
+    window_seconds:
+        Conversion window from entry; ``None`` (or 0) means no limit.
+
+    Returns
+    -------
+    ``unit_id``, ``customer_id``, ``traffic_source`` (of the entering event), ``start_ts`` and
+    ``step_<k>_ts`` for k = 1..len(steps) (NULL when not reached).
+    """
+    if not steps:
+        raise ValueError("a funnel needs at least one step")
+    e = steps_events
+    first = e.filter(e.step_key == steps[0])
+    reached = first.group_by("unit_id").aggregate(
+        customer_id=first.customer_id.max(),
+        traffic_source=first.traffic_source.argmin(first.event_ts),
+        step_1_ts=first.event_ts.min(),
+    )
+    reached = reached.mutate(start_ts=reached.step_1_ts)
+    window_us = int(round(window_seconds * 1e6)) if window_seconds else None
+    for k, step in enumerate(steps[1:], start=2):
+        prev = f"step_{k - 1}_ts"
+        cand = e.filter(e.step_key == step).select(_u=e.unit_id, _ts=e.event_ts)
+        base = reached.select(_bu="unit_id", _prev=prev, _start="start_ts")
+        j = base.join(cand, base._bu == cand._u)
+        after = j._ts > j._prev if step == steps[k - 2] else j._ts >= j._prev
+        cond = [after]
+        if window_us is not None:
+            cond.append(j._ts.delta(j._start, unit="microsecond") <= window_us)
+        hit = j.filter(*cond).group_by("_bu").aggregate(**{f"step_{k}_ts": j._ts.min()})
+        reached = reached.left_join(hit, reached.unit_id == hit._bu).drop("_bu")
+    return reached
+
+
+def step_table(
+    reached: ir.Table, steps: Sequence[str], funnel: str, dimension: str | None = None
+) -> ir.Table:
+    """Step counts, conversions and median times of `reach`'s output (module docstring).
+
+    ``dimension`` names a column of ``reached`` to break down by; ``None`` gives the overall
+    funnel (``dimension`` and ``segment`` both ``"all"``).
+    """
+    r = reached
+    seg = r[dimension].cast("string") if dimension else ibis.literal("all")
+    r = r.mutate(_segment=seg)
+    parts = []
+    for k, name in enumerate(steps, start=1):
+        ts = r[f"step_{k}_ts"]
+        prev = r[f"step_{k - 1}_ts"] if k > 1 else ts
+        median = elapsed_seconds(ts, prev).median() if k > 1 else ibis.null("float64")
+        agg = r.group_by("_segment").aggregate(
+            units=ts.count(),
+            _prev_units=prev.count(),
+            _first_units=r.step_1_ts.count(),
+            median_s_from_previous=median.cast("float64"),
+        )
+        parts.append(agg.mutate(step=ibis.literal(k, "int64"), step_name=ibis.literal(name, "string")))
+    t = ibis.union(*parts)
+    t = t.mutate(
+        funnel=ibis.literal(funnel, "string"),
+        dimension=ibis.literal(dimension or "all", "string"),
+        segment=t._segment,
+        conversion_from_previous=ibis.ifelse(
+            t._prev_units == 0, ibis.null("float64"), t.units.cast("float64") / t._prev_units
+        ),
+        conversion_overall=ibis.ifelse(
+            t._first_units == 0, ibis.null("float64"), t.units.cast("float64") / t._first_units
+        ),
+    )
+    return t.select(
+        "funnel",
+        "dimension",
+        "segment",
+        "step",
+        "step_name",
+        "units",
+        "conversion_from_previous",
+        "conversion_overall",
+        "median_s_from_previous",
+    )
+
+
+def breakdown(reached: ir.Table, steps: Sequence[str], funnel: str, dimensions: Sequence[str]) -> ir.Table:
+    """`step_table` for each of ``dimensions``, stacked."""
+    r = reached
+    if "month" in dimensions:
+        r = r.mutate(month=r.month.strftime("%Y-%m"))
+    return ibis.union(*[step_table(r, steps, funnel, d) for d in dimensions])
+
+
+def event_units(session_events: ir.Table, unit: str = "session") -> ir.Table:
+    """`reach`'s input from sessionized events: ``unit`` is ``"session"`` or ``"visitor"``."""
+    if unit not in ("session", "visitor"):
+        raise ValueError(f"funnel unit must be 'session' or 'visitor', got {unit!r}")
+    e = session_events
+    return e.select(
+        unit_id=e.session_id if unit == "session" else e.visitor_id,
+        customer_id=e.customer_id,
+        step_key=e.event_type,
+        event_ts=e.event_ts,
+        traffic_source=e.traffic_source,
+    )
+
+
+def order_units(orders: ir.Table, n_orders: int = 3) -> ir.Table:
+    """`reach`'s input from paid orders: each customer's k-th order has step key ``order_<k>``."""
+    p = paid_orders(orders)
+    w = ibis.window(group_by=p.customer_id, order_by=[p.order_ts, p.order_id])
+    p = p.mutate(_n=ibis.row_number().over(w) + 1)
+    p = p.filter(p._n <= n_orders)
+    return p.select(
+        unit_id=p.customer_id,
+        customer_id=p.customer_id,
+        step_key="order_" + p._n.cast("string"),
+        event_ts=p.order_ts,
+        traffic_source=ibis.null("string"),
+    )
+
+
+def order_steps(n_orders: int = 3) -> list[str]:
+    """Step keys of the order funnel: ``order_1`` .. ``order_<n>``."""
+    return [f"order_{k}" for k in range(1, n_orders + 1)]
+
+
+def nonbuyer_units(reached: ir.Table, orders: ir.Table | None) -> ir.Table:
+    """Rows of ``reached`` whose visitor never had a paid order (anonymous visitors included)."""
+    if orders is None:
+        return reached
+    p = paid_orders(orders)
+    buyers = p.select(_buyer=p.customer_id).distinct()
+    j = reached.left_join(buyers, reached.customer_id == buyers._buyer)
+    return j.filter(j._buyer.isnull()).drop("_buyer")
