@@ -83,6 +83,7 @@ def test_olist_counts(olist):
     assert c["payments"] == (1_041, 1_041, 0)
     assert c["customers"][1] == raw["customers"]["customer_unique_id"].nunique() == 1_000
     assert summary.dataset["currency"] == "BRL" and summary.dataset["time_mode"] == "calendar"
+    assert summary.dataset["prices"] is True
     assert query(wh, "SELECT count(*) AS n FROM rejected_rows")["n"][0] == 0
 
 
@@ -274,6 +275,7 @@ def test_order_level_file_without_order_ids(tmp_path):
         [write(tmp_path, "o.csv", text)], {"map": {"customer_id": "cust", "order_ts": "created"}}
     )
     assert query(wh, "SELECT order_id FROM orders ORDER BY 1")["order_id"].tolist() == ["row 2", "row 3"]
+    assert summary.dataset["prices"] is False and summary.dataset["currency"] is None
     assert any("each row is an order" in n for n in summary.notes)
 
 

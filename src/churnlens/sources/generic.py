@@ -50,6 +50,9 @@ column the orders file uses); customers on ``customer_id``. Rules, explicitly:
   order is not among the stored orders. Payment rows are counted under ``payments``.
 - A mapped column missing from its file is a DataError naming the file, the map key, the
   columns found and the fix.
+
+The data set facts returned: ``currency`` (from the options), ``time_mode`` "calendar" and
+``prices`` (whether any order has a total amount).
 """
 
 from __future__ import annotations
@@ -171,7 +174,8 @@ def load(stage: Stage, paths: list[Path], options: dict[str, Any], progress) -> 
     _stage_products(stage, plan, lines)
     _stage_customers(stage, plan, persons)
     stage.drop(*(t for t in (orders, lines, payments, persons) if t))
-    return {"currency": options.get("currency"), "time_mode": "calendar"}
+    priced = stage.con.execute(f'SELECT count(total_amount) FROM "{stage.staged["orders"]}"').fetchone()[0]
+    return {"currency": options.get("currency"), "time_mode": "calendar", "prices": priced > 0}
 
 
 # ---- the plan: files and maps ----------------------------------------------------------------------
