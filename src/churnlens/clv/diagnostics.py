@@ -1,0 +1,106 @@
+"""How well a fitted counting model (BG/NBD, Pareto/NBD) describes the shop: dashboard tables.
+
+- `calibration_holdout`: actual and predicted holdout purchases per calibration frequency;
+- `cumulative_repeat_purchases`: actual and model repeat purchases over calendar time;
+- `p_alive_matrix`: P(alive) on a frequency x recency grid for customers of one age.
+
+All take and return pandas DataFrames (one row per group or grid cell), in the model's time
+unit, ready to be written as result tables.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from churnlens.errors import DataError
+
+
+def _need(frame: pd.DataFrame, columns: list[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(
+            f"{what} needs the columns {columns}.",
+            file="customer summary",
+            column=", ".join(missing),
+            fix="Build it with summary_from_orders(..., holdout_end=...) and execute it to pandas.",
+        )
+
+
+def calibration_holdout(model: Any, summary: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
+    """Mean holdout purchases per customer, actual and predicted, by calibration frequency.
+
+    ``summary`` has frequency, recency, T, frequency_holdout, duration_holdout (as made by
+    `summary_from_orders` with a holdout). Frequencies above ``max_frequency`` are pooled
+    into the last group, whose label is ``max_frequency`` (read "7 or more").
+    Columns: frequency, n_customers, actual, predicted.
+    """
+    _need(
+        summary, ["frequency", "recency", "T", "frequency_holdout", "duration_holdout"], "calibration_holdout"
+    )
+    predicted = model.expected_purchases(
+        summary["duration_holdout"], summary["frequency"], summary["recency"], summary["T"]
+    )
+    frame = pd.DataFrame(
+        {
+            "frequency": np.minimum(summary["frequency"].to_numpy(dtype=float), max_frequency).astype(int),
+            "actual": summary["frequency_holdout"].to_numpy(dtype=float),
+            "predicted": predicted,
+        }
+    )
+    out = frame.groupby("frequency", sort=True).agg(
+        n_customers=("actual", "size"), actual=("actual", "mean"), predicted=("predicted", "mean")
+    )
+    return out.reset_index()
+
+
+def cumulative_repeat_purchases(
+    model: Any, events: pd.DataFrame, times: Any, customer_col: str = "customer_id", time_col: str = "time"
+) -> pd.DataFrame:
+    """Cumulative repeat purchases of the whole customer base over calendar time.
+
+    ``events`` holds every purchase event (one row per purchase, first purchases included)
+    with its customer and its time in the model's unit since any common origin; ``times`` are
+    the calendar times to report. Actual: repeat purchases (events after each customer's first)
+    at or before each time. Model: the sum over customers of E[X(time - first purchase)], the
+    expected repeat purchases of a new customer. Customers are grouped by first-purchase time,
+    so a million customers on daily times cost a few hundred model evaluations.
+    Columns: time, actual, predicted.
+    """
+    _need(events, [customer_col, time_col], "cumulative_repeat_purchases")
+    grid = np.sort(np.asarray(times, dtype=float))
+    t = np.sort(events[time_col].to_numpy(dtype=float))
+    firsts = np.sort(events.groupby(customer_col, sort=False)[time_col].min().to_numpy(dtype=float))
+    # repeat purchases so far = purchase events so far - customers who have started so far
+    actual = np.searchsorted(t, grid, side="right") - np.searchsorted(firsts, grid, side="right")
+    starts, counts = np.unique(firsts, return_counts=True)
+    predicted = np.zeros(len(grid))
+    for start, count in zip(starts, counts, strict=True):
+        ahead = grid >= start
+        if ahead.any():
+            predicted[ahead] += count * model.expected_purchases_new(grid[ahead] - start)
+    return pd.DataFrame({"time": grid, "actual": actual.astype(float), "predicted": predicted})
+
+
+def p_alive_matrix(
+    model: Any, max_frequency: int, max_recency: float, T: float | None = None, n_recency: int = 25
+) -> pd.DataFrame:
+    """P(alive) for customers of age ``T`` (default ``max_recency``) on a grid of frequency
+    0..max_frequency and ``n_recency`` recencies from 0 to ``max_recency``. Customers without a
+    repeat purchase have recency 0 only. Columns: frequency, recency, p_alive."""
+    age = float(max_recency if T is None else T)
+    if max_recency > age or max_frequency < 0 or max_recency < 0:
+        raise DataError(
+            "p_alive_matrix needs 0 <= max_recency <= T and max_frequency >= 0.",
+            column="max_recency",
+            values=[max_recency, age],
+            fix="Pass a recency range within the customers' age.",
+        )
+    recencies = np.linspace(0.0, float(max_recency), n_recency)
+    freq, rec = np.meshgrid(np.arange(1, max_frequency + 1, dtype=float), recencies, indexing="ij")
+    freq = np.concatenate([[0.0], freq.ravel()])
+    rec = np.concatenate([[0.0], rec.ravel()])
+    alive = model.p_alive(freq, rec, np.full(len(freq), age))
+    return pd.DataFrame({"frequency": freq.astype(int), "recency": rec, "p_alive": alive})
