@@ -134,6 +134,109 @@ class CLVConfig:
 
 
 @dataclass
+class ProductsConfig:
+    """Product performance, repeat behaviour, baskets and churn by product."""
+
+    #: Levels analysed: ``product`` and any of the products table's category columns
+    #: (category_l1 = masterCategory/department, category_l2 = subCategory/aisle, category_l3).
+    levels: list = field(default_factory=lambda: ["product", "category_l1", "category_l2", "category_l3"])
+    #: Period of the rankings and of growth vs the previous period: week, month, quarter or year.
+    period: str = "month"
+    #: Rows per list of best/worst sellers, rising/falling and first-order products.
+    top_n: int = 10
+    #: Minimum orders in the period for a product to be ranked best/worst or rising/falling,
+    #: and minimum orders for a reorder rate to be reported.
+    min_orders: int = 20
+    #: Growth of revenue (units without prices) vs the previous period at or above which a
+    #: product is rising; at or below minus it, falling.
+    growth_threshold: float = 0.2
+    #: "High volume": orders at or above this quantile of the products with `min_orders`.
+    high_volume_quantile: float = 0.9
+    #: "Low reorder rate": at or below this quantile of those products' reorder rates.
+    low_reorder_quantile: float = 0.25
+    #: Cart positions above this are pooled into one bucket (position = this + 1).
+    cart_position_max: int = 20
+    #: Basket levels for frequent pairs (``product`` and/or category columns).
+    basket_levels: list = field(default_factory=lambda: ["product", "category_l1", "category_l2"])
+    #: Minimum support of a pair: share of all paid orders holding both items.
+    basket_min_support: float = 0.002
+    #: Minimum number of orders holding a pair, whatever the support.
+    basket_min_pair_orders: int = 5
+    #: Cross-sell partners kept per item (best lift first).
+    cross_sell_top_n: int = 5
+    #: Levels of the churn-by-product analysis.
+    churn_levels: list = field(default_factory=lambda: ["product", "category_l1", "category_l2"])
+    #: Minimum customers whose last order holds the item (churned + retained) for a lift row.
+    churn_min_buyers: int = 20
+    #: Significance level of the one-sided Fisher test (Benjamini-Hochberg adjusted p-values).
+    churn_alpha: float = 0.05
+
+
+@dataclass
+class PlaybookConfig:
+    """One recommended action per scored customer and what it is worth.
+
+    `rules` are tried in order; the first whose conditions all hold gives the action. A
+    condition is ``risk=high|medium|low``, ``value=high|low``, ``dormant``, ``promo_sensitive``,
+    ``segment=NAME`` (RFM segment), any of them negated with ``not ``, or ``*`` (always).
+    """
+
+    rules: list = field(
+        default_factory=lambda: [
+            "reactivation: dormant",
+            "winback_personal: risk=high & value=high",
+            "reminder_auto: risk=high",
+            "nurture: risk=medium",
+            "loyalty_reward: value=high",
+            "no_action: *",
+        ]
+    )
+    #: Value used for a customer, first column present in customer_scores wins; without any,
+    #: the revenue (items without prices) of the last `history_days` before the cutoff.
+    value_columns: list = field(default_factory=lambda: ["clv_12m", "expected_spend"])
+    history_days: int = 365
+    #: High value: value at or above this quantile of the scored customers' values.
+    high_value_quantile: float = 0.8
+    #: Dormant: no paid order for at least this many days before the cutoff.
+    dormant_days: int = 180
+    #: Promo sensitive: at least this share of the customer's paid orders used a promotion.
+    promo_sensitive_share: float = 0.5
+    #: Actions that carry a discount, and only for promo-sensitive customers (nobody else
+    #: gets one: no discount for customers who buy anyway).
+    discount_actions: list = field(
+        default_factory=lambda: ["winback_personal", "reactivation", "reminder_auto"]
+    )
+    #: Assumed share of the revenue at stake that each action saves.
+    save_rates: dict = field(
+        default_factory=lambda: {
+            "reactivation": 0.05,
+            "winback_personal": 0.25,
+            "reminder_auto": 0.08,
+            "nurture": 0.05,
+            "loyalty_reward": 0.03,
+            "no_action": 0.0,
+        }
+    )
+    #: Cost of contacting one customer with each action, in the shop's currency.
+    contact_costs: dict = field(
+        default_factory=lambda: {
+            "reactivation": 0.5,
+            "winback_personal": 5.0,
+            "reminder_auto": 0.05,
+            "nurture": 0.05,
+            "loyalty_reward": 2.0,
+            "no_action": 0.0,
+        }
+    )
+    #: Routine products: bought in at least this many orders, due when the days since the last
+    #: purchase reach `routine_due_factor` times the customer's own mean interval.
+    routine_min_orders: int = 3
+    routine_due_factor: float = 1.0
+    #: Routine products listed per customer (most often bought first).
+    routine_max_products: int = 5
+
+
+@dataclass
 class ChurnlensConfig:
     """Everything tunable in churnlens, grouped by stage."""
 
@@ -144,6 +247,8 @@ class ChurnlensConfig:
     churn: ChurnConfig = field(default_factory=ChurnConfig)
     rfm: RFMConfig = field(default_factory=RFMConfig)
     clv: CLVConfig = field(default_factory=CLVConfig)
+    products: ProductsConfig = field(default_factory=ProductsConfig)
+    playbook: PlaybookConfig = field(default_factory=PlaybookConfig)
 
     # ---- loading -------------------------------------------------------------------------
     @classmethod

@@ -1,0 +1,74 @@
+"""The products stage of the pipeline: every product table the shop's data allows.
+
+Results: ``product_stats`` (per level, item and period), ``product_highlights`` (best/worst,
+rising/falling and first-order items of the last complete period), ``product_repeat`` (reorder
+rates), ``cart_positions`` (when lines have cart positions), ``cart_conversion`` (when the
+shop has a click stream), ``basket_rules`` (pairs as rules, both directions, with cross-sell
+ranks) and ``churn_products`` (items over-represented in churned customers' last orders).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from churnlens.config import ChurnlensConfig
+from churnlens.products import baskets, churn_products, product_stats, repeat
+from churnlens.warehouse import Warehouse
+
+
+def _union(parts: list[ibis.Table]) -> ibis.Table:
+    out = parts[0]
+    for p in parts[1:]:
+        out = out.union(p, distinct=False)
+    return out
+
+
+def run(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
+    cfg = config.products
+    orders, items = wh.table("orders"), wh.table("order_items")
+    products = wh.table("products") if wh.has("products") else None
+    priced = bool(
+        orders.filter((orders.status == "paid") & orders.total_amount.notnull()).count().to_pyarrow().as_py()
+    )
+    lines = product_stats.paid_lines(orders, items, products)
+    out: dict[str, Any] = {}
+
+    levels = product_stats.available_levels(products, cfg.levels)
+    stats = _union([product_stats.product_stats(lines, lv, cfg.period, priced) for lv in levels])
+    stats_df = stats.to_pandas()
+    out["product_stats"] = stats_df
+    last_ts = orders.filter(orders.status == "paid").order_ts.max().to_pyarrow().as_py()
+    period = product_stats.last_complete_period(stats_df, pd.Timestamp(last_ts), cfg.period)
+    out["product_highlights"] = product_stats.highlights(stats_df, period, cfg, priced)
+
+    purch = repeat.purchases(lines, repeat.has_reorder_flag(lines))
+    rates = _union([repeat.reorder_rates(purch, lv, cfg.min_orders) for lv in levels]).to_pandas()
+    out["product_repeat"] = repeat.flag_low_reorder(rates, cfg)
+    has_positions = items.filter(items.cart_position.notnull()).count().to_pyarrow().as_py() > 0
+    if has_positions:
+        out["cart_positions"] = _union(
+            [repeat.cart_position_rates(purch, lv, cfg.cart_position_max) for lv in levels]
+        )
+    if wh.has("events") and wh.table("events").count().to_pyarrow().as_py() > 0:
+        out["cart_conversion"] = repeat.cart_conversion(
+            wh.table("events"), orders, items, products, levels, cfg.cart_position_max
+        )
+
+    rules = []
+    for lv in product_stats.available_levels(products, cfg.basket_levels):
+        b = baskets.basket_items(items, lv, products, orders)
+        pairs = baskets.frequent_pairs(b, cfg.basket_min_support, cfg.basket_min_pair_orders)
+        rules.append(baskets.pair_rules(pairs, lv, cfg.cross_sell_top_n))
+    out["basket_rules"] = _union(rules)
+
+    churn_levels = product_stats.available_levels(products, cfg.churn_levels)
+    cutoff = churn_products.default_cutoff(orders, config.churn.window_days)
+    parts = [
+        churn_products.churn_products(orders, items, products, config.churn, cfg, lv, cutoff)
+        for lv in churn_levels
+    ]
+    out["churn_products"] = pd.concat(parts, ignore_index=True)
+    return out
