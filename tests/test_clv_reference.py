@@ -141,8 +141,18 @@ def customers(seed: int, n: int = 40, max_t: float = 40.0):
     return x, tx, T
 
 
-BG_PARAMS = [(0.243, 4.414, 0.793, 2.426), (2.0, 15.0, 1.7, 4.0), (0.6, 1.5, 0.3, 0.9), (1.2, 8.0, 1.0 + 3e-6, 2.0)]
-PARETO_PARAMS = [(0.553, 10.578, 0.606, 11.669), (0.8, 3.0, 1.6, 25.0), (1.5, 20.0, 0.4, 2.0), (0.4, 6.0, 1.0, 6.0)]
+BG_PARAMS = [
+    (0.243, 4.414, 0.793, 2.426),
+    (2.0, 15.0, 1.7, 4.0),
+    (0.6, 1.5, 0.3, 0.9),
+    (1.2, 8.0, 1.0 + 3e-6, 2.0),
+]
+PARETO_PARAMS = [
+    (0.553, 10.578, 0.606, 11.669),
+    (0.8, 3.0, 1.6, 25.0),
+    (1.5, 20.0, 0.4, 2.0),
+    (0.4, 6.0, 1.0, 6.0),
+]
 
 
 def assert_close(actual, expected, rtol=RTOL, atol=1e-300):
@@ -159,10 +169,14 @@ def test_bgnbd_formulas_match_published(theta):
     for t in (1.0, 7.5, 30.0):
         expected = [bgnbd_conditional(*theta, *c, t) for c in zip(x, tx, T, strict=True)]
         # at a = 1 + 3e-6 the reference itself loses digits to the 0/0 of (a+b+x-1)/(a-1)
-        assert_close(model.expected_purchases(t, x, tx, T), expected, rtol=RTOL if abs(a - 1) > 1e-4 else 2e-6)
+        assert_close(
+            model.expected_purchases(t, x, tx, T), expected, rtol=RTOL if abs(a - 1) > 1e-4 else 2e-6
+        )
     horizons = np.array([0.5, 5.0, 20.0, 52.0])
     expected_new = [bgnbd_new(*theta, t) for t in horizons]
-    assert_close(model.expected_purchases_new(horizons), expected_new, rtol=RTOL if abs(a - 1) > 1e-4 else 2e-6)
+    assert_close(
+        model.expected_purchases_new(horizons), expected_new, rtol=RTOL if abs(a - 1) > 1e-4 else 2e-6
+    )
 
 
 @pytest.mark.parametrize("theta", PARETO_PARAMS)
@@ -177,7 +191,9 @@ def test_paretonbd_formulas_match_published(theta):
     assert_close(model.p_alive(x, tx, T), [pareto_p_alive(*theta, *c) for c in rows])
     if abs(s - 1) > 1e-6:  # the published expressions divide by s - 1
         for t in (1.0, 10.0, 39.0):
-            assert_close(model.expected_purchases(t, x, tx, T), [pareto_conditional(*theta, *c, t) for c in rows])
+            assert_close(
+                model.expected_purchases(t, x, tx, T), [pareto_conditional(*theta, *c, t) for c in rows]
+            )
         horizons = np.array([0.5, 5.0, 52.0])
         assert_close(model.expected_purchases_new(horizons), [pareto_new(*theta, t) for t in horizons])
     else:  # limit s -> 1 against the neighbours
@@ -222,7 +238,9 @@ def test_fitted_log_likelihood_is_the_sum_of_the_reference():
     data = simulate_bgnbd(3000, 0.5, 6.0, 0.9, 3.0, np.random.default_rng(0).uniform(5, 50, 3000), seed=1)
     model = BGNBD().fit(data.frequency, data.recency, data["T"])
     theta = tuple(model.params_.values())
-    reference = math.fsum(bgnbd_ll(*theta, *c) for c in zip(data.frequency, data.recency, data["T"], strict=True))
+    reference = math.fsum(
+        bgnbd_ll(*theta, *c) for c in zip(data.frequency, data.recency, data["T"], strict=True)
+    )
     assert model.log_likelihood_ == pytest.approx(reference, rel=1e-10)
 
 

@@ -208,10 +208,17 @@ def maximize_likelihood(
     at_bound = np.abs(z) > LOG_BOUND - 1e-2
     if at_bound.any():
         which = [n for n, b in zip(names, at_bound, strict=True) if b]
+        to_zero = bool(z[at_bound][0] < 0)
+        advice = (
+            "Check that recency and T use the same time unit, and use a longer calibration period "
+            "so that the behaviour this parameter describes shows in the data."
+            if to_zero
+            else "Pass penalizer=0.001 (or larger) to keep the parameters finite, or use a longer "
+            "calibration period or more customers with repeat purchases."
+        )
         raise ModelError(
-            f"{model}: parameter(s) {which} ran off to {'0' if z[at_bound][0] < 0 else 'infinity'}; "
-            "the data cannot identify the model. Use a longer calibration period or more customers "
-            "with repeat purchases, or pass penalizer=0.001 (or larger) to keep the parameters finite."
+            f"{model}: parameter(s) {which} ran off to {'0' if to_zero else 'infinity'}; the data "
+            f"cannot identify the model. {advice}"
         )
     scale = max(1.0, abs(f))
     if not np.isfinite(f) or np.max(np.abs(g)) > max(1e3 * tol, 1e-6) * scale:

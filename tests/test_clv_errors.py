@@ -1,0 +1,112 @@
+"""Degenerate inputs give a clear DataError or ModelError, never a NaN."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from churnlens.clv import BGNBD, GammaGamma, ParetoNBD, simulate_bgnbd
+from churnlens.errors import DataError, ModelError
+
+COUNT_MODELS = [BGNBD, ParetoNBD]
+
+
+@pytest.mark.parametrize("model_cls", COUNT_MODELS)
+def test_no_repeat_buyers_is_a_model_error_saying_what_to_do(model_cls):
+    with pytest.raises(ModelError, match="no customer made a repeat purchase") as info:
+        model_cls().fit(np.zeros(50), np.zeros(50), np.linspace(1, 30, 50))
+    assert "longer calibration period" in str(info.value)
+
+
+@pytest.mark.parametrize("model_cls", COUNT_MODELS)
+@pytest.mark.parametrize(
+    ("frequency", "recency", "T", "column", "shown"),
+    [
+        ([1, 2, 0], [-1.0, 3.0, 0.0], [5.0, 5.0, 5.0], "recency", "-1.0"),
+        ([1, 2, 0], [4.0, 6.0, 0.0], [5.0, 5.0, 5.0], "recency", "recency=6 > T=5"),
+        ([1, np.nan, 0], [4.0, 3.0, 0.0], [5.0, 5.0, 5.0], "frequency", "nan"),
+        ([1, 2, 0], [4.0, 3.0, 0.0], [5.0, np.inf, 5.0], "T", "inf"),
+        ([1.5, 2, 0], [4.0, 3.0, 0.0], [5.0, 5.0, 5.0], "frequency", "1.5"),
+        ([-1, 2, 0], [4.0, 3.0, 0.0], [5.0, 5.0, 5.0], "frequency", "-1.0"),
+        ([1, 2, 0], [4.0, 3.0, 0.0], [5.0, -5.0, 5.0], "T", "-5.0"),
+        ([1, 2, 0], [4.0, 3.0, 2.0], [5.0, 5.0, 5.0], "recency", "2.0"),
+        ([1, 2], [4.0, 3.0, 0.0], [5.0, 5.0, 5.0], "frequency, recency, T", None),
+    ],
+)
+def test_bad_inputs_name_the_column_and_show_values(model_cls, frequency, recency, T, column, shown):
+    with pytest.raises(DataError) as info:
+        model_cls().fit(frequency, recency, T)
+    err = info.value
+    assert err.column == column
+    assert err.fix
+    if shown is not None:
+        assert shown in str(err)
+
+
+def test_predictions_validate_too():
+    model = BGNBD.from_params(r=0.2, alpha=4.0, a=0.8, b=2.4)
+    with pytest.raises(DataError, match="recency"):
+        model.p_alive([2], [9.0], [5.0])
+    with pytest.raises(DataError, match="'t' must be >= 0"):
+        model.expected_purchases(-1, [2], [3.0], [5.0])
+    with pytest.raises(DataError, match="missing or infinite"):
+        model.expected_purchases_new([np.nan])
+
+
+def test_unfitted_model_says_so():
+    with pytest.raises(ModelError, match="not fitted"):
+        BGNBD().p_alive([1], [1.0], [2.0])
+
+
+def test_pandas_series_and_lists_are_accepted():
+    data = simulate_bgnbd(2000, 0.5, 5.0, 0.8, 2.5, np.full(2000, 30.0), seed=1)
+    from_series = BGNBD().fit(data["frequency"], data["recency"], data["T"])
+    from_lists = BGNBD().fit(data["frequency"].tolist(), data["recency"].tolist(), data["T"].tolist())
+    assert from_series.params_ == pytest.approx(from_lists.params_, rel=1e-12)
+    with pytest.raises(DataError, match="missing"):
+        BGNBD().fit(pd.Series([1, None]), pd.Series([1.0, 0.0]), pd.Series([2.0, 2.0]))
+
+
+def test_unidentified_parameters_raise_model_error_not_nan():
+    # Everyone buys at the same steady pace and nobody drops out: a -> 0 (p = 0).
+    rng = np.random.default_rng(0)
+    n = 3000
+    T = rng.uniform(20, 40, n)
+    x = np.floor(T / 2.0)
+    with pytest.raises(ModelError, match=r"\['a'\] ran off to 0; the data cannot identify") as info:
+        BGNBD().fit(x, x * 2.0, T)
+    assert "longer calibration period" in str(info.value)
+
+
+def test_parameters_running_to_infinity_suggest_the_penalizer_which_works():
+    # Every customer has the same spend rate: no heterogeneity, so q and v grow without end.
+    rng = np.random.default_rng(0)
+    x = rng.integers(1, 10, 3000).astype(float)
+    m = rng.gamma(50 * x, 1 / x)
+    with pytest.raises(ModelError, match="penalizer=0.001"):
+        GammaGamma().fit(x, m)
+    model = GammaGamma(penalizer=0.01).fit(x, m)
+    assert all(np.isfinite(v) and v > 0 for v in model.params_.values())
+
+
+def test_gammagamma_needs_repeat_buyers_and_positive_spend():
+    with pytest.raises(ModelError, match="fewer than two customers"):
+        GammaGamma().fit([0, 0, 1], [0.0, 0.0, 5.0])
+    with pytest.raises(DataError) as info:
+        GammaGamma().fit([1, 2, 3], [10.0, 0.0, 5.0])
+    assert info.value.column == "monetary_value"
+    with pytest.raises(DataError, match="missing"):
+        GammaGamma().fit([1, 2, 3], [10.0, np.nan, 5.0])
+
+
+def test_gammagamma_without_finite_mean_refuses_to_guess():
+    model = GammaGamma.from_params(p=2.0, q=0.8, v=10.0)
+    assert np.isfinite(model.expected_spend([3], [20.0])).all()
+    with pytest.raises(ModelError, match="no finite mean"):
+        model.expected_spend([0], [0.0])
+
+
+def test_penalizer_must_be_non_negative():
+    with pytest.raises(ModelError, match="penalizer"):
+        BGNBD(penalizer=-1).fit([1, 0], [1.0, 0.0], [2.0, 2.0])
