@@ -239,6 +239,36 @@ def demo(
         console.print("The dashboard is not part of this build yet; explore with `churnlens info`.")
 
 
+export_app = typer.Typer(
+    no_args_is_help=True, help="Write result tables as files for other tools (CRM, spreadsheets)."
+)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("actions")
+def export_actions(
+    action: Annotated[str, typer.Option("--action", help="Action to export (e.g. winback_personal) or all.")],
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
+    include: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--include", help="Extra column of actions or customers (personal data only when asked)."
+        ),
+    ] = None,
+    db: DbOpt = None,
+    engine: EngineOpt = "duckdb",
+) -> None:
+    """Customers of one action as CSV: customer id, action, reason, routine products, expected value."""
+    from churnlens.playbook.export import export_actions as write_actions
+
+    wh = open_warehouse(db, engine, ChurnlensConfig(), read_only=engine == "duckdb")
+    try:
+        n = write_actions(wh, action, out, include)
+    finally:
+        wh.close()
+    console.print(f"wrote {n:,} customers ({action}) to [bold]{out}[/]")
+
+
 def _pair(text: str) -> tuple[str, str]:
     key, sep, value = text.partition("=")
     if not sep or not key or not value:

@@ -22,6 +22,8 @@ from churnlens.analytics import behaviour
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import DataError
 from churnlens.ingest import versions
+from churnlens.playbook.stage import run as run_playbook
+from churnlens.products.stage import run as run_products
 from churnlens.warehouse import Warehouse
 
 StageFn = Callable[[Warehouse, ChurnlensConfig], dict[str, Any]]
@@ -121,6 +123,19 @@ STAGES: list[StageDef] = [
         "sessions, funnels, paths, search trends and visit KPIs of the click stream",
         behaviour.clicks_stage,
         behaviour.needs_events,
+    ),
+    # Keep these two last: the playbook reads customer_scores and rfm when those stages ran.
+    StageDef(
+        "products",
+        "product rankings and growth, reorder rates, cart positions, basket pairs, churn by product",
+        run_products,
+        _needs_orders,
+    ),
+    StageDef(
+        "playbook",
+        "one action per scored customer, routine products, expected value and campaign summary",
+        run_playbook,
+        _needs_orders,
     ),
 ]
 

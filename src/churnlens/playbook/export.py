@@ -1,0 +1,70 @@
+"""Export the actions for CRM tools: one CSV row per customer of one action (or all).
+
+Columns: ``customer_id, action, reason, routine_products, expected_value``. Nothing personal
+beyond the customer id is written unless asked: ``include`` adds columns of the ``actions``
+table (e.g. ``churn_probability``, ``offer_discount``) or of the ``customers`` table (e.g.
+``country``), by name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from churnlens.errors import DataError
+from churnlens.warehouse import Warehouse
+
+COLUMNS: tuple[str, ...] = ("customer_id", "action", "reason", "routine_products", "expected_value")
+ALL = "all"
+
+
+def actions_frame(wh: Warehouse, action: str, include: list[str] | None = None) -> pd.DataFrame:
+    """The rows to export (see module docstring), customers with the highest expected value first."""
+    if not wh.has("actions"):
+        raise DataError(
+            "The warehouse has no actions yet.",
+            file=str(wh.path),
+            fix="Run the pipeline first: `churnlens run --db ...` (or `--only playbook`).",
+        )
+    t = wh.table("actions")
+    known = sorted(v for v in t.select("action").distinct().to_pandas().action.dropna())
+    if action != ALL and action not in known:
+        raise DataError(
+            f"No customer has the action '{action}'.",
+            file="actions",
+            column="action",
+            values=[action],
+            fix=f"Use one of {known} or '{ALL}'.",
+        )
+    include = [c for c in include or [] if c not in COLUMNS]
+    from_actions = [c for c in include if c in t.columns]
+    rest = [c for c in include if c not in from_actions]
+    customers = wh.table("customers") if rest and wh.has("customers") else None
+    missing = [c for c in rest if customers is None or c not in customers.columns]
+    if missing:
+        extra = sorted(set(t.columns) | set(customers.columns if customers is not None else []))
+        raise DataError(
+            "Unknown column to include: " + ", ".join(missing) + ".",
+            column=", ".join(missing),
+            values=missing,
+            fix=f"Include columns of the actions or customers tables: {extra}.",
+        )
+    rows = t if action == ALL else t.filter(t.action == action)
+    df = rows.select(*COLUMNS, *from_actions).to_pandas()
+    if customers is not None:
+        c = customers.select("customer_id", *rest).to_pandas().drop_duplicates("customer_id")
+        df = df.merge(c, on="customer_id", how="left")
+    return df.sort_values(["expected_value", "customer_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def export_actions(wh: Warehouse, action: str, out: str | Path, include: list[str] | None = None) -> int:
+    """Write the CSV (UTF-8, header, no index) and return the number of customers written."""
+    df = actions_frame(wh, action, include)
+    path = Path(out)
+    if path.parent and not path.parent.exists():
+        raise DataError(
+            "The output directory does not exist.", file=str(path), fix="Create it or pick another --out."
+        )
+    df.to_csv(path, index=False)
+    return len(df)

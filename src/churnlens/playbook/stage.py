@@ -1,0 +1,222 @@
+"""The playbook stage: one action per scored customer from whatever results exist.
+
+Inputs, each used when present (``playbook_inputs`` says which were used and what replaced the
+missing ones):
+
+- ``customer_scores`` (churn stage): the scored customers, P(churn), risk band, cutoff, and the
+  value columns of `PlaybookConfig.value_columns` (CLV joined from ``customer_value``). Without
+  it, the customers with a paid order in the ``ChurnConfig.lookback_days`` before the last order
+  are scored by the personal-cycle baseline: P(churn) = min(1, days since the last order /
+  (``cycle_multiple`` x the customer's mean days between orders; the shop's median for
+  one-order customers)).
+- value: the first ``value_columns`` column of customer_scores with values, else the revenue
+  (paid orders without prices) of the ``history_days`` before the cutoff.
+- ``rfm`` (segments stage): the segment, for ``segment=`` rules; none when absent.
+- orders: days since the last paid order, promo share (orders with a promo code or a
+  discount); order_items: routine products.
+
+Results: ``actions`` (one row per scored customer), ``campaign_summary`` (one row per action),
+``routine_products`` (the due routine products per customer) and ``playbook_inputs``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from churnlens.config import ChurnlensConfig
+from churnlens.playbook import campaign, routine, rules
+from churnlens.warehouse import Warehouse
+
+ACTION_COLUMNS = [
+    "customer_id",
+    "action",
+    "reason",
+    "rule",
+    "risk",
+    "churn_probability",
+    "value",
+    "value_source",
+    "value_level",
+    "segment",
+    "days_since_last_order",
+    "dormant",
+    "promo_share",
+    "promo_sensitive",
+    "offer_discount",
+    "routine_products",
+    "routine_product_names",
+    "routine_due",
+    "revenue_at_stake",
+    "save_rate",
+    "expected_saved_revenue",
+    "contact_cost",
+    "expected_value",
+    "cutoff",
+]
+
+
+def _latest(t: ibis.Table) -> ibis.Table:
+    """Rows of the latest cutoff when the table has one."""
+    if "cutoff" not in t.columns:
+        return t
+    return t.filter(t.cutoff == t.cutoff.max())
+
+
+def order_facts(orders: ibis.Table, cutoff: datetime, history_days: int, priced: bool) -> ibis.Table:
+    """Per customer at the cutoff: last order, mean gap, promo share, revenue of the history."""
+    c = ibis.literal(pd.Timestamp(cutoff), type="timestamp")
+    start = ibis.literal(pd.Timestamp(cutoff - timedelta(days=history_days)), type="timestamp")
+    p = orders.filter((orders.status == "paid") & orders.customer_id.notnull() & (orders.order_ts <= c))
+    promo = (p.promo_code.notnull() & (p.promo_code != "")) | (p.discount_amount.fill_null(0) > 0)
+    recent = p.order_ts > start
+    amount = p.total_amount if priced else ibis.literal(1.0)
+    g = p.group_by("customer_id").aggregate(
+        orders=p.count(),
+        first_ts=p.order_ts.min(),
+        last_ts=p.order_ts.max(),
+        promo_orders=promo.cast("int64").sum(),
+        promo_known=(p.promo_code.notnull() | p.discount_amount.notnull()).cast("int64").sum(),
+        history_value=ibis.ifelse(recent, amount, 0.0).sum(),
+    )
+    days = (c.epoch_seconds() - g.last_ts.epoch_seconds()) / 86400.0
+    gap = ibis.ifelse(
+        g.orders > 1,
+        (g.last_ts.epoch_seconds() - g.first_ts.epoch_seconds()) / 86400.0 / (g.orders - 1),
+        None,
+    )
+    return g.select(
+        "customer_id",
+        orders=g.orders.cast("int64"),
+        days_since_last_order=days.cast("float64"),
+        mean_gap_days=gap.cast("float64"),
+        promo_share=ibis.ifelse(g.promo_known > 0, g.promo_orders.cast("float64") / g.orders, None).cast(
+            "float64"
+        ),
+        history_value=g.history_value.cast("float64"),
+    )
+
+
+def baseline_scores(facts: pd.DataFrame, lookback_days: int, cycle_multiple: float) -> pd.DataFrame:
+    """P(churn) from the personal-cycle baseline for customers active in the lookback."""
+    f = facts[facts.days_since_last_order <= lookback_days].copy()
+    median_gap = float(f.mean_gap_days.median()) if f.mean_gap_days.notna().any() else 30.0
+    gap = f.mean_gap_days.fillna(median_gap).clip(lower=1.0)
+    f["churn_probability"] = (f.days_since_last_order / (cycle_multiple * gap)).clip(0.0, 1.0)
+    return f[["customer_id", "churn_probability"]]
+
+
+def build_inputs(wh: Warehouse, config: ChurnlensConfig) -> tuple[pd.DataFrame, datetime, list[dict], bool]:
+    """One row per scored customer with everything the rules need, the cutoff and the notes."""
+    cfg, churn = config.playbook, config.churn
+    orders = wh.table("orders")
+    priced = bool(
+        orders.filter((orders.status == "paid") & orders.total_amount.notnull()).count().to_pyarrow().as_py()
+    )
+    notes: list[dict] = []
+    scores = _latest(wh.table("customer_scores")).to_pandas() if wh.has("customer_scores") else None
+    if scores is not None and len(scores) and "cutoff" in scores and scores.cutoff.notna().any():
+        cutoff = pd.Timestamp(scores.cutoff.max()).to_pydatetime()
+    else:
+        cutoff = pd.Timestamp(orders.filter(orders.status == "paid").order_ts.max().to_pyarrow().as_py())
+        cutoff = cutoff.to_pydatetime()
+    facts = order_facts(orders, cutoff, cfg.history_days, priced).to_pandas()
+    if scores is not None and len(scores):
+        base = scores.drop_duplicates("customer_id").copy()
+        notes.append(_note("customer_scores", True, f"{len(base):,} scored customers at {cutoff:%Y-%m-%d}"))
+    else:
+        base = baseline_scores(facts, churn.lookback_days, churn.cycle_multiple)
+        notes.append(
+            _note(
+                "customer_scores",
+                False,
+                "not found: P(churn) from the personal-cycle baseline "
+                f"(days since last order / ({churn.cycle_multiple} x own mean gap)); run the churn stage",
+            )
+        )
+    df = base.merge(facts, on="customer_id", how="left")
+    value_col = next((c for c in cfg.value_columns if c in df and df[c].notna().any()), None)
+    if value_col:
+        df["value"] = pd.to_numeric(df[value_col], errors="coerce")
+        df["value_source"] = value_col
+        notes.append(_note("value", True, f"customer_scores.{value_col}"))
+    else:
+        df["value"] = df.history_value.fillna(0.0)
+        unit = "revenue" if priced else "paid orders"
+        df["value_source"] = f"{unit} of the last {cfg.history_days} days"
+        notes.append(
+            _note(
+                "value",
+                False,
+                f"none of {list(cfg.value_columns)} found: {unit} of the last {cfg.history_days} days",
+            )
+        )
+    if wh.has("rfm"):
+        rfm = (
+            _latest(wh.table("rfm"))
+            .select("customer_id", "segment")
+            .to_pandas()
+            .drop_duplicates("customer_id")
+        )
+        df = df.drop(columns=["segment"], errors="ignore").merge(rfm, on="customer_id", how="left")
+        notes.append(_note("rfm", True, "RFM segment"))
+    else:
+        df["segment"] = None
+        notes.append(
+            _note("rfm", False, "not found: no segments (segment= rules never hold); run the segments stage")
+        )
+    if (df.promo_share.fillna(0) > 0).any():
+        notes.append(_note("promotions", True, "promo share of paid orders"))
+    else:
+        notes.append(
+            _note(
+                "promotions",
+                False,
+                "no paid order carries a promo code or discount: nobody is promo sensitive",
+            )
+        )
+    notes.append(_note("value_unit", priced, "money" if priced else "items (the shop has no prices)"))
+    return df, cutoff, notes, priced
+
+
+def _note(name: str, used: bool, note: str) -> dict:
+    return {"input": name, "used": bool(used), "note": note}
+
+
+def run(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
+    cfg = config.playbook
+    parsed = rules.parse_rules(list(cfg.rules), cfg)
+    df, cutoff, notes, priced = build_inputs(wh, config)
+    flags = rules.customer_flags(df, cfg, config.churn)
+    acts = campaign.expected_values(rules.assign_actions(flags, parsed), cfg)
+    due = pd.DataFrame(
+        columns=["customer_id", "product_id", "orders", "interval_days", "days_since", "overdue"]
+    )
+    if wh.has("order_items"):
+        due = routine.routine_candidates(wh.table("orders"), wh.table("order_items"), cutoff, cfg).to_pandas()
+        due = due[due.customer_id.isin(acts.customer_id)]
+        notes.append(_note("order_items", True, f"{len(due):,} due routine products"))
+    else:
+        notes.append(_note("order_items", False, "not found: no routine products"))
+    names = wh.table("products").select("product_id", "name").to_pandas() if wh.has("products") else None
+    lists = routine.routine_lists(due, names, cfg.routine_max_products)
+    acts = acts.merge(lists, on="customer_id", how="left")
+    acts["routine_due"] = acts.routine_due.fillna(0).astype("int64")
+    acts["cutoff"] = pd.Timestamp(cutoff)
+    if "days_since_last_order" not in acts:
+        acts["days_since_last_order"] = np.nan
+    out_actions = acts[ACTION_COLUMNS].copy()
+    for col in ("segment", "routine_products", "routine_product_names", "value_source", "reason"):
+        out_actions[col] = out_actions[col].astype("string")
+    due_named = due.merge(names, on="product_id", how="left") if names is not None else due.assign(name=None)
+    summary = campaign.campaign_summary(out_actions, "money" if priced else "items")
+    return {
+        "actions": out_actions,
+        "campaign_summary": summary,
+        "routine_products": due_named.sort_values(["customer_id", "orders"], ascending=[True, False]),
+        "playbook_inputs": pd.DataFrame(notes),
+    }
