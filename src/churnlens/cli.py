@@ -183,6 +183,35 @@ def print_run(report) -> None:
 
 
 @app.command()
+def diagnose(
+    db: DbOpt = None,
+    engine: EngineOpt = "duckdb",
+    config: ConfigOpt = None,
+    set_: SetOpt = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the findings: en or ko.")] = "en",
+) -> None:
+    """Why sales changed: run the diagnosis and print its ranked findings."""
+    if lang not in ("en", "ko"):
+        from churnlens.errors import DataError
+
+        raise DataError("Unknown language.", values=[lang], fix="Use --lang en or --lang ko.")
+    cfg = load_config(config, set_)
+    wh = open_warehouse(db, engine, cfg)
+    try:
+        report = run_pipeline(wh, cfg, ["diagnosis"])
+        found = wh.to_pandas("findings")
+    finally:
+        wh.close()
+    for stage, reason in report.skipped.items():
+        console.print(f"  skipped {stage}: {reason}")
+    t = Table("#", "severity", "finding", title="diagnosis", show_lines=True)
+    for _, r in found.iterrows():
+        t.add_row(str(r["rank"]), r["severity"], r[f"text_{lang}"])
+    console.print(t)
+    console.print("  numbers of each finding: table findings (column numbers); parts: revenue_bridge")
+
+
+@app.command()
 def info(db: DbOpt = None, engine: EngineOpt = "duckdb") -> None:
     """Tables of the warehouse, their rows, and the last runs."""
     wh = open_warehouse(db, engine, ChurnlensConfig(), read_only=engine == "duckdb")

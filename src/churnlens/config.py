@@ -114,11 +114,64 @@ class ChurnConfig:
 
 @dataclass
 class RFMConfig:
-    """RFM scoring."""
+    """RFM scoring and named segments (rules documented in `churnlens.segments.rfm`)."""
 
+    #: Quantile grades per axis (R3/F2/M2 as in the original analysis; 5/5/5 also works).
     recency_grades: int = 3
     frequency_grades: int = 2
     monetary_grades: int = 2
+    #: Cutoff of the ``rfm`` results table (ISO date); empty: the day after the last order.
+    cutoff: str = ""
+    #: Named segments, first match wins: [name, r_min, r_max, f_min, f_max, m_min, m_max] on
+    #: score levels in 0..1 ((score - 1) / (grades - 1)), bounds inclusive; else "lost".
+    segment_rules: list = field(
+        default_factory=lambda: [
+            ["champions", 0.75, 1, 0.75, 1, 0.75, 1],
+            ["loyal", 0.5, 1, 0.75, 1, 0, 1],
+            ["potential_loyalists", 0.5, 1, 0, 1, 0.75, 1],
+            ["new", 0.75, 1, 0, 1, 0, 1],
+            ["cant_lose", 0, 0.4, 0.75, 1, 0.75, 1],
+            ["at_risk", 0, 0.4, 0.75, 1, 0, 1],
+            ["at_risk", 0, 0.4, 0, 1, 0.75, 1],
+            ["hibernating", 0.25, 1, 0, 1, 0, 1],
+            ["lost", 0, 1, 0, 1, 0, 1],
+        ]
+    )
+
+
+@dataclass
+class DiagnosisConfig:
+    """Sales-decline diagnosis: periods compared and the thresholds of the findings' rules."""
+
+    #: Months in each of the two periods the revenue bridge compares.
+    bridge_months: int = 2
+    #: Last month (YYYY-MM) of the current period; empty: the last full month of the data.
+    current_end_month: str = ""
+    #: A customer is "in their first month" for this many days from their first paid order.
+    new_customer_days: int = 30
+    #: Lower edges (years) of the age bands of demographic segments.
+    age_band_edges: list = field(default_factory=lambda: [0, 18, 25, 35, 45, 55])
+    #: Revenue change (share) at or below minus this is a decline; at or above it, growth.
+    decline_threshold: float = 0.05
+    #: Segments counted as loyal high-value customers.
+    high_value_segments: list = field(default_factory=lambda: ["champions", "loyal", "cant_lose"])
+    #: Share of a fall that lapsing high-value customers must explain to be a finding.
+    high_value_lapse_share: float = 0.3
+    #: Report the segments that together explain at least this share of the change.
+    driver_share: float = 0.5
+    #: Share of the current period's promotion discount going to customers in their first
+    #: month above which promotions count as skewed to new customers.
+    promo_new_share: float = 0.5
+    #: Repurchase rate after promo orders this much (absolute) below full price is a finding.
+    promo_repurchase_gap: float = 0.05
+    #: Sign-ups up by at least this share while revenue falls is a finding.
+    signup_growth_threshold: float = 0.05
+    #: Failed-payment share up by at least this much (absolute) is a finding.
+    failed_share_rise: float = 0.02
+    #: A category explaining at least this share of a fall in item revenue is a finding.
+    category_share: float = 0.3
+    #: Findings kept, most important first.
+    max_findings: int = 8
 
 
 @dataclass
@@ -246,6 +299,7 @@ class ChurnlensConfig:
     behaviour: BehaviourConfig = field(default_factory=BehaviourConfig)
     churn: ChurnConfig = field(default_factory=ChurnConfig)
     rfm: RFMConfig = field(default_factory=RFMConfig)
+    diagnosis: DiagnosisConfig = field(default_factory=DiagnosisConfig)
     clv: CLVConfig = field(default_factory=CLVConfig)
     products: ProductsConfig = field(default_factory=ProductsConfig)
     playbook: PlaybookConfig = field(default_factory=PlaybookConfig)

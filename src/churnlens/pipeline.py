@@ -20,8 +20,10 @@ import pandas as pd
 
 from churnlens.analytics import behaviour
 from churnlens.config import ChurnlensConfig
+from churnlens.diagnosis.stage import run_diagnosis
 from churnlens.errors import DataError
 from churnlens.ingest import versions
+from churnlens.segments.stage import run_segments
 from churnlens.playbook.stage import run as run_playbook
 from churnlens.products.stage import run as run_products
 from churnlens.warehouse import Warehouse
@@ -112,6 +114,18 @@ def profile(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
 
 STAGES: list[StageDef] = [
     StageDef("profile", "rows and time span of each canonical table", profile),
+    StageDef(
+        "segments",
+        "RFM scores and named segments, demographic segments (items instead of money without prices)",
+        run_segments,
+        _needs_orders,
+    ),
+    StageDef(
+        "diagnosis",
+        "sales over time, revenue bridge, promotions, acquisition and ranked findings",
+        run_diagnosis,
+        _needs_orders,
+    ),
     StageDef(
         "behaviour_orders",
         "cohort retention, lifecycle states and the order funnel",
