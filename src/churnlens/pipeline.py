@@ -23,9 +23,9 @@ from churnlens.config import ChurnlensConfig
 from churnlens.diagnosis.stage import run_diagnosis
 from churnlens.errors import DataError
 from churnlens.ingest import versions
-from churnlens.segments.stage import run_segments
 from churnlens.playbook.stage import run as run_playbook
 from churnlens.products.stage import run as run_products
+from churnlens.segments.stage import run_segments
 from churnlens.warehouse import Warehouse
 
 StageFn = Callable[[Warehouse, ChurnlensConfig], dict[str, Any]]
