@@ -10,7 +10,8 @@ documented in the modules that build them (`sessions`, `funnels`, `paths`, `sear
 
 Sessionized events and sessions are used by most click-stream tables, so `clicks_stage`
 materialises them once in the warehouse under hidden names (``_behaviour_session_events``,
-``_behaviour_sessions``; overwritten at the next run) instead of recomputing them per table.
+``_behaviour_sessions``, and the funnel units ``_behaviour_funnel_units`` and
+``_behaviour_order_units``; overwritten at the next run) instead of recomputing them per table.
 """
 
 from __future__ import annotations
@@ -54,7 +55,9 @@ def clicks_stage(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
     units = funnels.event_units(se, b.funnel_unit)
     window = b.funnel_window_minutes * 60 if b.funnel_window_minutes else None
     reached = funnels.reach(units, b.funnel_steps, window)
-    reached = with_attributes(reached, customers, orders, b.age_band_edges)
+    reached = _cache(
+        wh, "_behaviour_funnel_units", with_attributes(reached, customers, orders, b.age_band_edges)
+    )
     nonbuyers = funnels.nonbuyer_units(reached, orders)
     steps = funnels.step_table(reached, b.funnel_steps, "events")
     steps = steps.union(funnels.step_table(nonbuyers, b.funnel_steps, "nonbuyers"))
@@ -87,7 +90,9 @@ def orders_stage(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
     steps = funnels.order_steps(b.order_funnel_orders)
     window = b.order_funnel_window_days * 86_400 if b.order_funnel_window_days else None
     reached = funnels.reach(funnels.order_units(orders, b.order_funnel_orders), steps, window)
-    reached = with_attributes(reached, customers, None, b.age_band_edges)
+    reached = _cache(
+        wh, "_behaviour_order_units", with_attributes(reached, customers, None, b.age_band_edges)
+    )
     return {
         "cohort_retention": cohorts.cohort_retention(orders),
         "customer_lifecycle": lc,

@@ -71,16 +71,15 @@ def reach(
     reached = reached.mutate(start_ts=reached.step_1_ts)
     window_us = int(round(window_seconds * 1e6)) if window_seconds else None
     for k, step in enumerate(steps[1:], start=2):
-        prev = f"step_{k - 1}_ts"
+        # one left join per step, the conditions in the join, so each step reads the previous once
+        prev = reached[f"step_{k - 1}_ts"]
         cand = e.filter(e.step_key == step).select(_u=e.unit_id, _ts=e.event_ts)
-        base = reached.select(_bu="unit_id", _prev=prev, _start="start_ts")
-        j = base.join(cand, base._bu == cand._u)
-        after = j._ts > j._prev if step == steps[k - 2] else j._ts >= j._prev
-        cond = [after]
+        cond = [reached.unit_id == cand._u, cand._ts > prev if step == steps[k - 2] else cand._ts >= prev]
         if window_us is not None:
-            cond.append(j._ts.delta(j._start, unit="microsecond") <= window_us)
-        hit = j.filter(*cond).group_by("_bu").aggregate(**{f"step_{k}_ts": j._ts.min()})
-        reached = reached.left_join(hit, reached.unit_id == hit._bu).drop("_bu")
+            cond.append(cand._ts.delta(reached.start_ts, unit="microsecond") <= window_us)
+        j = reached.left_join(cand, cond)
+        keys = [c for c in reached.columns]
+        reached = j.group_by(keys).aggregate(**{f"step_{k}_ts": j._ts.min()})
     return reached
 
 
