@@ -110,6 +110,51 @@ class ChurnConfig:
     risk_medium: float = 0.4
     risk_high: float = 0.7
     random_state: int = 42
+    #: Label mode: "window" (calendar shops), "next-gap" (relative-time shops such as
+    #: Instacart) or "auto" (next-gap when the data set was ingested as relative-time).
+    label_mode: str = "auto"
+    #: Time-ordered backtest folds: held-out cutoffs (latest first) each evaluated on a model
+    #: trained only on cutoffs whose labels were known before it.
+    backtest_folds: int = 2
+    #: Recent windows (days) for the "orders / spend in the last N days" features.
+    recent_windows_days: list = field(default_factory=lambda: [30, 90, 180])
+    #: Models compared in the backtest ("lightgbm" is the one that scores customers).
+    models: list = field(default_factory=lambda: ["lightgbm", "logistic", "random_forest", "xgboost"])
+    #: Imbalance strategies compared on LightGBM: none, class_weight, oversample, smote, undersample.
+    imbalance_strategies: list = field(
+        default_factory=lambda: ["none", "class_weight", "oversample", "smote", "undersample"]
+    )
+    #: Strategy used by the scoring model (resampling distorts probabilities; see the comparison).
+    imbalance: str = "none"
+    #: Optuna trials tuning LightGBM on a time-ordered validation cutoff (0: no tuning).
+    n_trials: int = 20
+    #: Probability calibration on the validation cutoff: "sigmoid", "isotonic" or "none".
+    calibration: str = "sigmoid"
+    #: LightGBM defaults (the starting point of tuning).
+    n_estimators: int = 300
+    learning_rate: float = 0.05
+    num_leaves: int = 15
+    min_child_samples: int = 20
+    #: Threads of the model libraries.
+    n_jobs: int = 2
+    #: Random forest size in the comparison.
+    forest_trees: int = 200
+    #: Factors turned into sentences per customer.
+    reasons_top: int = 3
+    #: Shares of customers (ranked by risk) for lift and capture rate, and the contact capacity
+    #: used to pick a threshold.
+    top_shares: list = field(default_factory=lambda: [0.1, 0.2])
+    contact_share: float = 0.1
+    #: Bins of the calibration curve and of the expected calibration error.
+    calibration_bins: int = 10
+    #: Points kept per ROC / PR curve in ``churn_curves``.
+    curve_points: int = 101
+    #: Fit BG/NBD at each cutoff for P(alive) features and the BG/NBD baseline (needs churnlens.clv).
+    use_bgnbd: bool = True
+    #: Horizon (days) of the expected-purchases feature.
+    expected_purchases_days: int = 90
+    #: A cutoff needs at least this many labelled customers of each class to be used.
+    min_class_rows: int = 5
 
 
 @dataclass

@@ -1,0 +1,35 @@
+"""Churn prediction: point-in-time labels and features, models, backtests and reasons.
+
+Modules: `labels` (window and next-gap labels), `features` (engine-side point-in-time
+features; names in `feature_docs`), `dataset` (cohorts of cutoffs into pandas frames),
+`models` / `tuning` (LightGBM and the compared classifiers, imbalance strategies, Optuna,
+calibration), `baselines`, `metrics`, `backtest`, `reasons`, `persistence`, `scoring` and
+`stage` (the pipeline stage and the train / score / backtest commands).
+
+Result tables (written by `churnlens.churn.stage`):
+
+- ``customer_scores``: customer_id, cutoff, churn_probability, risk_band (low/medium/high),
+  reasons (English sentences, "; "-separated), reasons_ko (Korean), top_factors (feature
+  names), model_version, and, when table ``customer_value`` exists, p_alive,
+  expected_purchases_90d, expected_spend, clv_12m joined in.
+- ``churn_model_metrics``: model, kind (model/baseline), split (backtest/validation), cohort,
+  cutoff, metric, value. Metrics: n, churn_rate, roc_auc, pr_auc, log_loss, brier,
+  calibration_error, lift_topN, capture_topN.
+- ``churn_curves``: model, kind, cohort, cutoff, curve (roc/pr/gains/calibration), point, x, y.
+- ``churn_backtest``: one row per (model, held-out cohort) with train_cohorts and every metric.
+- ``churn_model_report``: model, kind, cohort, cutoff, rule (best_f1 / top_Npct / p_0.5 /
+  rule), threshold, tp, fp, tn, fn, precision, recall, f1, contacted_share.
+- ``churn_feature_importance``: model_version, feature, group, description, gain, splits,
+  mean_abs_contribution.
+- ``churn_imbalance_comparison``: strategy, cohort, cutoff, roc_auc, pr_auc, log_loss, brier,
+  calibration_error, precision/recall/f1 at 0.5, train_rows, train_churn_share, roc_auc_vs_none.
+- ``churn_monthly_labels``: customer_id, month, cutoff, churned (the monthly flag).
+"""
+
+from __future__ import annotations
+
+import os
+
+# LightGBM's OpenMP threads spin while waiting by default, which on a busy machine makes a
+# two-thread fit many times slower than one thread. Passive waiting avoids that.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")

@@ -1,0 +1,203 @@
+"""Labelled and unlabelled feature frames for training, backtesting and scoring.
+
+A *cohort* is one labelling moment, numbered back in time: cohort 0 is "now" (scoring, no
+labels), cohort 1 the latest moment whose labels are fully observed, 2 the one before, ...
+
+- window mode: cohort k >= 1 is the cutoff ``latest - (k - 1) * cutoff_step_days`` where
+  ``latest`` is the last midnight whose window is observed; cohort 0 is the midnight after the
+  last order.
+- next-gap mode: cohort k >= 1 is each customer's k-th latest labelled order (``label_rank``);
+  cohort 0 is each customer's latest order.
+
+`train_cohorts` says which cohorts a model tested on cohort k may learn from: only those whose
+labels were known at cohort k's cutoff (window mode: ``c_j + window_days <= c_k``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from churnlens.churn import labels as lab
+from churnlens.churn.features import ShopTables, build_features
+from churnlens.config import ChurnlensConfig
+from churnlens.errors import DataError, ModelError
+
+WINDOW, NEXT_GAP = "window", "next-gap"
+
+
+@dataclass
+class ChurnFrame:
+    """Features (one row per customer and cohort) with ``churned`` where known."""
+
+    data: pd.DataFrame
+    mode: str
+    cohort_cutoffs: dict[int, datetime | None]
+
+
+def label_mode(wh, cfg: ChurnlensConfig) -> str:
+    mode = cfg.churn.label_mode
+    if mode == "auto":
+        return NEXT_GAP if wh.dataset_info().get("time_mode") == "relative" else WINDOW
+    if mode not in (WINDOW, NEXT_GAP):
+        raise DataError(
+            f"Unknown churn label mode '{mode}'.",
+            file="config [churn] label_mode",
+            values=[mode],
+            fix="Use window, next-gap or auto.",
+        )
+    return mode
+
+
+def shop_tables(wh) -> ShopTables:
+    """The canonical tables the shop has (empty ones count as absent)."""
+
+    def get(name: str) -> ibis.Table | None:
+        if not wh.has(name):
+            return None
+        t = wh.table(name)
+        return t if int(t.count().to_pyarrow().as_py()) > 0 else None
+
+    orders = get("orders")
+    if orders is None:
+        raise DataError(
+            "The warehouse has no orders to label.", file=str(wh.path), fix="Ingest a shop first."
+        )
+    return ShopTables(orders, get("order_items"), get("products"), get("events"), get("customers"))
+
+
+def midnight_after(ts: datetime) -> datetime:
+    return datetime(ts.year, ts.month, ts.day) + timedelta(days=1)
+
+
+def window_cutoffs(end: datetime, cfg: ChurnlensConfig, n: int) -> dict[int, datetime]:
+    """Cohort -> cutoff in window mode: 0 = scoring, 1..n = labelled, latest first."""
+    c = cfg.churn
+    latest = datetime(end.year, end.month, end.day) - timedelta(days=c.window_days)
+    out: dict[int, datetime] = {0: midnight_after(end)}
+    for k in range(1, n + 1):
+        out[k] = latest - timedelta(days=(k - 1) * c.cutoff_step_days)
+    return out
+
+
+def cohort_gap(mode: str, cfg: ChurnlensConfig) -> int:
+    """Cohorts to skip between a test cohort and its newest training cohort."""
+    if mode == NEXT_GAP:
+        return 1
+    return max(1, math.ceil(cfg.churn.window_days / cfg.churn.cutoff_step_days))
+
+
+def train_cohorts(test: int, available: list[int], mode: str, cfg: ChurnlensConfig) -> list[int]:
+    """Up to ``training_cutoffs`` cohorts whose labels were known at cohort ``test``'s cutoff."""
+    first = test + cohort_gap(mode, cfg)
+    return [k for k in sorted(available) if k >= first][: cfg.churn.training_cutoffs]
+
+
+def cohorts_needed(mode: str, cfg: ChurnlensConfig) -> int:
+    """Labelled cohorts the final model and every backtest fold need (with their validation)."""
+    c = cfg.churn
+    gap = cohort_gap(mode, cfg)
+    return c.backtest_folds + gap + c.training_cutoffs
+
+
+def anchors_frame(df: pd.DataFrame) -> ibis.Table:
+    out = pd.DataFrame(
+        {
+            "customer_id": df["customer_id"].astype(object).to_numpy(),
+            "cutoff": pd.to_datetime(df["cutoff"]).astype("datetime64[us]").to_numpy(),
+            "upto_seq": pd.array(df.get("upto_seq", pd.Series([None] * len(df))), dtype="Int64"),
+            "cohort": df["cohort"].astype("int64").to_numpy(),
+        }
+    )
+    return ibis.memtable(out)
+
+
+def build_frame(wh, cfg: ChurnlensConfig, cohorts: int | None = None, scoring: bool = True) -> ChurnFrame:
+    """Labels and features of cohorts 1..``cohorts`` (and cohort 0 when ``scoring``)."""
+    mode = label_mode(wh, cfg)
+    tables = shop_tables(wh)
+    n = cohorts_needed(mode, cfg) if cohorts is None else cohorts
+    c = cfg.churn
+    if mode == WINDOW:
+        end = lab.data_end(tables.orders)
+        cuts = window_cutoffs(end, cfg, n)
+        labelled = (
+            lab.window_labels(
+                tables.orders, [cuts[k] for k in range(1, n + 1)], c.window_days, c.lookback_days, end
+            )
+            .select("customer_id", "cutoff", "churned")
+            .to_pandas()
+        )
+        by_cut = {pd.Timestamp(v): k for k, v in cuts.items()}
+        labelled["cohort"] = pd.to_datetime(labelled["cutoff"]).map(by_cut).astype("int64")
+        labelled["upto_seq"] = pd.NA
+        parts = [labelled]
+        if scoring:
+            pop = lab.population(tables.orders, [cuts[0]], c.lookback_days).to_pandas()
+            pop["cohort"], pop["churned"], pop["upto_seq"] = 0, np.nan, pd.NA
+            parts.append(pop)
+    else:
+        cuts = {k: None for k in range(0, n + 1)}
+        labelled = lab.next_gap_labels(tables.orders, c.next_gap_days, n).to_pandas()
+        labelled = labelled.rename(columns={"seq": "upto_seq", "label_rank": "cohort"})
+        parts = [labelled[["customer_id", "cutoff", "churned", "cohort", "upto_seq"]]]
+        if scoring:
+            last = lab.latest_orders(tables.orders).to_pandas().rename(columns={"seq": "upto_seq"})
+            last["cohort"], last["churned"] = 0, np.nan
+            parts.append(last)
+    anchors = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    if anchors.empty:
+        raise ModelError("No customer can be labelled or scored: the shop has too little history.")
+    anchors["cutoff"] = pd.to_datetime(anchors["cutoff"]).astype("datetime64[us]")
+    feats = build_features(tables, anchors_frame(anchors), c, cfg.rfm).to_pandas()
+    feats["cutoff"] = pd.to_datetime(feats["cutoff"]).astype("datetime64[us]")
+    keep = anchors[["customer_id", "cutoff", "cohort", "churned"]]
+    data = feats.merge(keep, on=["customer_id", "cutoff", "cohort"], how="left")
+    data = data.sort_values(["cohort", "customer_id", "cutoff"], kind="stable").reset_index(drop=True)
+    if c.use_bgnbd:
+        data = add_bgnbd(data, cfg, window_days(mode, cfg))
+    return ChurnFrame(data, mode, cuts)
+
+
+def window_days(mode: str, cfg: ChurnlensConfig) -> float:
+    """The churn window W of the mode (days)."""
+    return float(cfg.churn.next_gap_days if mode == NEXT_GAP else cfg.churn.window_days)
+
+
+def add_bgnbd(data: pd.DataFrame, cfg: ChurnlensConfig, window: float) -> pd.DataFrame:
+    """P(alive), expected purchases and P(no purchase in the window) from a BG/NBD model fitted
+    on each cohort's own (point-in-time) history; NULL when `churnlens.clv` is unavailable."""
+    try:
+        from churnlens.clv.bgnbd import BGNBD
+    except ImportError:
+        return data
+    c = cfg.churn
+    out = data.copy()
+    for col in ("p_alive", "expected_purchases", "bgnbd_churn"):
+        out[col] = np.nan
+    x = (out["purchase_days"] - 1).clip(lower=0).to_numpy(float)
+    t_x = np.where(x > 0, out["first_to_last_days"].clip(lower=0).to_numpy(float), 0.0)
+    big_t = np.maximum(out["tenure_days"].to_numpy(float), t_x)
+    for idx in out.groupby("cohort").indices.values():
+        xi, ti, bi = x[idx], t_x[idx], big_t[idx]
+        ok = np.isfinite(xi) & np.isfinite(ti) & np.isfinite(bi)
+        if ok.sum() < 2 * c.min_class_rows or not (xi[ok] > 0).any():
+            continue
+        try:
+            model = BGNBD().fit(xi[ok], ti[ok], bi[ok])
+        except Exception:  # noqa: BLE001 - a cohort BG/NBD cannot describe keeps NULL features
+            continue
+        r, alpha = model.params_["r"], model.params_["alpha"]
+        pa = model.p_alive(xi[ok], ti[ok], bi[ok])
+        ep = model.expected_purchases(c.expected_purchases_days, xi[ok], ti[ok], bi[ok])
+        quiet = ((alpha + bi[ok]) / (alpha + bi[ok] + window)) ** (r + xi[ok])
+        rows = np.asarray(idx)[ok]
+        out.loc[out.index[rows], "p_alive"] = pa
+        out.loc[out.index[rows], "expected_purchases"] = ep
+        out.loc[out.index[rows], "bgnbd_churn"] = 1.0 - pa * (1.0 - quiet)
+    return out

@@ -1,0 +1,56 @@
+"""Scores for today: churn probability, risk band and reasons of every customer at the
+latest cutoff (cohort 0), from a fitted or saved model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from churnlens.churn.backtest import ID_COLUMNS
+from churnlens.churn.models import ChurnModel
+from churnlens.churn.reasons import explain
+from churnlens.config import ChurnConfig
+
+#: Columns of the CLV issue's ``customer_value`` table carried into ``customer_scores``.
+VALUE_COLUMNS = ("p_alive", "expected_purchases_90d", "expected_spend", "clv_12m")
+
+
+def risk_band(p: np.ndarray, cfg: ChurnConfig) -> np.ndarray:
+    return np.where(p >= cfg.risk_high, "high", np.where(p >= cfg.risk_medium, "medium", "low"))
+
+
+def score_rows(
+    model: ChurnModel, rows: pd.DataFrame, version: str, cfg: ChurnConfig, value: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """``customer_scores`` for the given feature rows (normally cohort 0)."""
+    X = rows.drop(columns=[c for c in ID_COLUMNS if c in rows])
+    p = model.predict_proba(X) if len(X) else np.array([])
+    out = pd.DataFrame(
+        {
+            "customer_id": rows["customer_id"].astype(str).to_numpy(),
+            "cutoff": pd.to_datetime(rows["cutoff"]).to_numpy(),
+            "churn_probability": p,
+            "risk_band": risk_band(p, cfg),
+        }
+    )
+    if len(X) and model.kind == "lightgbm":
+        why = explain(model.contributions(X), X, cfg.reasons_top).reset_index(drop=True)
+    else:
+        why = pd.DataFrame(
+            {"reasons": [""] * len(X), "reasons_ko": [""] * len(X), "top_factors": [""] * len(X)}
+        )
+    out = pd.concat([out, why], axis=1)
+    out["model_version"] = version
+    if value is not None and len(value):
+        keep = ["customer_id", *[c for c in VALUE_COLUMNS if c in value.columns]]
+        v = value[keep].copy()
+        v["customer_id"] = v["customer_id"].astype(str)
+        out = out.merge(v.drop_duplicates("customer_id"), on="customer_id", how="left")
+    return out.sort_values("churn_probability", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def mean_abs_contribution(model: ChurnModel, rows: pd.DataFrame) -> pd.Series:
+    X = rows.drop(columns=[c for c in ID_COLUMNS if c in rows])
+    if not len(X) or model.kind != "lightgbm":
+        return pd.Series(dtype=float)
+    return model.contributions(X).abs().mean()
