@@ -17,6 +17,7 @@ A model supplies its parameter names, a start point, an identifiability check an
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -30,6 +31,10 @@ from churnlens.errors import ModelError
 #: not identify the parameter.
 LOG_BOUND = 18.0
 _HESS_STEP = 1e-5
+#: Above this many (compressed) rows a fit starts from the optimum of a random subsample of
+#: WARM_SAMPLE_ROWS rows.
+WARM_START_ROWS = 200_000
+WARM_SAMPLE_ROWS = 50_000
 
 
 def compress(columns: tuple[np.ndarray, ...], weights: np.ndarray | None = None, mode: Any = "auto"):
@@ -46,11 +51,41 @@ def compress(columns: tuple[np.ndarray, ...], weights: np.ndarray | None = None,
         mode = n > 1 and len(np.unique(probe, axis=0)) < 0.5 * len(probe)
     if not mode:
         return columns, w
-    frame = pd.DataFrame({f"c{i}": c for i, c in enumerate(columns)})
-    frame["w"] = w
-    grouped = frame.groupby([f"c{i}" for i in range(len(columns))], sort=False, observed=True)["w"].sum()
-    out = tuple(np.asarray(grouped.index.get_level_values(i), dtype=float) for i in range(len(columns)))
-    return out, grouped.to_numpy(dtype=float)
+    # hash each column to codes, combine the codes into one key, hash the key
+    key = np.zeros(n, dtype=np.int64)
+    span = 1
+    for col in columns:
+        codes, uniques = pd.factorize(col)
+        span *= len(uniques)
+        if span >= 2**62:  # keys would overflow: group the columns directly
+            frame = pd.DataFrame({f"c{i}": c for i, c in enumerate(columns)}).assign(w=w)
+            grouped = frame.groupby([f"c{i}" for i in range(len(columns))], sort=False)["w"].sum()
+            out = tuple(
+                np.asarray(grouped.index.get_level_values(i), dtype=float) for i in range(len(columns))
+            )
+            return out, grouped.to_numpy(dtype=float)
+        key = key * len(uniques) + codes
+    groups = pd.factorize(key)[0]  # numbered in order of first appearance
+    n_groups = int(groups.max()) + 1 if n else 0
+    running = np.maximum.accumulate(groups)
+    new_group = np.empty(n, dtype=bool)
+    new_group[:1] = True
+    new_group[1:] = running[1:] > running[:-1]
+    first = np.flatnonzero(new_group)
+    return tuple(np.asarray(c, dtype=float)[first] for c in columns), np.bincount(
+        groups, weights=w, minlength=n_groups
+    )
+
+
+def _single_threaded_blas():
+    """One BLAS thread while optimising: scipy's L-BFGS-B calls BLAS on 4x4 problems, and a
+    multithreaded BLAS then spends more time waking threads than computing (hundreds of
+    milliseconds per fit on a busy machine). The likelihoods use no BLAS."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 @dataclass
@@ -71,6 +106,8 @@ class _Objective:
         self.forward = False  # one-sided differences while far from the optimum
 
     def value(self, z: np.ndarray) -> float:
+        if np.max(np.abs(z)) > LOG_BOUND:
+            return np.inf
         self.evaluations += 1
         with np.errstate(all="ignore"):
             v, _ = self.nll(z, self.data, need_grad=False)
@@ -79,6 +116,8 @@ class _Objective:
 
     def __call__(self, z: np.ndarray) -> tuple[float, np.ndarray]:
         z = np.asarray(z, dtype=float)
+        if np.max(np.abs(z)) > LOG_BOUND:
+            return np.inf, np.zeros_like(z)
         self.evaluations += 1
         with np.errstate(all="ignore"):
             v, g = self.nll(z, self.data, need_grad=True)
@@ -108,18 +147,21 @@ class _Objective:
             g[j] = (hi - lo) / (2 * step)
         return g
 
-    def hessian(self, z: np.ndarray) -> np.ndarray:
-        """Central differences of the analytic gradient, or second differences of the value
-        when the gradient is itself differenced (fewer evaluations, same accuracy)."""
+    def hessian(self, z: np.ndarray, g: np.ndarray | None = None) -> np.ndarray:
+        """Differences of the analytic gradient (one-sided from ``g`` at z when given: error
+        about 1e-5 relative, plenty for Newton steps and standard errors), or second
+        differences of the value when the gradient is itself differenced."""
         k = len(z)
         if not self.analytic:
             return self._value_hessian(z)
-        step = _HESS_STEP
         h = np.empty((k, k))
         for j in range(k):
             e = np.zeros(k)
-            e[j] = step
-            h[:, j] = (self(z + e)[1] - self(z - e)[1]) / (2 * step)
+            e[j] = _HESS_STEP
+            if g is None:
+                h[:, j] = (self(z + e)[1] - self(z - e)[1]) / (2 * _HESS_STEP)
+            else:
+                h[:, j] = (self(z + e)[1] - g) / _HESS_STEP
         return 0.5 * (h + h.T)
 
     def _value_hessian(self, z: np.ndarray, step: float = 1e-3) -> np.ndarray:
@@ -139,6 +181,34 @@ class _Objective:
         return h
 
 
+def _newton(obj: _Objective, z, f, g, hess, *, refresh: bool, max_steps: int):
+    """Newton steps with backtracking; with ``refresh`` the Hessian is re-differenced after
+    large moves, else it is kept (a warm start's Hessian). Returns z, f, g, hess, converged."""
+    for _ in range(max_steps):
+        if np.max(np.abs(z)) > LOG_BOUND - 1e-3:
+            return z, f, g, hess, False
+        try:
+            step = -np.linalg.solve(hess, g)
+        except np.linalg.LinAlgError:
+            return z, f, g, hess, False
+        if not np.all(np.isfinite(step)) or g @ step >= 0:
+            return z, f, g, hess, np.max(np.abs(g)) < 1e-12
+        for shrink in (1.0, 0.5, 0.25, 0.125):
+            z_new = np.clip(z + shrink * step, -LOG_BOUND, LOG_BOUND)
+            f_new, g_new = obj(z_new)
+            if f_new <= f + 1e-15 * abs(f):
+                break
+        else:
+            return z, f, g, hess, False
+        moved = np.max(np.abs(z_new - z))
+        z, f, g = z_new, f_new, g_new
+        if refresh and moved > 1e-3:
+            hess = obj.hessian(z, g)
+        if moved < 1e-10 or np.max(np.abs(g)) < 1e-14:
+            return z, f, g, hess, True
+    return z, f, g, hess, False
+
+
 def maximize_likelihood(
     nll,
     data: Any,
@@ -150,61 +220,47 @@ def maximize_likelihood(
     tol: float,
     max_iter: int,
     model: str,
+    warm_hessian: np.ndarray | None = None,
 ) -> Optimum:
     """Minimise the penalised mean negative log-likelihood over log-parameters.
 
-    Raises ModelError when the optimiser does not converge, a parameter runs to its bound or
-    the Hessian at the optimum is not positive definite (the data cannot identify the model).
+    With ``warm_hessian`` (from a fit on a subsample, ``start`` being its optimum) Newton steps
+    on that Hessian replace the quasi-Newton stage: a few evaluations on the full data instead
+    of a few dozen. Raises ModelError when the optimiser does not converge, a parameter runs
+    to its bound or the Hessian at the optimum is not positive definite (the data cannot
+    identify the model).
     """
     obj = _Objective(nll, data, total_weight, penalizer)
-    f0, _ = obj(start)
-    if not np.isfinite(f0):
+    f, g = obj(start)
+    if not np.isfinite(f):
         raise ModelError(f"{model}: the log-likelihood is not finite at the start point; check the inputs.")
-    bounds = [(-LOG_BOUND, LOG_BOUND)] * len(start)
-    # Without an analytic gradient: one-sided differences and a looser stop for the
-    # quasi-Newton stage; the Newton stage below uses central differences.
-    obj.forward = not obj.analytic
-    res = minimize(
-        obj,
-        start,
-        jac=True,
-        method="L-BFGS-B",
-        bounds=bounds,
-        options={
-            "maxiter": max_iter,
-            "ftol": 1e-15 if obj.analytic else 1e-12,
-            "gtol": tol if obj.analytic else max(tol, 1e-6),
-            "maxcor": 20,
-        },
-    )
-    obj.forward = False
-    z = np.asarray(res.x, dtype=float)
-    f, g = obj(z)
-    hess = obj.hessian(z)
-    # Newton polish: L-BFGS-B stops on a flat valley floor; two or three Newton steps on the
+    z, converged, message = np.asarray(start, dtype=float), False, "warm start"
+    if warm_hessian is not None:
+        z, f, g, _, converged = _newton(obj, z, f, g, warm_hessian, refresh=False, max_steps=30)
+    if not converged:
+        # Without an analytic gradient: one-sided differences and a looser stop for the
+        # quasi-Newton stage; the Newton stage below uses central differences.
+        obj.forward = not obj.analytic
+        res = minimize(
+            obj,
+            z,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[(-LOG_BOUND, LOG_BOUND)] * len(z),
+            options={
+                "maxiter": max_iter,
+                "ftol": 1e-15 if obj.analytic else 1e-12,
+                "gtol": tol if obj.analytic else max(tol, 1e-6),
+                "maxcor": 20,
+            },
+        )
+        obj.forward = False
+        z, message = np.asarray(res.x, dtype=float), res.message
+        f, g = obj(z)
+    # Newton polish: L-BFGS-B stops on a flat valley floor; a Newton step or two on the
     # differenced Hessian reach the optimum to rounding (what "exact" asks of a fit).
-    for _ in range(8):
-        if np.max(np.abs(z)) > LOG_BOUND - 1e-3:
-            break
-        try:
-            step = -np.linalg.solve(hess, g)
-        except np.linalg.LinAlgError:
-            break
-        if not np.all(np.isfinite(step)) or g @ step >= 0:
-            break
-        for shrink in (1.0, 0.5, 0.25, 0.125):
-            z_new = np.clip(z + shrink * step, -LOG_BOUND, LOG_BOUND)
-            f_new, g_new = obj(z_new)
-            if f_new <= f + 1e-15 * abs(f):
-                break
-        else:
-            break
-        moved = np.max(np.abs(z_new - z))
-        z, f, g = z_new, f_new, g_new
-        if moved > 1e-3:
-            hess = obj.hessian(z)
-        if moved < 1e-12 or np.max(np.abs(g)) < 1e-14:
-            break
+    hess = obj.hessian(z, g)
+    z, f, g, hess, _ = _newton(obj, z, f, g, hess, refresh=True, max_steps=8)
     at_bound = np.abs(z) > LOG_BOUND - 1e-2
     if at_bound.any():
         which = [n for n, b in zip(names, at_bound, strict=True) if b]
@@ -224,7 +280,7 @@ def maximize_likelihood(
     if not np.isfinite(f) or np.max(np.abs(g)) > max(1e3 * tol, 1e-6) * scale:
         raise ModelError(
             f"{model}: the optimiser did not converge (gradient {np.max(np.abs(g)):.2e} after "
-            f"{obj.evaluations} evaluations: {res.message}). Raise max_iter, or pass penalizer=0.001 "
+            f"{obj.evaluations} evaluations: {message}). Raise max_iter, or pass penalizer=0.001 "
             "(or larger) if the data are few or extreme."
         )
     eig = np.linalg.eigvalsh(hess)
@@ -284,17 +340,20 @@ class LogParamModel:
             raise ModelError(f"{self._model_name}: penalizer must be >= 0, got {self.penalizer}.")
         cols, w = compress(columns, weights, self.compress)
         data, factors, ll_offset = self._prepare(cols, w)
-        opt = maximize_likelihood(
-            self._nll,
-            data,
-            self._start(data),
-            self._param_names,
-            total_weight=float(w.sum()),
-            penalizer=self.penalizer,
-            tol=self.tol,
-            max_iter=self.max_iter,
-            model=self._model_name,
-        )
+        start, warm_hessian = self._start(data), None
+        if len(w) > WARM_START_ROWS:
+            # Fit a random subsample first: its optimum and Hessian are within sampling error
+            # of the full data's, so Newton finishes on the full data in a few evaluations.
+            pick = np.sort(np.random.default_rng(0).choice(len(w), WARM_SAMPLE_ROWS, replace=False))
+            sub_cols, sub_w = tuple(c[pick] for c in cols), w[pick]
+            try:
+                sub_data, sub_factors, _ = self._prepare(sub_cols, sub_w)
+                sub = self._optimize(sub_data, self._start(sub_data), float(sub_w.sum()), None)
+                start = sub.log_params + np.log(sub_factors / factors)  # same natural parameters
+                warm_hessian = sub.hessian
+            except ModelError:
+                pass
+        opt = self._optimize(data, start, float(w.sum()), warm_hessian)
         theta = np.exp(opt.log_params) * factors
         cov_log = np.linalg.inv(opt.hessian * float(w.sum()))
         cov = cov_log * np.outer(theta, theta)
@@ -307,6 +366,21 @@ class LogParamModel:
         with np.errstate(all="ignore"):
             self.log_likelihood_ = ll_offset - float(self._nll(opt.log_params, data, need_grad=False)[0])
         return self
+
+    def _optimize(self, data: Any, start: np.ndarray, total_weight: float, warm_hessian) -> Optimum:
+        with _single_threaded_blas():
+            return maximize_likelihood(
+                self._nll,
+                data,
+                start,
+                self._param_names,
+                total_weight=total_weight,
+                penalizer=self.penalizer,
+                tol=self.tol,
+                max_iter=self.max_iter,
+                model=self._model_name,
+                warm_hessian=warm_hessian,
+            )
 
     def _theta(self) -> np.ndarray:
         if not hasattr(self, "params_"):
