@@ -228,6 +228,40 @@ def info(db: DbOpt = None, engine: EngineOpt = "duckdb") -> None:
 
 
 @app.command()
+def serve(
+    db: DbOpt = None,
+    port: Annotated[int, typer.Option("--port", help="Port of the dashboard.")] = 8501,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on; 127.0.0.1 keeps it on this computer.")
+    ] = "127.0.0.1",
+    lang: Annotated[str, typer.Option("--lang", help="Starting language: en or ko.")] = "en",
+) -> None:
+    """Serve the dashboard of the warehouse's result tables (read-only) on 127.0.0.1."""
+    from churnlens.app import server
+    from churnlens.warehouse import default_db
+
+    path = server.prepare(db or default_db(), lang)
+    console.print(
+        f"churnlens dashboard: [bold]{server.url(host, port)}[/]  (warehouse {path.name}; Ctrl+C stops)"
+    )
+    server.serve(path, port=port, host=host, lang=lang)
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path("report.html"),
+    db: DbOpt = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the report: en or ko.")] = "en",
+) -> None:
+    """Write a self-contained HTML report: KPIs, findings, segments, churn model, campaigns."""
+    from churnlens.report import write_report
+    from churnlens.warehouse import default_db
+
+    path = write_report(db or default_db(), out, lang)
+    console.print(f"wrote report to [bold]{path}[/] ({path.stat().st_size / 1e6:.1f} MB, opens offline)")
+
+
+@app.command()
 def demo(
     no_serve: Annotated[
         bool, typer.Option("--no-serve", help="Exit after the run instead of serving.")
@@ -238,8 +272,10 @@ def demo(
     ),
     customers: Annotated[int, typer.Option(help="Customers of the demo shop.")] = 3000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    port: Annotated[int, typer.Option("--port", help="Port of the dashboard.")] = 8501,
 ) -> None:
-    """Generate a small shop with a planted sales decline, ingest it and run every stage."""
+    """Generate a small shop with a planted sales decline, ingest it, run every stage and serve
+    the dashboard on 127.0.0.1 (``--no-serve`` stops after the run)."""
     from churnlens.ingest import ingest as run_ingest
     from churnlens.sources.synthetic import GeneratorConfig
     from churnlens.sources.synthetic import generate as gen
@@ -265,7 +301,7 @@ def demo(
         f"demo ready in {time.perf_counter() - t0:.1f} s: warehouse [bold]{db or 'churnlens.duckdb'}[/]"
     )
     if not no_serve:
-        console.print("The dashboard is not part of this build yet; explore with `churnlens info`.")
+        serve(db=db, port=port, host="127.0.0.1", lang="en")
 
 
 export_app = typer.Typer(

@@ -1,0 +1,208 @@
+"""Plotly figures for the dashboard and the report, built from result-table frames.
+
+Every function takes a pandas frame (already read from a result table) and labels in the
+page's language and returns a `plotly.graph_objects.Figure`; none of them queries. The same
+figures go into the Streamlit pages and, inline, into the HTML report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+FONT = "Noto Sans CJK KR, Noto Sans KR, Apple SD Gothic Neo, Malgun Gothic, Segoe UI, Arial, sans-serif"
+PALETTE = ["#2563eb", "#dc2626", "#16a34a", "#f59e0b", "#7c3aed", "#0891b2", "#db2777", "#65a30d"]
+
+
+def style(fig: go.Figure, title: str | None = None, height: int = 360) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white",
+        font={"family": FONT, "size": 13},
+        colorway=PALETTE,
+        height=height,
+        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        title=title,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+    )
+    return fig
+
+
+def lines(
+    df: pd.DataFrame, x: str, ys: Sequence[str], names: Sequence[str], title: str | None = None
+) -> go.Figure:
+    fig = go.Figure()
+    for y, name in zip(ys, names, strict=True):
+        fig.add_trace(go.Scatter(x=df[x], y=df[y], name=name, mode="lines+markers"))
+    return style(fig, title)
+
+
+def bars(
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    name: str | None = None,
+    color: str | None = None,
+    horizontal: bool = False,
+    title: str | None = None,
+    height: int = 360,
+) -> go.Figure:
+    fig = go.Figure()
+    groups = [(None, df)] if color is None else list(df.groupby(color, sort=False))
+    for key, part in groups:
+        label = name if key is None else str(key)
+        if horizontal:
+            fig.add_trace(go.Bar(x=part[y], y=part[x].astype(str), name=label, orientation="h"))
+        else:
+            fig.add_trace(go.Bar(x=part[x], y=part[y], name=label))
+    fig.update_layout(barmode="stack" if color else "group", showlegend=color is not None)
+    if horizontal:
+        fig.update_yaxes(autorange="reversed")
+    return style(fig, title, height)
+
+
+def stacked_area(df: pd.DataFrame, x: str, group: str, y: str, title: str | None = None) -> go.Figure:
+    fig = go.Figure()
+    for key, part in df.groupby(group, sort=False):
+        fig.add_trace(go.Scatter(x=part[x], y=part[y], name=str(key), stackgroup="one", mode="lines"))
+    return style(fig, title)
+
+
+def waterfall(
+    labels: Sequence[str], values: Sequence[float], measures: Sequence[str], title: str | None = None
+) -> go.Figure:
+    fig = go.Figure(
+        go.Waterfall(
+            x=list(labels),
+            y=list(values),
+            measure=list(measures),
+            connector={"line": {"color": "#94a3b8"}},
+            increasing={"marker": {"color": "#16a34a"}},
+            decreasing={"marker": {"color": "#dc2626"}},
+            totals={"marker": {"color": "#2563eb"}},
+        )
+    )
+    return style(fig, title)
+
+
+def heatmap(
+    matrix: pd.DataFrame,
+    title: str | None = None,
+    pct: bool = False,
+    x_title: str | None = None,
+    y_title: str | None = None,
+    height: int = 380,
+) -> go.Figure:
+    z = matrix.to_numpy(dtype=float)
+    text = [[("" if pd.isna(v) else (f"{v * 100:.0f}%" if pct else f"{v:,.0f}")) for v in row] for row in z]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[str(c) for c in matrix.columns],
+            y=[str(i) for i in matrix.index],
+            text=text,
+            texttemplate="%{text}",
+            colorscale="Blues",
+            hoverongaps=False,
+        )
+    )
+    fig.update_xaxes(title=x_title, type="category")
+    fig.update_yaxes(title=y_title, type="category", autorange="reversed")
+    return style(fig, title, height)
+
+
+def curve(
+    parts: Sequence[tuple[str, pd.Series, pd.Series]],
+    x_title: str,
+    y_title: str,
+    diagonal: str | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    fig = go.Figure()
+    for name, x, y in parts:
+        fig.add_trace(go.Scatter(x=x, y=y, name=name, mode="lines"))
+    if diagonal:
+        fig.add_trace(
+            go.Scatter(
+                x=[0, 1], y=[0, 1], name=diagonal, mode="lines", line={"dash": "dot", "color": "#94a3b8"}
+            )
+        )
+    fig.update_xaxes(title=x_title)
+    fig.update_yaxes(title=y_title)
+    return style(fig, title, 340)
+
+
+def confusion(
+    tp: float, fp: float, fn: float, tn: float, labels: tuple[str, str, str, str], title: str | None = None
+) -> go.Figure:
+    """2x2 matrix; ``labels`` = (predicted, actual, churned, stayed)."""
+    predicted, actual, churned, stayed = labels
+    z = [[tp, fn], [fp, tn]]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[churned, stayed],
+            y=[churned, stayed],
+            text=[[f"{v:,.0f}" for v in row] for row in z],
+            texttemplate="%{text}",
+            colorscale="Blues",
+            showscale=False,
+        )
+    )
+    fig.update_xaxes(title=predicted, type="category")
+    fig.update_yaxes(title=actual, type="category", autorange="reversed")
+    return style(fig, title, 300)
+
+
+def funnel(steps: Sequence[str], values: Sequence[float], title: str | None = None) -> go.Figure:
+    fig = go.Figure(go.Funnel(y=list(steps), x=list(values), textinfo="value+percent initial"))
+    return style(fig, title)
+
+
+def sankey(
+    sources: Sequence[str], targets: Sequence[str], values: Sequence[float], title: str | None = None
+) -> go.Figure:
+    nodes = list(dict.fromkeys([*sources, *targets]))
+    index = {n: i for i, n in enumerate(nodes)}
+    fig = go.Figure(
+        go.Sankey(
+            node={"label": nodes, "pad": 12, "thickness": 14},
+            link={
+                "source": [index[s] for s in sources],
+                "target": [index[t] for t in targets],
+                "value": list(values),
+            },
+        )
+    )
+    return style(fig, title, 460)
+
+
+def bridge_parts(ctx: Any, df: pd.DataFrame) -> tuple[list[str], list[float], list[str]]:
+    """Labels, values and measures (``ctx`` gives ``t`` and ``vlabel``) of the waterfall: base period, components, current period.
+
+    Values are in the table's unit (currency or items): the base is ``base_value`` (integer
+    cents, or items) converted back, every component its ``change``, and the end the base
+    plus the ``total`` row's change.
+    """
+    parts = df[df["component"] != "total"]
+    total = df[df["component"] == "total"]
+    change_total = float(total["change"].iloc[0]) if len(total) else float(parts["change"].sum())
+    first = df.iloc[0]
+    unit = first.get("unit", "money")
+    scale = 100.0 if unit == "money" else 1.0
+    base = float(first["base_value"]) / scale if "base_value" in df.columns else 0.0
+    labels = [str(first.get("base_period", ctx.t("base_value")))]
+    labels += [ctx.vlabel(c) for c in parts["component"]]
+    labels += [str(first.get("current_period", ctx.t("current_value")))]
+    values = [base, *[float(v) for v in parts["change"]], base + change_total]
+    measures = ["absolute", *["relative"] * len(parts), "total"]
+    return labels, values, measures
+
+
+def show(fig: go.Figure, key: str | None = None) -> None:
+    """Draw a figure in Streamlit, full width, without the Plotly logo."""
+    import streamlit as st
+
+    st.plotly_chart(fig, width="stretch", config={"displaylogo": False}, key=key)

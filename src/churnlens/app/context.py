@@ -1,0 +1,228 @@
+"""What every page gets: the warehouse, the language, formatting, and "what is missing" notes.
+
+A page is a function ``render(ctx: Ctx)``. It asks ``ctx.need(table)`` before showing a
+result table: when the table is missing, the page says plainly which table, what it holds and
+which command makes it (or why the pipeline skipped its stage for this shop) instead of
+failing. `TABLE_STAGE` maps each result table to the pipeline stage that writes it; a new
+stage's tables only need a line there and a section on a page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from churnlens.app import data, i18n
+
+#: Result table -> pipeline stage that writes it (for "skipped because ..." notes).
+TABLE_STAGE: dict[str, str] = {
+    "data_profile": "profile",
+    "sessions": "behaviour_clicks",
+    "customer_sessions": "behaviour_clicks",
+    "funnel_steps": "behaviour_clicks",
+    "funnel_breakdown": "behaviour_clicks",
+    "paths_top": "behaviour_clicks",
+    "path_transitions": "behaviour_clicks",
+    "path_exits": "behaviour_clicks",
+    "path_outcomes": "behaviour_clicks",
+    "search_trends": "behaviour_clicks",
+    "visit_kpis": "behaviour_clicks",
+    "cohort_retention": "behaviour_orders",
+    "customer_lifecycle": "behaviour_orders",
+    "lifecycle_monthly": "behaviour_orders",
+    "order_funnel_steps": "behaviour_orders",
+    "order_funnel_breakdown": "behaviour_orders",
+    "rfm": "segments",
+    "segment_summary": "segments",
+    "demographic_segments": "segments",
+    "sales_daily": "diagnosis",
+    "sales_weekly": "diagnosis",
+    "sales_monthly": "diagnosis",
+    "category_sales_monthly": "diagnosis",
+    "revenue_bridge": "diagnosis",
+    "revenue_bridge_by_segment": "diagnosis",
+    "findings": "diagnosis",
+    "acquisition_monthly": "diagnosis",
+    "promo_codes": "diagnosis",
+    "promo_usage": "diagnosis",
+    "promo_audience": "diagnosis",
+    "promo_repurchase": "diagnosis",
+    "promo_roi": "diagnosis",
+    "customer_scores": "churn",
+    "churn_model_metrics": "churn",
+    "churn_curves": "churn",
+    "churn_backtest": "churn",
+    "churn_feature_importance": "churn",
+    "customer_value": "clv",
+    "churn_thresholds": "churn",
+    "product_stats": "products",
+    "product_highlights": "products",
+    "product_repeat": "products",
+    "cart_positions": "products",
+    "cart_conversion": "products",
+    "basket_rules": "products",
+    "churn_products": "products",
+    "actions": "playbook",
+    "campaign_summary": "playbook",
+}
+
+#: Tables that only a click stream can give.
+NEEDS_EVENTS = {t for t, stage in TABLE_STAGE.items() if stage == "behaviour_clicks"} | {"cart_conversion"}
+
+
+@dataclass
+class Ctx:
+    """The page's view of the warehouse, in one language."""
+
+    db: str
+    lang: str = "en"
+    info: dict[str, Any] = field(default_factory=dict)
+    results: dict[str, int] = field(default_factory=dict)
+    stamp: float = 0.0
+
+    @classmethod
+    def open(cls, db: str, lang: str = "en") -> Ctx:
+        stamp = data.stamp(db)
+        return cls(
+            db=db,
+            lang=lang,
+            info=data.run_info(db, stamp),
+            results=data.tables(db, stamp),
+            stamp=stamp,
+        )
+
+    # ---- language ------------------------------------------------------------------------------
+    def t(self, key: str, **values: Any) -> str:
+        return i18n.tr(self.lang, key, **values)
+
+    def label(self, column: str) -> str:
+        return i18n.column_label(self.lang, column)
+
+    def vlabel(self, value: Any) -> str:
+        return i18n.value_label(self.lang, value)
+
+    # ---- facts about the shop ------------------------------------------------------------------
+    @property
+    def currency(self) -> str | None:
+        return self.info.get("currency") if self.priced else None
+
+    @property
+    def priced(self) -> bool:
+        if "prices" in self.info:
+            return bool(self.info["prices"])
+        return self.info.get("currency") is not None or not self.info
+
+    @property
+    def has_events(self) -> bool:
+        prof = self.profile()
+        if prof is None:
+            return bool(self.info.get("canonical", {}).get("events"))
+        rows = prof.loc[prof["table_name"] == "events", "rows"]
+        return bool(len(rows) and int(rows.iloc[0]) > 0)
+
+    @property
+    def relative_time(self) -> bool:
+        return self.info.get("time_mode") == "relative"
+
+    def profile(self) -> pd.DataFrame | None:
+        return self.frame("data_profile") if self.has("data_profile") else None
+
+    # ---- data ----------------------------------------------------------------------------------
+    def has(self, table: str) -> bool:
+        return table in self.results
+
+    def rows(self, table: str) -> int:
+        return self.results.get(table, 0)
+
+    def columns(self, table: str) -> list[str]:
+        return data.columns(self.db, self.stamp, table) if self.has(table) else []
+
+    def frame(
+        self,
+        table: str,
+        cols: list[str] | tuple[str, ...] | None = None,
+        filters: tuple[data.Filter, ...] = (),
+        order_by: tuple[str, ...] | list[str] = (),
+        descending: bool = False,
+        limit: int | None = None,
+    ) -> pd.DataFrame:
+        return data.frame(
+            self.db,
+            self.stamp,
+            table,
+            None if cols is None else tuple(cols),
+            tuple(filters),
+            tuple(order_by),
+            descending,
+            limit,
+        )
+
+    def canonical(self, table: str) -> bool:
+        return bool(self.info.get("canonical", {}).get(table))
+
+    def count(self, table: str, filters: tuple[data.Filter, ...] = ()) -> int:
+        return data.count(self.db, self.stamp, table, tuple(filters))
+
+    def grouped(
+        self,
+        table: str,
+        by: list[str] | tuple[str, ...],
+        metrics: list[tuple[str, str, str | None]],
+        filters: tuple[data.Filter, ...] = (),
+    ) -> pd.DataFrame:
+        return data.grouped(self.db, self.stamp, table, tuple(by), tuple(metrics), tuple(filters))
+
+    def distinct(self, table: str, col: str) -> list[Any]:
+        return data.distinct(self.db, self.stamp, table, col)
+
+    def need(self, *tables: str) -> bool:
+        """True when every table is there and not empty; otherwise say what is missing."""
+        for table in tables:
+            if not self.has(table):
+                st.info(self.missing_text(table), icon=":material/info:")
+                return False
+            if self.rows(table) == 0:
+                st.info(self.t("empty_table", table=table), icon=":material/info:")
+                return False
+        return True
+
+    def missing_text(self, table: str) -> str:
+        stage = TABLE_STAGE.get(table, "")
+        if table in NEEDS_EVENTS and not self.has_events:
+            return self.t("no_events")
+        reason = self.info.get("skipped", {}).get(stage)
+        if reason:
+            return self.t("skipped_stage", stage=stage, reason=reason)
+        what_key = f"what_{table}"
+        what = self.t(what_key) if what_key in i18n.STRINGS else self.t("what_result")
+        return self.t("missing_table", table=table, what=what, command=self.run_command())
+
+    def run_command(self) -> str:
+        name = Path(self.db).name
+        return "churnlens run" if name == "churnlens.duckdb" else f"churnlens run --db {name}"
+
+    # ---- formatting ----------------------------------------------------------------------------
+    def money(self, x: Any, compact: bool = True) -> str:
+        return i18n.fmt_money(x, self.lang, self.currency, compact)
+
+    def num(self, x: Any, digits: int = 0) -> str:
+        return i18n.fmt_number(x, self.lang, digits)
+
+    def compact(self, x: Any) -> str:
+        return i18n.fmt_compact(x, self.lang)
+
+    def pct(self, x: Any, digits: int = 1) -> str:
+        return i18n.fmt_pct(x, self.lang, digits)
+
+    def month(self, x: Any) -> str:
+        return i18n.fmt_month(x, self.lang)
+
+    def date(self, x: Any) -> str:
+        return i18n.fmt_date(x, self.lang)
+
+    def value(self, x: Any, kind: str) -> str:
+        return i18n.fmt_value(x, self.lang, kind, self.currency)

@@ -1,0 +1,227 @@
+"""Read-only, cached queries over the warehouse's result tables.
+
+The dashboard opens the warehouse **read-only** once per process (`st.cache_resource`) and
+every query result is cached (`st.cache_data`) under the warehouse file's modification time,
+so a new `churnlens run` is picked up on the next page view and a warm page never queries
+twice. Queries are built with Ibis from fixed table and column names: nothing typed on a page
+becomes SQL or a file path, and a value typed on a page is only ever a literal in a filter.
+
+Personal fields (names, e-mails, phone numbers, addresses) are never loaded: `PRIVATE` columns
+are dropped before a query runs. Canonical tables are read only where a page needs raw facts
+(a customer's order timeline) and only through `CANONICAL_COLUMNS`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pandas as pd
+import streamlit as st
+
+from churnlens.warehouse import RUNS_TABLE, Warehouse
+
+#: Canonical tables (and the only columns of them) the dashboard may read.
+CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "orders": (
+        "order_id",
+        "customer_id",
+        "order_ts",
+        "status",
+        "items_amount",
+        "discount_amount",
+        "total_amount",
+        "promo_code",
+    ),
+}
+CANONICAL = {"customers", "products", "orders", "order_items", "events"}
+INTERNAL = {RUNS_TABLE, "rejected_rows"}
+
+#: Column names that hold personal data; never selected.
+PRIVATE = re.compile(
+    r"(^|_)(e?mail|email_address|phone|phone_number|first_name|last_name|full_name|username|"
+    r"address|street|zip|postcode|postal_code|ip|ip_address|card|card_number)$",
+    re.IGNORECASE,
+)
+
+Filter = tuple[str, str, Any]  # (column, "==" | ">=" | "<=" | "in" | "contains", value)
+
+
+class _Store:
+    """One read-only warehouse and a lock (DuckDB connections are not shared across threads)."""
+
+    def __init__(self, db: str) -> None:
+        self.wh = Warehouse(db, read_only=True)
+        self.lock = threading.Lock()
+
+
+def stamp(db: str) -> float:
+    """Modification time of the warehouse file: the cache key of every query."""
+    try:
+        return os.stat(db).st_mtime
+    except OSError:
+        return 0.0
+
+
+@st.cache_resource(show_spinner=False)
+def _store(db: str, stamp: float) -> _Store:
+    return _Store(db)
+
+
+def store(db: str) -> _Store:
+    return _store(db, stamp(db))
+
+
+def _allowed_columns(db: str, table: str) -> list[str]:
+    s = store(db)
+    with s.lock:
+        cols = list(s.wh.con.table(table).columns)
+    if table in CANONICAL:
+        cols = [c for c in cols if c in CANONICAL_COLUMNS.get(table, ())]
+    personal = "customer_id" in cols or table in CANONICAL
+    return [c for c in cols if not PRIVATE.search(c) and not (personal and c.lower() == "name")]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def tables(db: str, stamp: float) -> dict[str, int]:
+    """Result tables (and their rows), without the canonical and internal tables."""
+    s = store(db)
+    out = {}
+    with s.lock:
+        for name in s.wh.tables():
+            if name in CANONICAL or name in INTERNAL:
+                continue
+            out[name] = int(s.wh.con.table(name).count().to_pyarrow().as_py())
+    return out
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def columns(db: str, stamp: float, table: str) -> list[str]:
+    return _allowed_columns(db, table)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def run_info(db: str, stamp: float) -> dict[str, Any]:
+    """Dataset facts (currency, time mode, prices) and the last run (time, skipped stages)."""
+    s = store(db)
+    with s.lock:
+        info = dict(s.wh.dataset_info())
+        runs = s.wh.runs()
+        has_canonical = {name: s.wh.has(name) for name in CANONICAL}
+    info["canonical"] = has_canonical
+    if not runs.empty and "kind" in runs:
+        kinds = runs["kind"].tolist()
+        since = max((i for i, k in enumerate(kinds) if k == "ingest"), default=-1) + 1
+        done = runs.iloc[since:]
+        done = done[done["kind"] == "run"]
+        skipped: dict[str, str] = {}
+        for _, run in done.iterrows():
+            try:
+                skipped.update(json.loads(run.get("skipped") or "{}"))
+            except (TypeError, ValueError):
+                continue
+        if len(done):
+            info["last_run"] = str(done.iloc[-1].get("started_at", ""))
+        info["skipped"] = skipped
+    info.setdefault("skipped", {})
+    return info
+
+
+def _apply(t: ibis.Table, filters: Sequence[Filter]) -> ibis.Table:
+    for col, op, value in filters:
+        c = t[col]
+        if op == "==":
+            t = t.filter(c == value)
+        elif op == ">=":
+            t = t.filter(c >= value)
+        elif op == "<=":
+            t = t.filter(c <= value)
+        elif op == "in":
+            t = t.filter(c.isin(list(value)))
+        elif op == "contains":
+            t = t.filter(c.cast("string").contains(str(value)))
+        else:
+            raise ValueError(f"unknown filter operator {op!r}")
+    return t
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def frame(
+    db: str,
+    stamp: float,
+    table: str,
+    cols: tuple[str, ...] | None = None,
+    filters: tuple[Filter, ...] = (),
+    order_by: tuple[str, ...] = (),
+    descending: bool = False,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Rows of ``table`` (allowed columns only), filtered, ordered and limited in the engine."""
+    allowed = _allowed_columns(db, table)
+    chosen = [c for c in (cols or allowed) if c in allowed]
+    s = store(db)
+    with s.lock:
+        t = s.wh.con.table(table)
+        t = _apply(t, filters).select(*chosen)
+        if order_by:
+            keys = [ibis.desc(c) if descending else ibis.asc(c) for c in order_by if c in chosen]
+            if keys:
+                t = t.order_by(keys)
+        if limit is not None:
+            t = t.limit(limit)
+        return t.to_pandas()
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def count(db: str, stamp: float, table: str, filters: tuple[Filter, ...] = ()) -> int:
+    s = store(db)
+    with s.lock:
+        return int(_apply(s.wh.con.table(table), filters).count().to_pyarrow().as_py())
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def distinct(db: str, stamp: float, table: str, col: str, limit: int = 200) -> list[Any]:
+    """Distinct values of one allowed column (for filter choices), most frequent first."""
+    if col not in _allowed_columns(db, table):
+        return []
+    s = store(db)
+    with s.lock:
+        t = s.wh.con.table(table)
+        agg = t.group_by(col).aggregate(n=t.count()).order_by(ibis.desc("n")).limit(limit)
+        return [v for v in agg.to_pandas()[col].tolist() if not pd.isna(v)]
+
+
+def exists(db: str) -> bool:
+    return Path(db).is_file()
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def grouped(
+    db: str,
+    stamp: float,
+    table: str,
+    by: tuple[str, ...],
+    metrics: tuple[tuple[str, str, str | None], ...],
+    filters: tuple[Filter, ...] = (),
+) -> pd.DataFrame:
+    """``by`` groups of ``table`` with ``metrics`` = (output, "count" | "sum" | "mean", column)."""
+    allowed = _allowed_columns(db, table)
+    s = store(db)
+    with s.lock:
+        t = _apply(s.wh.con.table(table), filters)
+        aggs = {}
+        for out, op, col in metrics:
+            if op == "count":
+                aggs[out] = t.count()
+            elif col in allowed and op in ("sum", "mean", "max", "min"):
+                aggs[out] = getattr(t[col], op)()
+        keys = [c for c in by if c in allowed]
+        if not keys:
+            return t.aggregate(**aggs).to_pandas()
+        return t.group_by(keys).aggregate(**aggs).order_by(keys).to_pandas()

@@ -1,0 +1,643 @@
+"""Every word the dashboard and the report show, in English and Korean, and number formatting.
+
+`tr(lang, key, **values)` looks a string up in `STRINGS` (``{key: (english, korean)}``) and fills
+``{placeholders}``. Column headers of result tables are translated through `COLUMNS`; a column
+that is not listed there is shown with its name made readable (``days_since_last`` ->
+``Days since last``), so a new result table never breaks a page.
+
+Numbers and dates follow the language: English groups large values as K/M/B and writes
+``Mar 2024``; Korean groups them as 만/억/조 and writes ``2024년 3월``. Money carries the
+currency from the run record; a shop without prices counts items instead.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+LANGS: dict[str, str] = {"en": "English", "ko": "한국어"}
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # ---- shell ------------------------------------------------------------------------------
+    "app_title": ("churnlens", "churnlens"),
+    "language": ("Language", "언어"),
+    "password": ("Password", "비밀번호"),
+    "password_help": ("This dashboard is protected.", "이 대시보드는 비밀번호로 보호되어 있습니다."),
+    "password_wrong": ("Wrong password.", "비밀번호가 틀렸습니다."),
+    "no_db": (
+        "No warehouse found at {path}. Run `churnlens demo` or `churnlens ingest ...` then `churnlens run`.",
+        "{path}에 웨어하우스가 없습니다. `churnlens demo` 또는 `churnlens ingest ...` 후 `churnlens run`을 실행하세요.",
+    ),
+    "db_busy": (
+        "The warehouse {path} cannot be opened read-only (another program is writing to it?): {error}",
+        "웨어하우스 {path}를 읽기 전용으로 열 수 없습니다(다른 프로그램이 쓰는 중인가요?): {error}",
+    ),
+    "sidebar_shop": ("Shop", "쇼핑몰"),
+    "sidebar_source": ("Source: {kind}", "데이터 출처: {kind}"),
+    "sidebar_currency": ("Currency: {currency}", "통화: {currency}"),
+    "sidebar_no_prices": ("No prices: values are items bought", "가격 없음: 값은 구매 상품 수입니다"),
+    "sidebar_last_run": ("Last run: {when}", "마지막 실행: {when}"),
+    "relative_time": (
+        "This shop's data has no calendar: dates are rebuilt by aligning every customer's last order on {date}.",
+        "이 쇼핑몰 데이터에는 달력 날짜가 없습니다. 모든 고객의 마지막 주문을 {date}에 맞춰 날짜를 재구성했습니다.",
+    ),
+    # ---- pages --------------------------------------------------------------------------------
+    "page_overview": ("Overview", "개요"),
+    "page_customers": ("Customers", "고객"),
+    "page_churn": ("Churn risk", "이탈 위험"),
+    "page_customer360": ("Customer 360", "고객 360"),
+    "page_products": ("Products", "상품"),
+    "page_behaviour": ("Behaviour", "행동"),
+    "page_promotions": ("Promotions", "프로모션"),
+    "page_campaigns": ("Campaigns", "캠페인"),
+    "page_data": ("Data & runs", "데이터와 실행 기록"),
+    # ---- missing data -------------------------------------------------------------------------
+    "missing_table": (
+        "Not computed yet: table `{table}` ({what}) is missing. Make it with `{command}`.",
+        "아직 계산되지 않았습니다: `{table}` 테이블({what})이 없습니다. `{command}` 명령으로 만드세요.",
+    ),
+    "skipped_stage": (
+        "The `{stage}` stage was skipped for this shop: {reason}.",
+        "이 쇼핑몰에서는 `{stage}` 단계를 건너뛰었습니다: {reason}.",
+    ),
+    "no_events": (
+        "This shop has no click stream (no events), so there are no funnels, paths, sessions or searches to show.",
+        "이 쇼핑몰에는 클릭 스트림(이벤트)이 없어 퍼널, 경로, 세션, 검색을 보여줄 수 없습니다.",
+    ),
+    "no_prices": (
+        "This shop's data has no prices, so there is no revenue, discount or promotion depth; values count items bought.",
+        "이 쇼핑몰 데이터에는 가격이 없어 매출, 할인, 프로모션 깊이를 보여줄 수 없습니다. 값은 구매 상품 수입니다.",
+    ),
+    "no_promos": (
+        "This shop's orders carry no promotion codes or discounts, so there is nothing to show about promotions.",
+        "이 쇼핑몰 주문에는 프로모션 코드나 할인이 없어 프로모션 분석을 보여줄 수 없습니다.",
+    ),
+    "empty_table": (
+        "Table `{table}` is empty for this shop.",
+        "이 쇼핑몰의 `{table}` 테이블이 비어 있습니다.",
+    ),
+    "unexpected_columns": (
+        "Table `{table}` has columns this page does not know ({columns}); it is shown as it is.",
+        "`{table}` 테이블에 이 페이지가 모르는 열이 있어({columns}) 그대로 보여줍니다.",
+    ),
+    "what_data_profile": ("rows and time span of each table", "테이블별 행 수와 기간"),
+    "what_sales_monthly": ("monthly sales", "월별 매출"),
+    "what_revenue_bridge": ("revenue bridge", "매출 변동 분해"),
+    "what_findings": ("diagnosis findings", "진단 결과"),
+    "what_rfm": ("RFM scores per customer", "고객별 RFM 점수"),
+    "what_segment_summary": ("segment summary", "세그먼트 요약"),
+    "what_demographic_segments": ("age, gender and device segments", "연령·성별·기기 세그먼트"),
+    "what_lifecycle_monthly": ("lifecycle states per month", "월별 라이프사이클 상태"),
+    "what_cohort_retention": ("cohort retention", "코호트 리텐션"),
+    "what_acquisition_monthly": ("new customers per month", "월별 신규 고객"),
+    "what_customer_scores": ("churn scores per customer", "고객별 이탈 점수"),
+    "what_churn_model_metrics": ("model quality", "모델 품질"),
+    "what_churn_curves": ("ROC, PR, lift and calibration curves", "ROC·PR·리프트·보정 곡선"),
+    "what_churn_backtest": ("backtest over time", "기간별 백테스트"),
+    "what_churn_feature_importance": ("what drives the churn model", "이탈 모델의 주요 요인"),
+    "what_customer_value": ("customer value (P(alive), CLV)", "고객 가치(P(alive), CLV)"),
+    "what_product_stats": ("product rankings", "상품 순위"),
+    "what_product_monthly": ("product sales per month", "월별 상품 판매"),
+    "what_basket_rules": ("basket rules", "장바구니 연관 규칙"),
+    "what_churn_products": ("products of churned customers", "이탈 고객의 구매 상품"),
+    "what_cart_position": ("cart-position effects", "장바구니 순서 효과"),
+    "what_funnel_steps": ("funnel steps", "퍼널 단계"),
+    "what_funnel_breakdown": ("funnel breakdowns", "퍼널 세부 분석"),
+    "what_path_transitions": ("paths between pages", "페이지 간 경로"),
+    "what_paths_top": ("most common paths", "가장 흔한 경로"),
+    "what_sessions": ("sessions", "세션"),
+    "what_visit_kpis": ("visit KPIs", "방문 지표"),
+    "what_search_trends": ("search trends", "검색 추세"),
+    "what_promo_summary": ("promotion use", "프로모션 사용"),
+    "what_promo_monthly": ("promotion use per month", "월별 프로모션 사용"),
+    "what_promo_segments": ("who gets promotions", "프로모션 수혜 고객"),
+    "what_promo_repurchase": (
+        "repurchase after promotion vs full price",
+        "프로모션 후 재구매 대 정가 구매 후 재구매",
+    ),
+    "what_category_sales_monthly": ("sales per category and month", "카테고리별 월 매출"),
+    "what_revenue_bridge_by_segment": ("revenue bridge by segment", "세그먼트별 매출 변동"),
+    "what_order_funnel_steps": ("order funnel (1st, 2nd, 3rd order)", "주문 퍼널(첫 주문, 두 번째, 세 번째)"),
+    "what_path_exits": ("where sessions end", "세션이 끝나는 지점"),
+    "what_product_highlights": (
+        "best and worst sellers, rising and falling items",
+        "베스트·워스트 상품, 상승·하락 상품",
+    ),
+    "what_product_repeat": ("reorder rates", "재구매율"),
+    "what_cart_positions": ("cart-position effects", "장바구니 순서 효과"),
+    "what_cart_conversion": ("cart-to-purchase rates", "장바구니-구매 전환율"),
+    "what_promo_codes": ("promotion codes", "프로모션 코드"),
+    "what_promo_usage": ("who uses promotions", "프로모션 사용 고객"),
+    "what_promo_audience": ("promotions for new vs loyal customers", "신규 대 충성 고객 프로모션"),
+    "what_promo_roi": ("what promotions earn back", "프로모션 수익성"),
+    "what_churn_thresholds": ("confusion matrix at thresholds", "임계값별 혼동 행렬"),
+    "what_actions": ("recommended actions per customer", "고객별 추천 액션"),
+    "what_campaign_summary": ("campaign summary", "캠페인 요약"),
+    "what_result": ("pipeline result", "파이프라인 결과"),
+    # ---- overview -----------------------------------------------------------------------------
+    "kpis": ("Key numbers", "핵심 지표"),
+    "kpi_help": (
+        "{period} compared with {previous}.",
+        "{period}을(를) {previous}와(과) 비교했습니다.",
+    ),
+    "monthly_sales": ("Monthly sales", "월별 매출"),
+    "revenue_bridge": ("Revenue bridge", "매출 변동 분해"),
+    "revenue_bridge_help": (
+        "How revenue moved from one period to the next, by source of change.",
+        "한 기간에서 다음 기간으로 매출이 어떻게 변했는지 원인별로 보여줍니다.",
+    ),
+    "findings": ("What changed and why", "무엇이 왜 바뀌었나"),
+    "no_findings": ("No findings for this shop.", "이 쇼핑몰에 대한 진단 결과가 없습니다."),
+    "data_span": ("{orders} orders from {first} to {last}", "{first}부터 {last}까지 주문 {orders}건"),
+    # ---- customers ----------------------------------------------------------------------------
+    "rfm_grid": ("RFM grid", "RFM 그리드"),
+    "rfm_grid_help": (
+        "Customers per recency and frequency grade; colour = customers.",
+        "최근성·빈도 등급별 고객 수입니다. 색 = 고객 수.",
+    ),
+    "segments": ("Segments", "세그먼트"),
+    "demographics": ("Age, gender and device", "연령, 성별, 기기"),
+    "dimension": ("Dimension", "구분"),
+    "lifecycle": ("Lifecycle states over time", "기간별 라이프사이클 상태"),
+    "cohort_retention": ("Cohort retention", "코호트 리텐션"),
+    "cohort_help": (
+        "Share of each signup cohort still buying n months later.",
+        "가입 코호트별로 n개월 후에도 구매하는 고객 비율입니다.",
+    ),
+    "acquisition": ("Acquisition", "고객 획득"),
+    # ---- churn --------------------------------------------------------------------------------
+    "at_risk": ("Customers at risk", "이탈 위험 고객"),
+    "risk_band": ("Risk band", "위험 등급"),
+    "segment": ("Segment", "세그먼트"),
+    "action": ("Action", "액션"),
+    "min_value": ("Minimum value", "최소 가치"),
+    "shown_rows": ("{shown} of {total} customers shown", "전체 {total}명 중 {shown}명 표시"),
+    "download_csv": ("Download CSV", "CSV 다운로드"),
+    "model_quality": ("Model quality", "모델 품질"),
+    "roc": ("ROC curve", "ROC 곡선"),
+    "pr": ("Precision-recall", "정밀도-재현율"),
+    "lift": ("Lift", "리프트"),
+    "calibration": ("Calibration", "보정"),
+    "confusion": ("Confusion matrix", "혼동 행렬"),
+    "model_comparison": ("Model and baselines", "모델과 기준선 비교"),
+    "backtest": ("Backtest over time", "기간별 백테스트"),
+    "feature_importance": ("What drives churn", "이탈의 주요 요인"),
+    "predicted": ("Predicted", "예측"),
+    "actual": ("Actual", "실제"),
+    "churned": ("churned", "이탈"),
+    "stayed": ("stayed", "유지"),
+    "perfect": ("perfect calibration", "완벽한 보정"),
+    "chance": ("chance", "무작위"),
+    # ---- customer 360 ----------------------------------------------------------------------------
+    "lookup": ("Customer id", "고객 ID"),
+    "lookup_help": ("Type a customer id, e.g. {example}.", "고객 ID를 입력하세요. 예: {example}"),
+    "not_found": ("No customer {id} in the results.", "결과에 고객 {id}이(가) 없습니다."),
+    "orders_timeline": ("Order timeline", "주문 타임라인"),
+    "routine_products": ("Routine products", "정기 구매 상품"),
+    "recommended_action": ("Recommended action", "추천 액션"),
+    "reasons": ("Reasons", "이유"),
+    "churn_probability": ("Churn probability", "이탈 확률"),
+    "p_alive": ("P(alive)", "생존 확률 P(alive)"),
+    "clv": ("Customer value", "고객 가치"),
+    # ---- products -----------------------------------------------------------------------------
+    "category": ("Category", "카테고리"),
+    "all": ("All", "전체"),
+    "rankings": ("Rankings", "순위"),
+    "product_trends": ("Trends", "추세"),
+    "reorder_rates": ("Reorder rates", "재구매율"),
+    "cart_position": ("Cart position", "장바구니 순서"),
+    "basket_rules": ("Bought together", "함께 구매한 상품"),
+    "churn_products": ("Products of churned customers", "이탈 고객의 구매 상품"),
+    # ---- behaviour ----------------------------------------------------------------------------
+    "funnel": ("Funnel", "퍼널"),
+    "breakdown": ("Breakdown", "세부 구분"),
+    "paths": ("Paths", "경로"),
+    "sessions": ("Sessions", "세션"),
+    "search_trends": ("Search trends", "검색 추세"),
+    # ---- promotions ---------------------------------------------------------------------------
+    "promo_use": ("Promotion use", "프로모션 사용"),
+    "promo_who": ("Who gets promotions", "프로모션을 받는 고객"),
+    "promo_repurchase": ("Repurchase after promotion vs full price", "프로모션 대 정가 구매 후 재구매"),
+    # ---- campaigns ----------------------------------------------------------------------------
+    "campaign_summary": ("Campaign summary", "캠페인 요약"),
+    "export_action": ("Export customers for", "고객 목록 내보내기:"),
+    "revenue_at_stake": ("Revenue at stake", "위험 매출"),
+    "expected_saved": ("Expected saved revenue", "예상 방어 매출"),
+    "promo_codes": ("Promotion codes", "프로모션 코드"),
+    "promo_depth": ("Discount depth", "할인 깊이"),
+    "promo_audience": ("New vs loyal customers", "신규 대 충성 고객"),
+    "promo_roi": ("What promotions earn back", "프로모션 수익성"),
+    "period_all": ("whole history", "전체 기간"),
+    "period_base": ("base period", "기준 기간"),
+    "period_current": ("current period", "현재 기간"),
+    "period": ("Period", "기간"),
+    "level": ("Level", "단계"),
+    "highlights": ("Highlights", "주요 상품"),
+    "cart_conversion": ("Cart to purchase", "장바구니에서 구매까지"),
+    "order_funnel": ("Order funnel", "주문 퍼널"),
+    "order_funnel_help": (
+        "How many customers go on to a 2nd and a 3rd order.",
+        "두 번째, 세 번째 주문으로 이어지는 고객 수입니다.",
+    ),
+    "path_exits": ("Where sessions end", "세션이 끝나는 지점"),
+    "next_step": ("Next step after each page", "각 페이지 다음 단계"),
+    "segment_drivers": ("Which segments explain the change", "변화를 설명하는 세그먼트"),
+    "category_sales": ("Sales by category", "카테고리별 매출"),
+    "threshold_rule": ("Threshold", "임계값"),
+    "gains": ("Cumulative gains", "누적 이득"),
+    "curve_share": ("share of customers contacted", "연락한 고객 비율"),
+    "curve_captured": ("share of churners reached", "찾아낸 이탈 고객 비율"),
+    "curve_fpr": ("false positive rate", "위양성률"),
+    "curve_tpr": ("true positive rate", "진양성률"),
+    "curve_recall": ("recall", "재현율"),
+    "curve_precision": ("precision", "정밀도"),
+    "curve_predicted": ("predicted probability", "예측 확률"),
+    "curve_observed": ("observed churn rate", "실제 이탈률"),
+    "base_value": ("Before", "이전"),
+    "current_value": ("After", "이후"),
+    # ---- data page ----------------------------------------------------------------------------
+    "result_tables": ("Result tables", "결과 테이블"),
+    "table": ("Table", "테이블"),
+    "rows": ("Rows", "행 수"),
+    "browse": ("Browse a table", "테이블 보기"),
+    "runs": ("Runs", "실행 기록"),
+    "first_rows": ("First {n} rows", "처음 {n}행"),
+    # ---- report -------------------------------------------------------------------------------
+    "report_title": ("churnlens report", "churnlens 보고서"),
+    "report_generated": ("Generated {when} from {db}", "{when}에 {db}에서 생성"),
+    "report_offline": (
+        "This file works offline: charts are embedded.",
+        "이 파일은 오프라인에서도 열립니다: 차트가 포함되어 있습니다.",
+    ),
+    "report_missing": ("Not in this warehouse: {tables}", "이 웨어하우스에 없음: {tables}"),
+}
+
+#: Translations of result-table column names (unknown columns are humanized in English).
+COLUMNS: dict[str, tuple[str, str]] = {
+    "customer_id": ("Customer", "고객"),
+    "month": ("Month", "월"),
+    "revenue": ("Revenue", "매출"),
+    "orders": ("Orders", "주문"),
+    "customers": ("Customers", "고객 수"),
+    "new_customers": ("New customers", "신규 고객"),
+    "active_customers": ("Active customers", "활성 고객"),
+    "aov": ("Average order value", "평균 주문 금액"),
+    "avg_order_value": ("Average order value", "평균 주문 금액"),
+    "items": ("Items", "상품 수"),
+    "value": ("Value", "값"),
+    "segment": ("Segment", "세그먼트"),
+    "share": ("Share", "비율"),
+    "recency_days": ("Days since last order", "마지막 주문 후 일수"),
+    "frequency": ("Orders", "주문 수"),
+    "monetary": ("Spend", "구매액"),
+    "r_score": ("R", "R"),
+    "f_score": ("F", "F"),
+    "m_score": ("M", "M"),
+    "churn_probability": ("Churn probability", "이탈 확률"),
+    "risk_band": ("Risk band", "위험 등급"),
+    "reasons": ("Reasons", "이유"),
+    "reason": ("Reason", "이유"),
+    "action": ("Action", "액션"),
+    "p_alive": ("P(alive)", "생존 확률"),
+    "clv": ("CLV", "CLV"),
+    "expected_value": ("Expected value", "기대 가치"),
+    "product_id": ("Product", "상품"),
+    "name": ("Name", "이름"),
+    "category_l1": ("Category", "카테고리"),
+    "category_l2": ("Subcategory", "하위 카테고리"),
+    "quantity": ("Quantity", "수량"),
+    "reorder_rate": ("Reorder rate", "재구매율"),
+    "support": ("Support", "지지도"),
+    "confidence": ("Confidence", "신뢰도"),
+    "lift": ("Lift", "리프트"),
+    "table_name": ("Table", "테이블"),
+    "rows": ("Rows", "행 수"),
+    "first_ts": ("First", "처음"),
+    "last_ts": ("Last", "마지막"),
+    "step": ("Step", "단계"),
+    "sessions": ("Sessions", "세션"),
+    "conversion": ("Conversion", "전환율"),
+    "dimension": ("Dimension", "구분"),
+    "model": ("Model", "모델"),
+    "auc": ("ROC AUC", "ROC AUC"),
+    "pr_auc": ("PR AUC", "PR AUC"),
+    "order_ts": ("Order time", "주문 시각"),
+    "status": ("Status", "상태"),
+    "total_amount": ("Amount", "금액"),
+    "promo_code": ("Promo code", "프로모션 코드"),
+    "text": ("Finding", "진단"),
+    "buyers": ("Buyers", "구매 고객"),
+    "period_start": ("Period", "기간"),
+    "failed_share": ("Failed payments", "결제 실패율"),
+    "revenue_mom": ("vs last month", "전월 대비"),
+    "revenue_yoy": ("vs last year", "전년 대비"),
+    "component": ("Component", "구성 요소"),
+    "change": ("Change", "변화"),
+    "share_of_change": ("Share of change", "변화 기여도"),
+    "signups": ("Sign-ups", "가입"),
+    "first_buyers": ("First-time buyers", "첫 구매 고객"),
+    "signups_who_buy": ("Sign-ups who buy", "구매한 가입자"),
+    "buy_share": ("Sign-ups who buy", "가입자 구매율"),
+    "customer_share": ("Share of customers", "고객 비율"),
+    "monetary_share": ("Share of spend", "구매액 비율"),
+    "mean_recency_days": ("Mean days since last order", "평균 마지막 주문 후 일수"),
+    "mean_frequency": ("Mean orders", "평균 주문 수"),
+    "mean_monetary": ("Mean spend", "평균 구매액"),
+    "buyer_share": ("Buyers share", "구매 고객 비율"),
+    "visits": ("Visits", "방문"),
+    "visitors": ("Visitors", "방문자"),
+    "conversion_rate": ("Conversion", "전환율"),
+    "buyer_rate": ("Buyer rate", "구매자 비율"),
+    "purchase_sessions": ("Sessions with a purchase", "구매 세션"),
+    "purchase_rate": ("Purchase rate", "구매율"),
+    "path": ("Path", "경로"),
+    "from_event": ("From", "이전 단계"),
+    "to_event": ("To", "다음 단계"),
+    "transitions": ("Transitions", "전이 수"),
+    "probability": ("Probability", "확률"),
+    "step_name": ("Step", "단계"),
+    "units": ("Units", "단위 수"),
+    "conversion_from_previous": ("From previous step", "이전 단계 대비"),
+    "conversion_overall": ("From first step", "첫 단계 대비"),
+    "median_s_from_previous": ("Median seconds from previous", "이전 단계부터 중앙값(초)"),
+    "cohort_month": ("Cohort", "코호트"),
+    "months_since": ("Months since first order", "첫 주문 후 개월"),
+    "retention": ("Retention", "리텐션"),
+    "state": ("State", "상태"),
+    "keyword_group": ("Keyword group", "키워드 그룹"),
+    "search_share": ("Share of searches", "검색 비율"),
+    "discount": ("Discount", "할인"),
+    "discount_depth": ("Discount depth", "할인 깊이"),
+    "promo_orders": ("Promo orders", "프로모션 주문"),
+    "promo_share": ("Promo share", "프로모션 비율"),
+    "repurchase_rate": ("Repurchase rate", "재구매율"),
+    "repurchased": ("Repurchased", "재구매"),
+    "audience": ("Audience", "대상"),
+    "order_type": ("Order type", "주문 유형"),
+    "incremental_revenue": ("Incremental revenue", "증분 매출"),
+    "discount_cost": ("Discount cost", "할인 비용"),
+    "net": ("Net", "순효과"),
+    "level": ("Level", "단계"),
+    "item": ("Item", "항목"),
+    "growth": ("Growth", "성장률"),
+    "severity": ("Severity", "중요도"),
+    "rank": ("Rank", "순위"),
+    "clv_12m": ("CLV (12 months)", "CLV(12개월)"),
+    "expected_purchases_90d": ("Expected purchases (90 days)", "예상 구매(90일)"),
+    "expected_spend": ("Expected spend per order", "주문당 예상 금액"),
+    "roc_auc": ("ROC AUC", "ROC AUC"),
+    "brier": ("Brier score", "브라이어 점수"),
+    "log_loss": ("Log loss", "로그 손실"),
+    "churn_rate": ("Churn rate", "이탈률"),
+    "precision": ("Precision", "정밀도"),
+    "recall": ("Recall", "재현율"),
+    "threshold": ("Threshold", "임계값"),
+    "feature": ("Feature", "특성"),
+    "importance": ("Importance", "중요도"),
+    "cutoff": ("Cutoff", "기준일"),
+    "revenue_at_stake": ("Revenue at stake", "위험 매출"),
+    "expected_saved_revenue": ("Expected saved revenue", "예상 방어 매출"),
+    "roi": ("ROI", "ROI"),
+    "cost": ("Cost", "비용"),
+}
+
+#: Translations of category values that result tables store as codes.
+VALUES: dict[str, tuple[str, str]] = {
+    # RFM segments
+    "champions": ("Champions", "챔피언"),
+    "loyal": ("Loyal", "충성 고객"),
+    "potential_loyalists": ("Potential loyalists", "잠재 충성 고객"),
+    "new": ("New", "신규"),
+    "cant_lose": ("Can't lose", "놓치면 안 되는 고객"),
+    "at_risk": ("At risk", "이탈 위험"),
+    "hibernating": ("Hibernating", "휴면"),
+    "lost": ("Lost", "이탈"),
+    "new_customer": ("New customers", "신규 고객"),
+    # lifecycle
+    "returning": ("Returning", "재방문"),
+    "resurrected": ("Resurrected", "복귀"),
+    "dormant": ("Dormant", "휴면 전환"),
+    # revenue bridge
+    "reactivated": ("Reactivated", "재활성"),
+    "returning_more_orders": ("Returning: more orders", "기존 고객: 주문 증가"),
+    "returning_fewer_orders": ("Returning: fewer orders", "기존 고객: 주문 감소"),
+    "returning_higher_value": ("Returning: higher order value", "기존 고객: 주문 금액 증가"),
+    "returning_lower_value": ("Returning: lower order value", "기존 고객: 주문 금액 감소"),
+    "guest_orders": ("Guest orders", "비회원 주문"),
+    "total": ("Total change", "전체 변화"),
+    # events and steps
+    "home": ("Home", "홈"),
+    "search": ("Search", "검색"),
+    "view_item": ("View item", "상품 보기"),
+    "add_to_cart": ("Add to cart", "장바구니 담기"),
+    "promo_page": ("Promo page", "프로모션 페이지"),
+    "add_promo": ("Add promo", "프로모션 적용"),
+    "purchase": ("Purchase", "구매"),
+    "other": ("Other", "기타"),
+    "(start)": ("(start)", "(시작)"),
+    "(exit)": ("(exit)", "(이탈)"),
+    "(direct)": ("(direct)", "(바로)"),
+    "order_1": ("1st order", "첫 주문"),
+    "order_2": ("2nd order", "두 번째 주문"),
+    "order_3": ("3rd order", "세 번째 주문"),
+    # dimensions and audiences
+    "all": ("All", "전체"),
+    "age_band": ("Age", "연령"),
+    "gender": ("Gender", "성별"),
+    "region": ("Region", "지역"),
+    "device": ("Device", "기기"),
+    "customer_type": ("New or returning", "신규/기존"),
+    "traffic_source": ("Traffic source", "유입 경로"),
+    "weekday": ("Weekday", "요일"),
+    "segment": ("Segment", "세그먼트"),
+    "month": ("Month", "월"),
+    "first_month": ("First month", "첫 달"),
+    "guest": ("Guest", "비회원"),
+    "promo": ("Promotion", "프로모션"),
+    "full_price": ("Full price", "정가"),
+    "unknown": ("Unknown", "알 수 없음"),
+    "events": ("Visits", "방문"),
+    "nonbuyers": ("Visitors who never bought", "구매하지 않은 방문자"),
+    "orders": ("Orders", "주문"),
+    "product": ("Product", "상품"),
+    "category_l1": ("Category", "카테고리"),
+    "category_l2": ("Subcategory", "하위 카테고리"),
+    "category_l3": ("Type", "유형"),
+    "high": ("High", "높음"),
+    "medium": ("Medium", "중간"),
+    "low": ("Low", "낮음"),
+    "info": ("Info", "정보"),
+}
+
+
+def value_label(lang: str, value: object) -> str:
+    """A category value stored as a code (``cant_lose``) in ``lang``; other values unchanged."""
+    key = str(value)
+    pair = VALUES.get(key)
+    return key if pair is None else pair[1 if lang == "ko" else 0]
+
+
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_CURRENCY_SYMBOL = {"USD": "$", "GBP": "£", "EUR": "€", "KRW": "₩", "JPY": "¥", "IDR": "Rp", "BRL": "R$"}
+
+
+def tr(lang: str, key: str, **values: Any) -> str:
+    """The string ``key`` in ``lang`` with its placeholders filled; the key itself if unknown."""
+    pair = STRINGS.get(key)
+    text = key if pair is None else pair[1 if lang == "ko" else 0]
+    return text.format(**values) if values else text
+
+
+def column_label(lang: str, column: str) -> str:
+    """Header of a result-table column in ``lang``."""
+    if column in COLUMNS:
+        return COLUMNS[column][1 if lang == "ko" else 0]
+    if column.startswith("text_") or column.endswith(("_en", "_ko")):
+        return COLUMNS["text"][1 if lang == "ko" else 0]
+    return column.replace("_", " ").capitalize()
+
+
+def _missing(x: Any) -> bool:
+    if x is None:
+        return True
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def fmt_number(x: Any, lang: str = "en", digits: int = 0) -> str:
+    """A number with thousands separators (both languages group by three digits)."""
+    if _missing(x):
+        return "–"
+    return f"{float(x):,.{digits}f}"
+
+
+def fmt_compact(x: Any, lang: str = "en") -> str:
+    """A short number: 1.23M in English, 123만 / 1.2억 in Korean; small values as they are."""
+    if _missing(x):
+        return "–"
+    v = float(x)
+    sign, a = ("-" if v < 0 else ""), abs(v)
+    if lang == "ko":
+        for unit, name in ((1e12, "조"), (1e8, "억"), (1e4, "만")):
+            if a >= unit:
+                return f"{sign}{_trim(a / unit)}{name}"
+    else:
+        for unit, name in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+            if a >= unit * 10 or (unit >= 1e6 and a >= unit):
+                return f"{sign}{_trim(a / unit)}{name}"
+    return f"{sign}{a:,.0f}" if a >= 100 or a == int(a) else f"{sign}{a:,.2f}"
+
+
+def _trim(v: float) -> str:
+    text = f"{v:,.2f}" if v < 10 else f"{v:,.1f}" if v < 100 else f"{v:,.0f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def fmt_money(x: Any, lang: str, currency: str | None, compact: bool = True) -> str:
+    """Money in the shop's currency; without prices (currency None) the value counts items."""
+    if _missing(x):
+        return "–"
+    body = fmt_compact(x, lang) if compact else fmt_number(x, lang)
+    if currency is None:
+        return f"{body} {'개' if lang == 'ko' else 'items'}"
+    if lang == "ko" and currency == "KRW":
+        return f"{body}원"
+    symbol = _CURRENCY_SYMBOL.get(currency)
+    if symbol and len(symbol) == 1:
+        return f"-{symbol}{body[1:]}" if body.startswith("-") else f"{symbol}{body}"
+    return f"{symbol or currency} {body}"
+
+
+def fmt_pct(x: Any, lang: str = "en", digits: int = 1) -> str:
+    """A share (0.123) as a percentage (12.3%)."""
+    if _missing(x):
+        return "–"
+    return f"{float(x) * 100:,.{digits}f}%"
+
+
+def fmt_delta_pct(new: Any, old: Any, lang: str = "en") -> str | None:
+    """Relative change from ``old`` to ``new`` as a signed percentage, None when undefined."""
+    if _missing(new) or _missing(old) or float(old) == 0:
+        return None
+    change = (float(new) - float(old)) / abs(float(old))
+    return f"{change * 100:+,.1f}%"
+
+
+def _as_datetime(x: Any) -> datetime | date | None:
+    if _missing(x):
+        return None
+    if isinstance(x, str):
+        x = pd.Timestamp(x)
+    if isinstance(x, pd.Timestamp):
+        return x.to_pydatetime()
+    return x
+
+
+def fmt_month(x: Any, lang: str = "en") -> str:
+    """``Mar 2024`` / ``2024년 3월``."""
+    d = _as_datetime(x)
+    if d is None:
+        return "–"
+    return f"{d.year}년 {d.month}월" if lang == "ko" else f"{_MONTHS_EN[d.month - 1]} {d.year}"
+
+
+def fmt_date(x: Any, lang: str = "en") -> str:
+    """``5 Mar 2024`` / ``2024년 3월 5일``."""
+    d = _as_datetime(x)
+    if d is None:
+        return "–"
+    if lang == "ko":
+        return f"{d.year}년 {d.month}월 {d.day}일"
+    return f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}"
+
+
+def fmt_value(x: Any, lang: str, kind: str, currency: str | None) -> str:
+    """Format by kind: ``money``, ``pct``, ``count``, ``float``."""
+    if kind == "money":
+        return fmt_money(x, lang, currency)
+    if kind == "pct":
+        return fmt_pct(x, lang)
+    if kind == "float":
+        return fmt_number(x, lang, 2)
+    if kind == "count":
+        return fmt_compact(x, lang) if not _missing(x) and abs(float(x)) >= 1e5 else fmt_number(x, lang)
+    return str(x)
+
+
+def is_finite(x: Any) -> bool:
+    try:
+        return math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+_MONEY = re.compile(r"(revenue|amount|monetary|spend|sales|clv|cost|saved|at_stake|aov|order_value)")
+_PCT = re.compile(r"(share|rate|conversion|probability|p_alive|retention|pct|precision|recall)")
+_COUNT = re.compile(
+    r"(^|_)(orders|customers|rows|sessions|items|users|n|count|searches|buyers|visits|visitors|units|signups|"
+    r"lines|purchases|reorders|transitions|repurchased|searchers)$"
+)
+
+
+def column_kind(column: str, series: pd.Series | None = None) -> str:
+    """``money``, ``pct``, ``count``, ``float`` or ``text`` for a column, from its name and type."""
+    name = column.lower()
+    if series is not None and not pd.api.types.is_numeric_dtype(series):
+        return "text"
+    if name.endswith(("_unit", "_id", "_score", "_grade")):
+        return "float" if name.endswith("_score") else "text"
+    if _PCT.search(name):
+        return "pct"
+    if _MONEY.search(name):
+        return "money"
+    if _COUNT.search(name):
+        return "count"
+    if series is not None and pd.api.types.is_integer_dtype(series):
+        return "count"
+    return "float"

@@ -1,0 +1,77 @@
+"""Campaigns: actions, revenue at stake, expected saved revenue, ROI, export per action.
+
+Tables: ``campaign_summary`` (one row per action) and ``actions`` (one row per customer, for
+the export).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from churnlens.app import charts
+from churnlens.app.context import Ctx
+from churnlens.app.widgets import metric, numeric_columns, pick, show_table
+
+TABLES = ("campaign_summary", "actions")
+EXPORT_LIMIT = 200_000
+TOTALS = (
+    ("customers", "count"),
+    ("revenue_at_stake", "money"),
+    ("expected_saved_revenue", "money"),
+    ("cost", "money"),
+)
+
+
+def render(ctx: Ctx) -> None:
+    st.title(ctx.t("page_campaigns"))
+    summary(ctx)
+    export(ctx)
+
+
+def summary(ctx: Ctx) -> None:
+    st.subheader(ctx.t("campaign_summary"))
+    if not ctx.need("campaign_summary"):
+        return
+    df = ctx.frame("campaign_summary")
+    totals = [(c, k) for c, k in TOTALS if c in df.columns]
+    if totals:
+        for (col, kind), box in zip(totals, st.columns(len(totals)), strict=True):
+            with box:
+                metric(ctx, ctx.label(col), df[col].sum(), kind)
+    action = pick(df.columns, f"action_{ctx.lang}", "action", "action_label")
+    nums = numeric_columns(df)
+    stake = pick(df.columns, "revenue_at_stake", *nums)
+    saved = pick(df.columns, "expected_saved_revenue")
+    if action and stake:
+        fig = charts.bars(df, action, stake, name=ctx.label(stake))
+        if saved:
+            import plotly.graph_objects as go
+
+            fig.add_trace(go.Bar(x=df[action], y=df[saved], name=ctx.label(saved)))
+            fig.update_layout(showlegend=True)
+        charts.show(fig, key="campaign_chart")
+    show_table(ctx, df, key="campaign_table")
+
+
+def export(ctx: Ctx) -> None:
+    if not ctx.need("actions"):
+        return
+    cols = ctx.columns("actions")
+    action = pick(cols, "action", "action_label")
+    if not action:
+        return
+    choices = ctx.distinct("actions", action)
+    if not choices:
+        return
+    chosen = st.selectbox(ctx.t("export_action"), choices, key="export_action")
+    filters = ((action, "==", chosen),)
+    df = ctx.frame("actions", filters=filters, limit=EXPORT_LIMIT)
+    st.caption(ctx.t("shown_rows", shown=ctx.num(min(len(df), 100)), total=ctx.num(len(df))))
+    show_table(ctx, df.head(100), key="actions_table")
+    st.download_button(
+        ctx.t("download_csv"),
+        df.to_csv(index=False).encode("utf-8"),
+        file_name=f"action_{chosen}.csv".replace(" ", "_").replace("/", "_"),
+        mime="text/csv",
+        key="actions_csv",
+    )

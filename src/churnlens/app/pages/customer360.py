@@ -1,0 +1,167 @@
+"""Customer 360: one customer's orders, RFM, P(alive), value, churn probability, action.
+
+Tables: ``customer_scores``, ``rfm``, ``customer_value``, ``actions``, ``routine_products``
+(or ``customer_products``) for the customer looked up, and the canonical ``orders`` (only
+id, time, status, amounts and promo code) for the timeline. The id typed is only ever
+compared as a literal value.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from churnlens.app import charts
+from churnlens.app.context import Ctx
+from churnlens.app.widgets import kind_of, metric, pick, show_table
+
+TABLES = ("customer_scores", "rfm", "customer_value", "actions", "routine_products")
+SOURCES = ("customer_scores", "rfm", "customer_value", "actions")
+HEADLINE = (
+    ("customer_scores", ("churn_probability", "p_churn", "probability"), "churn_probability", "pct"),
+    ("customer_value", ("p_alive", "prob_alive"), "p_alive", "pct"),
+    ("customer_value", ("clv", "expected_value", "clv_12m"), "clv", "money"),
+    ("rfm", ("recency_days", "recency"), "recency_days", "count"),
+    ("rfm", ("frequency", "orders"), "frequency", "count"),
+    ("rfm", ("monetary", "revenue", "value"), "monetary", "money"),
+)
+
+
+def example_id(ctx: Ctx) -> str | None:
+    for table in SOURCES:
+        if ctx.has(table) and ctx.rows(table) and "customer_id" in ctx.columns(table):
+            prob = pick(ctx.columns(table), "churn_probability", "p_churn")
+            df = ctx.frame(
+                table,
+                ["customer_id"],
+                order_by=(prob,) if prob else ("customer_id",),
+                descending=bool(prob),
+                limit=1,
+            )
+            if len(df):
+                return str(df["customer_id"].iloc[0])
+    if ctx.canonical("orders"):
+        df = ctx.frame(
+            "orders", ["customer_id"], filters=(("status", "==", "paid"),), order_by=("customer_id",), limit=1
+        )
+        if len(df):
+            return str(df["customer_id"].iloc[0])
+    return None
+
+
+def lookup(ctx: Ctx, table: str, customer_id: str) -> pd.Series | None:
+    if not ctx.has(table) or "customer_id" not in ctx.columns(table):
+        return None
+    df = ctx.frame(table, filters=(("customer_id", "==", customer_id),), limit=1)
+    return None if df.empty else df.iloc[0]
+
+
+def render(ctx: Ctx) -> None:
+    st.title(ctx.t("page_customer360"))
+    example = example_id(ctx)
+    if example is None:
+        ctx.need("customer_scores")
+        return
+    customer_id = st.text_input(
+        ctx.t("lookup"),
+        value=example,
+        max_chars=80,
+        help=ctx.t("lookup_help", example=example),
+        key="c360_id",
+    ).strip()
+    if not customer_id:
+        return
+    rows = {t: lookup(ctx, t, customer_id) for t in SOURCES}
+    orders = timeline_frame(ctx, customer_id)
+    if all(r is None for r in rows.values()) and (orders is None or orders.empty):
+        st.warning(ctx.t("not_found", id=customer_id))
+        return
+    shown = [
+        (label, row[col], kind)
+        for table, names, label, kind in HEADLINE
+        if (row := rows[table]) is not None and (col := pick(row.index, *names))
+    ]
+    if shown:
+        for (label, value, kind), box in zip(shown, st.columns(len(shown)), strict=True):
+            with box:
+                metric(ctx, ctx.label(label), value, kind)
+    facts(ctx, rows)
+    reasons(ctx, rows["customer_scores"])
+    action(ctx, rows["actions"], rows["customer_scores"])
+    timeline(ctx, orders)
+    routine(ctx, customer_id)
+
+
+def facts(ctx: Ctx, rows: dict[str, pd.Series | None]) -> None:
+    segment = None
+    for table in ("rfm", "customer_scores", "actions"):
+        row = rows[table]
+        if row is not None and (col := pick(row.index, f"segment_{ctx.lang}", "segment")):
+            segment = row[col]
+            break
+    band = (
+        rows["customer_scores"]["risk_band"]
+        if rows["customer_scores"] is not None and "risk_band" in rows["customer_scores"].index
+        else None
+    )
+    parts = []
+    if segment is not None and not pd.isna(segment):
+        parts.append(f"{ctx.t('segment')}: **{segment}**")
+    if band is not None and not pd.isna(band):
+        parts.append(f"{ctx.t('risk_band')}: **{band}**")
+    if parts:
+        st.markdown(" · ".join(parts))
+
+
+def reasons(ctx: Ctx, row: pd.Series | None) -> None:
+    if row is None:
+        return
+    col = pick(row.index, f"reasons_{ctx.lang}", "reasons_en", "reasons", "top_reasons")
+    if col and not pd.isna(row[col]) and str(row[col]).strip():
+        st.subheader(ctx.t("reasons"))
+        items = [r.strip() for r in str(row[col]).replace("|", ";").split(";") if r.strip()]
+        st.markdown("\n".join(f"- {r}" for r in items))
+
+
+def action(ctx: Ctx, row: pd.Series | None, scores: pd.Series | None) -> None:
+    st.subheader(ctx.t("recommended_action"))
+    for r in (row, scores):
+        if r is not None and (col := pick(r.index, f"action_{ctx.lang}", "action_label", "action")):
+            st.markdown(f"**{r[col]}**")
+            return
+    ctx.need("actions")
+
+
+def timeline_frame(ctx: Ctx, customer_id: str) -> pd.DataFrame | None:
+    if not ctx.canonical("orders"):
+        return None
+    return ctx.frame("orders", filters=(("customer_id", "==", customer_id),), order_by=("order_ts",))
+
+
+def timeline(ctx: Ctx, orders: pd.DataFrame | None) -> None:
+    st.subheader(ctx.t("orders_timeline"))
+    if orders is None or orders.empty:
+        st.info(ctx.t("not_found", id=""))
+        return
+    value = "total_amount" if ctx.priced and orders["total_amount"].notna().any() else None
+    if value:
+        charts.show(charts.bars(orders, "order_ts", value, color="status", height=260), key="c360_timeline")
+    cols = [
+        c
+        for c in ("order_id", "order_ts", "status", "total_amount", "discount_amount", "promo_code")
+        if c in orders.columns
+    ]
+    show_table(ctx, orders[cols], key="c360_orders")
+
+
+def routine(ctx: Ctx, customer_id: str) -> None:
+    table = next((t for t in ("routine_products", "customer_products") if ctx.has(t)), None)
+    if table is None:
+        return
+    st.subheader(ctx.t("routine_products"))
+    df = ctx.frame(table, filters=(("customer_id", "==", customer_id),), limit=50)
+    show_table(ctx, df.drop(columns=["customer_id"]), key="c360_routine")
+
+
+def value_text(ctx: Ctx, value: object, column: str) -> str:
+    return ctx.value(value, kind_of(column))

@@ -1,0 +1,164 @@
+"""Customers: RFM grid and segments, age/gender/device segments, lifecycle, cohorts, acquisition.
+
+Tables: ``rfm`` (grid), ``segment_summary``, ``demographic_segments``, ``lifecycle_monthly``,
+``cohort_retention``, ``acquisition_monthly``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from churnlens.app import charts
+from churnlens.app.context import Ctx
+from churnlens.app.widgets import numeric_columns, pick, show_table, text_columns
+
+TABLES = (
+    "rfm",
+    "segment_summary",
+    "demographic_segments",
+    "lifecycle_monthly",
+    "cohort_retention",
+    "acquisition_monthly",
+)
+MONTH = ("month", "month_start", "period", "cohort_month")
+#: The cohort heatmap shows the latest cohorts and their first months (the table has them all).
+MAX_COHORTS = 24
+MAX_COHORT_MONTHS = 24
+
+
+def render(ctx: Ctx) -> None:
+    st.title(ctx.t("page_customers"))
+    rfm_grid(ctx)
+    segments(ctx)
+    demographics(ctx)
+    lifecycle(ctx)
+    cohorts(ctx)
+    acquisition(ctx)
+
+
+def rfm_grid(ctx: Ctx) -> None:
+    st.subheader(ctx.t("rfm_grid"), help=ctx.t("rfm_grid_help"))
+    if not ctx.need("rfm"):
+        return
+    cols = ctx.columns("rfm")
+    r = pick(cols, "r_score", "r_grade", "recency_score", "r")
+    f = pick(cols, "f_score", "f_grade", "frequency_score", "f")
+    if not r or not f:
+        show_table(ctx, ctx.frame("rfm", limit=200))
+        return
+    grid = ctx.grouped("rfm", [r, f], [("customers", "count", None)])
+    matrix = grid.pivot(index=r, columns=f, values="customers")
+    charts.show(charts.heatmap(matrix, x_title=ctx.label(f), y_title=ctx.label(r)), key="rfm_grid")
+
+
+def segments(ctx: Ctx) -> None:
+    st.subheader(ctx.t("segments"))
+    if not ctx.need("segment_summary"):
+        return
+    df = ctx.frame("segment_summary")
+    seg = pick(df.columns, f"segment_{ctx.lang}", "segment", "segment_name") or next(
+        iter(text_columns(df)), None
+    )
+    size = pick(df.columns, "customers", "n_customers", "size")
+    if seg and size:
+        df = df.sort_values(size, ascending=False)
+        shown = df.assign(**{seg: df[seg].map(ctx.vlabel)})
+        charts.show(
+            charts.bars(shown, seg, size, name=ctx.label(size), horizontal=True, height=320),
+            key="segments_chart",
+        )
+    show_table(ctx, df, key="segments_table")
+
+
+def demographics(ctx: Ctx) -> None:
+    st.subheader(ctx.t("demographics"))
+    if not ctx.need("demographic_segments"):
+        return
+    df = ctx.frame("demographic_segments")
+    dim = pick(df.columns, "dimension", "attribute", "by")
+    group = pick(df.columns, "value", "group", "segment", "band", "level")
+    measures = [c for c in numeric_columns(df) if c not in (dim, group)]
+    if dim and group and measures:
+        dims = [d for d in dict.fromkeys(df[dim].astype(str)) if d != "all"] or ["all"]
+        chosen = (
+            st.segmented_control(
+                ctx.t("dimension"), dims, default=dims[0], format_func=ctx.vlabel, key="demo_dim"
+            )
+            or dims[0]
+        )
+        part = df[df[dim].astype(str) == chosen]
+        measure = pick(measures, "revenue_per_customer", "customers", "revenue", "orders") or measures[0]
+        shown = part.assign(**{group: part[group].map(ctx.vlabel)})
+        charts.show(charts.bars(shown, group, measure, name=ctx.label(measure), height=300), key="demo_chart")
+        show_table(ctx, part, key="demo_table")
+    else:
+        show_table(ctx, df, key="demo_table")
+
+
+def lifecycle(ctx: Ctx) -> None:
+    st.subheader(ctx.t("lifecycle"))
+    if not ctx.need("lifecycle_monthly"):
+        return
+    df = ctx.frame("lifecycle_monthly")
+    month = pick(df.columns, *MONTH)
+    state = pick(df.columns, "state", "lifecycle_state", "status")
+    value = pick(df.columns, "signed_customers", "customers", "users", "n")
+    if month and state and value:
+        df = df.sort_values([month, state])
+        shown = df.assign(**{state: df[state].map(ctx.vlabel)})
+        charts.show(charts.bars(shown, month, value, color=state), key="lifecycle_chart")
+        with st.expander(ctx.t("table")):
+            show_table(ctx, df)
+    else:
+        show_table(ctx, df)
+
+
+def cohorts(ctx: Ctx) -> None:
+    st.subheader(ctx.t("cohort_retention"), help=ctx.t("cohort_help"))
+    if not ctx.need("cohort_retention"):
+        return
+    df = ctx.frame("cohort_retention")
+    cohort = pick(df.columns, "cohort", "cohort_month", "signup_month", "first_month")
+    age = pick(
+        df.columns, "period", "months_since", "month_number", "age_months", "months_since_first", "offset"
+    )
+    rate = pick(df.columns, "retention", "retention_rate", "share", "rate")
+    if cohort and age and rate:
+        d = df[df[age] <= MAX_COHORT_MONTHS]
+        recent = sorted(d[cohort].unique())[-MAX_COHORTS:]
+        d = d[d[cohort].isin(recent)].sort_values([cohort, age])
+        if pd.api.types.is_datetime64_any_dtype(d[cohort]):
+            d[cohort] = d[cohort].map(ctx.month)
+        matrix = d.pivot_table(index=cohort, columns=age, values=rate, aggfunc="first", sort=False)
+        charts.show(
+            charts.heatmap(matrix, pct=True, x_title=ctx.label(age), y_title=ctx.label(cohort), height=460),
+            key="cohort_chart",
+        )
+    else:
+        show_table(ctx, df)
+
+
+def acquisition(ctx: Ctx) -> None:
+    st.subheader(ctx.t("acquisition"))
+    if not ctx.need("acquisition_monthly"):
+        return
+    df = ctx.frame("acquisition_monthly")
+    month = pick(df.columns, *MONTH)
+    value = pick(df.columns, "first_buyers", "new_customers", "signups") or next(
+        iter(numeric_columns(df)), None
+    )
+    channel = pick(df.columns, "channel", "traffic_source", "source", "device_type")
+    if month and value:
+        df = df.sort_values(month)
+        fig = charts.bars(df, month, value, name=ctx.label(value), color=channel)
+        if "signups" in df.columns and value != "signups" and df["signups"].sum() > 0:
+            import plotly.graph_objects as go
+
+            fig.add_trace(go.Scatter(x=df[month], y=df["signups"], name=ctx.label("signups"), mode="lines"))
+            fig.update_layout(showlegend=True)
+        charts.show(fig, key="acq_chart")
+        with st.expander(ctx.t("table")):
+            show_table(ctx, df)
+    else:
+        show_table(ctx, df)

@@ -1,0 +1,306 @@
+"""Every dashboard page, in English and Korean, on a demo warehouse (Streamlit AppTest).
+
+Pages must run without an exception or an error box, say plainly which table is missing
+and which command makes it, and show numbers equal to the result tables they read.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+from test_app_support import demo_warehouse, real_warehouse
+
+from churnlens.app import i18n
+from churnlens.app.context import TABLE_STAGE
+from churnlens.app.pages import PAGES
+from churnlens.app.server import MAIN
+from churnlens.warehouse import Warehouse
+
+LANGS = ("en", "ko")
+
+
+def _script(db: str, page: str, lang: str) -> None:
+    from churnlens.app.main import run_page
+
+    run_page(page, db=db, lang=lang)
+
+
+def render(db, page: str, lang: str = "en") -> AppTest:
+    at = AppTest.from_function(_script, args=(str(db), page, lang), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+_RENDERED: dict[tuple, AppTest] = {}
+
+
+def rendered(db, page: str, lang: str = "en") -> AppTest:
+    """The page rendered once per test module (the checks below only read it)."""
+    key = (str(db), page, lang)
+    if key not in _RENDERED:
+        _RENDERED[key] = render(db, page, lang)
+    return _RENDERED[key]
+
+
+def plotly_values(v) -> list:
+    """Plotly 6+ writes arrays as typed base64 blocks; give them back as plain lists."""
+    if isinstance(v, dict) and "bdata" in v:
+        import base64
+
+        import numpy as np
+
+        arr = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        if "shape" in v:
+            arr = arr.reshape([int(x) for x in str(v["shape"]).split(",")])
+        return arr.tolist()
+    if isinstance(v, list):
+        return [plotly_values(x) if isinstance(x, dict | list) else x for x in v]
+    return v
+
+
+@pytest.fixture(scope="module")
+def db():
+    return demo_warehouse()
+
+
+@pytest.fixture(scope="module")
+def tables(db):
+    with Warehouse(db, read_only=True) as wh:
+        names = set(wh.tables())
+        return {n: wh.to_pandas(n) for n in names if n not in ("events", "order_items", "sessions")}
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def infos(at: AppTest) -> list[str]:
+    return [i.value for i in at.info]
+
+
+def fmt(lang: str, value, kind: str, currency) -> str:
+    return i18n.fmt_value(value, lang, kind, currency)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_renders_and_explains_what_is_missing(db, tables, page, lang):
+    at = rendered(db, page, lang)
+    assert at.title[0].value == i18n.tr(lang, f"page_{page}")
+    for text in infos(at):
+        # A missing table is named together with the command that makes it, or the reason.
+        if "`" in text and ("churnlens run" in text or i18n.tr(lang, "missing_table")[:5] in text):
+            name = text.split("`")[1]
+            assert name not in tables, f"{name} exists but the page says it is missing"
+            assert name in TABLE_STAGE or name.startswith("promo")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_overview_numbers_equal_the_tables(db, tables, lang):
+    at = rendered(db, "overview", lang)
+    shown = metrics(at)
+    currency = "IDR"
+    if "sales_monthly" in tables and len(tables["sales_monthly"]):
+        sales = tables["sales_monthly"].sort_values("period_start")
+        last, prev = sales.iloc[-1], sales.iloc[-2]
+        for col, kind in (("revenue", "money"), ("orders", "count"), ("buyers", "count"), ("failed_share", "pct")):
+            label = i18n.column_label(lang, col)
+            assert shown[label] == fmt(lang, last[col], kind, currency), col
+        deltas = {m.label: m.proto.delta for m in at.metric}
+        assert deltas[i18n.column_label(lang, "revenue")] == i18n.fmt_delta_pct(last["revenue"], prev["revenue"])
+    else:
+        profile = tables["data_profile"].set_index("table_name")
+        assert shown[i18n.column_label(lang, "orders")] == i18n.fmt_number(profile.loc["orders", "rows"])
+    if "findings" in tables:
+        text = " ".join(m.value for m in at.markdown)
+        for sentence in tables["findings"][f"text_{lang}"]:
+            assert sentence in text
+    if "revenue_bridge" in tables:
+        bridge = tables["revenue_bridge"]
+        shown_bridge = next(d.value for d in at.dataframe if "share_of_change" in d.value.columns)
+        assert shown_bridge["change"].tolist() == bridge["change"].tolist()
+        assert shown_bridge["customers"].tolist() == bridge["customers"].tolist()
+        waterfall = _chart(at, "waterfall")
+        base = bridge["base_value"].iloc[0] / 100
+        total = bridge.loc[bridge["component"] == "total", "change"].iloc[0]
+        y = plotly_values(waterfall["y"])
+        assert y[0] == pytest.approx(base)
+        assert y[-1] == pytest.approx(base + total)
+        assert y[1:-1] == pytest.approx(bridge.loc[bridge["component"] != "total", "change"].tolist())
+
+
+def _charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def _chart(at: AppTest, trace_type: str) -> dict:
+    for spec in _charts(at):
+        for trace in spec["data"]:
+            if trace.get("type") == trace_type:
+                return trace
+    raise AssertionError(f"no {trace_type} chart")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_customers_numbers_equal_the_tables(db, tables, lang):
+    at = rendered(db, "customers", lang)
+    if "rfm" in tables:
+        heat = _chart(at, "heatmap")
+        cells = [v for row in plotly_values(heat["z"]) for v in row if v is not None and v == v]
+        assert sum(cells) == len(tables["rfm"])
+    if "segment_summary" in tables:
+        seg = tables["segment_summary"].sort_values("customers", ascending=False)
+        shown = next(d.value for d in at.dataframe if "customer_share" in d.value.columns)
+        assert shown["customers"].tolist() == seg["customers"].tolist()
+        assert shown["segment"].tolist() == [i18n.value_label(lang, s) for s in seg["segment"]]
+    if "demographic_segments" in tables:
+        demo = tables["demographic_segments"]
+        first = next(d for d in demo["dimension"] if d != "all")
+        shown = next(d.value for d in at.dataframe if "buyer_share" in d.value.columns)
+        assert shown["customers"].tolist() == demo.loc[demo["dimension"] == first, "customers"].tolist()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_behaviour_numbers_equal_the_tables(db, tables, lang):
+    at = rendered(db, "behaviour", lang)
+    if "visit_kpis" in tables:
+        v = tables["visit_kpis"]
+        v = v[v["dimension"] == "all"].sort_values("month")
+        shown = metrics(at)
+        assert shown[i18n.column_label(lang, "visits")] == i18n.fmt_number(v["visits"].iloc[-1])
+        assert shown[i18n.column_label(lang, "conversion_rate")] == i18n.fmt_pct(v["conversion_rate"].iloc[-1])
+    if "funnel_steps" in tables:
+        f = tables["funnel_steps"]
+        first = f["funnel"].iloc[0] if "funnel" in f else None
+        f = f[f["funnel"] == sorted(set(f["funnel"]), key=list(f["funnel"]).index)[0]] if first else f
+        trace = _chart(at, "funnel")
+        assert plotly_values(trace["x"]) == f.sort_values("step")["units"].tolist()
+    if "path_transitions" in tables:
+        trace = _chart(at, "sankey")
+        top = tables["path_transitions"].sort_values("transitions", ascending=False).head(40)
+        assert sum(plotly_values(trace["link"]["value"])) == top["transitions"].sum()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_promotions_numbers_equal_the_tables(db, tables, lang):
+    at = rendered(db, "promotions", lang)
+    if "promo_roi" in tables:
+        roi = tables["promo_roi"].iloc[0]
+        shown = metrics(at)
+        assert shown[i18n.column_label(lang, "promo_orders")] == i18n.fmt_number(roi["promo_orders"])
+        assert shown[i18n.column_label(lang, "net")] == fmt(lang, roi["net"], "money", "IDR")
+    if "promo_codes" in tables:
+        codes = tables["promo_codes"]
+        codes = codes[codes["period"] == "all"].sort_values("orders", ascending=False, kind="stable")
+        shown = next(d.value for d in at.dataframe if "promo_code" in d.value.columns)
+        assert shown["orders"].tolist() == codes["orders"].tolist()
+
+
+def test_data_page_lists_every_result_table(db, tables):
+    at = rendered(db, "data", "en")
+    listing = at.dataframe[0].value.set_index("table_name")["rows"].to_dict()
+    expected = {n: len(df) for n, df in tables.items() if n not in ("runs", "rejected_rows")}
+    expected = {n: r for n, r in expected.items() if n not in ("customers", "products", "orders")}
+    for name, rows in expected.items():
+        assert listing[name] == rows, name
+    assert not set(listing) & {"customers", "orders", "events", "order_items", "runs"}
+
+
+def test_churn_list_is_the_riskiest_customers(db, tables):
+    at = rendered(db, "churn", "en")
+    if "customer_scores" not in tables:
+        assert any("customer_scores" in t for t in infos(at))
+        return
+    scores = tables["customer_scores"]
+    prob = next(c for c in ("churn_probability", "p_churn", "probability") if c in scores)
+    shown = next(d.value for d in at.dataframe if prob in d.value.columns)
+    expected = scores.sort_values(prob, ascending=False)[prob].head(len(shown)).tolist()
+    assert shown[prob].tolist() == pytest.approx(expected)
+    assert at.get("download_button")
+
+
+def test_customer_360_shows_the_customer(db, tables):
+    at = render(db, "customer360")
+    cid = at.text_input[0].value
+    with Warehouse(db, read_only=True) as wh:
+        orders = wh.to_pandas("orders")
+    mine = orders[orders["customer_id"] == cid].sort_values("order_ts")
+    shown = next(d.value for d in at.dataframe if "order_id" in d.value.columns)
+    assert shown["order_id"].tolist() == mine["order_id"].tolist()
+    if "rfm" in tables:
+        row = tables["rfm"].set_index("customer_id").loc[cid]
+        assert metrics(at)[i18n.column_label("en", "frequency")] == i18n.fmt_number(row["frequency"])
+    at.text_input[0].input("no-such-customer").run()
+    assert not at.exception
+    assert any("no-such-customer" in w.value for w in at.warning)
+
+
+def test_language_switch_in_the_sidebar(db):
+    at = render(db, "overview", "en")
+    assert at.title[0].value == "Overview"
+    at.sidebar.radio[0].set_value("ko").run()
+    assert not at.exception
+    assert at.title[0].value == "개요"
+
+
+def test_main_app_with_navigation(db, monkeypatch):
+    monkeypatch.setenv("CHURNLENS_DB", str(db))
+    at = AppTest.from_file(str(MAIN), default_timeout=60)
+    at.run()
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Overview"
+
+
+def test_password_from_the_environment(db, monkeypatch):
+    monkeypatch.setenv("CHURNLENS_PASSWORD", "s3cret")
+    at = render(db, "overview")
+    assert not at.title and not at.metric
+    at.text_input[0].input("wrong").run()
+    assert at.error and not at.title
+    at.text_input[0].input("s3cret").run()
+    assert not at.exception and at.title[0].value == "Overview"
+
+
+def test_missing_warehouse_is_explained(tmp_path):
+    at = render(tmp_path / "none.duckdb", "overview")
+    assert "churnlens demo" in at.warning[0].value
+
+
+def test_personal_columns_are_never_loaded(tmp_path):
+    from churnlens.app import data
+
+    db = tmp_path / "w.duckdb"
+    with Warehouse(db) as wh:
+        wh.write(
+            "customer_scores",
+            pd.DataFrame({"customer_id": ["1"], "name": ["Kim"], "email": ["k@x"], "phone_number": ["1"], "p": [0.5]}),
+        )
+        wh.write("product_stats", pd.DataFrame({"item": ["a"], "name": ["Shirt"]}))
+    df = data.frame(str(db), data.stamp(str(db)), "customer_scores")
+    assert list(df.columns) == ["customer_id", "p"]
+    assert list(data.frame(str(db), data.stamp(str(db)), "product_stats").columns) == ["item", "name"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_shop_without_click_stream(lang):
+    db = real_warehouse("online-retail")
+    at = rendered(db, "behaviour", lang)
+    assert i18n.tr(lang, "no_events") in infos(at)
+    at = rendered(db, "overview", lang)
+    assert "£" in " ".join(metrics(at).values()) or infos(at)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_shop_without_prices(lang):
+    db = real_warehouse("instacart")
+    at = rendered(db, "promotions", lang)
+    assert i18n.tr(lang, "no_prices") in infos(at)
+    at = rendered(db, "overview", lang)
+    revenue = metrics(at).get(i18n.column_label(lang, "revenue"))
+    if revenue is not None:
+        assert revenue.endswith("items" if lang == "en" else "개")
