@@ -34,7 +34,7 @@ def canonical(name: str, rows: list[dict]) -> pa.Table:
     for c in CANONICAL[name].columns:
         vals = [r.get(c.name) for r in rows]
         if c.sql_type == "TIMESTAMP":
-            vals = [None if v is None else pd.Timestamp(v).to_pydatetime() for v in vals]
+            vals = [None if v is None else pd.Timestamp(v).floor("us").to_pydatetime() for v in vals]
         if c.sql_type == "DATE":
             vals = [None if v is None else pd.Timestamp(v).date() for v in vals]
         cols[c.name] = pa.array(vals, type=ARROW[c.sql_type])

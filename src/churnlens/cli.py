@@ -212,6 +212,104 @@ def diagnose(
 
 
 @app.command()
+def train(
+    db: DbOpt = None,
+    engine: EngineOpt = "duckdb",
+    config: ConfigOpt = None,
+    set_: SetOpt = None,
+) -> None:
+    """Fit the churn model on past cutoffs and save it beside the warehouse."""
+    from churnlens.churn import persistence, stage
+
+    cfg = load_config(config, set_)
+    wh = open_warehouse(db, engine, cfg)
+    try:
+        with progress_bar("train churn model") as update:
+            trained = stage.train(wh, cfg, progress=update)
+            wh.write("churn_feature_importance", trained["churn_feature_importance"])
+        meta = trained["meta"]
+        console.print(
+            f"saved churn model [bold]{meta['model_version']}[/] to {persistence.models_dir(wh)} "
+            f"({meta['n_train']:,} labelled rows, {meta['label_mode']} labels, W = {meta['window_days']:g} days)"
+        )
+        t = Table("feature", "gain", title="top features")
+        for _, r in trained["churn_feature_importance"].head(10).iterrows():
+            t.add_row(r["feature"], f"{r['gain']:,.0f}")
+        console.print(t)
+    finally:
+        wh.close()
+
+
+@app.command()
+def score(
+    db: DbOpt = None,
+    engine: EngineOpt = "duckdb",
+    config: ConfigOpt = None,
+    set_: SetOpt = None,
+    model_version: Annotated[
+        str | None, typer.Option("--model", help="Saved model version (default: latest).")
+    ] = None,
+) -> None:
+    """Re-score today's customers with a saved churn model (table customer_scores)."""
+    from churnlens.churn import stage
+
+    cfg = load_config(config, set_)
+    wh = open_warehouse(db, engine, cfg)
+    try:
+        with progress_bar("score customers") as update:
+            scores = stage.score(wh, cfg, model_version, progress=update)
+            wh.write("customer_scores", scores)
+    finally:
+        wh.close()
+    bands = scores["risk_band"].value_counts()
+    console.print(
+        f"scored {len(scores):,} customers: "
+        + ", ".join(f"{b} {int(bands.get(b, 0)):,}" for b in ("high", "medium", "low"))
+    )
+    t = Table("customer", "churn probability", "reasons", title="highest risk")
+    for _, r in scores.head(5).iterrows():
+        t.add_row(str(r["customer_id"]), f"{r['churn_probability']:.2f}", r["reasons"])
+    console.print(t)
+
+
+@app.command()
+def backtest(
+    db: DbOpt = None,
+    engine: EngineOpt = "duckdb",
+    config: ConfigOpt = None,
+    set_: SetOpt = None,
+) -> None:
+    """Time-ordered churn backtest of every model and baseline on held-out cutoffs."""
+    from churnlens.churn import stage
+
+    cfg = load_config(config, set_)
+    wh = open_warehouse(db, engine, cfg)
+    try:
+        with progress_bar("churn backtest") as update:
+            tables = stage.run_backtest(wh, cfg, progress=update)
+            for name, df in tables.items():
+                if not df.empty:
+                    wh.write(name, df)
+    finally:
+        wh.close()
+    bt = tables["churn_backtest"]
+    t = Table(
+        "cutoff", "model", "ROC AUC", "PR AUC", "Brier", "calibration error", "lift top 10%", title="backtest"
+    )
+    for _, r in bt.iterrows():
+        t.add_row(
+            str(r["cutoff"]),
+            r["model"],
+            f"{r['roc_auc']:.3f}",
+            f"{r['pr_auc']:.3f}",
+            "" if r["brier"] != r["brier"] else f"{r['brier']:.3f}",
+            "" if r["calibration_error"] != r["calibration_error"] else f"{r['calibration_error']:.3f}",
+            f"{r.get('lift_top10', float('nan')):.2f}",
+        )
+    console.print(t)
+
+
+@app.command()
 def info(db: DbOpt = None, engine: EngineOpt = "duckdb") -> None:
     """Tables of the warehouse, their rows, and the last runs."""
     wh = open_warehouse(db, engine, ChurnlensConfig(), read_only=engine == "duckdb")

@@ -127,7 +127,7 @@ class ChurnConfig:
     #: Strategy used by the scoring model (resampling distorts probabilities; see the comparison).
     imbalance: str = "none"
     #: Optuna trials tuning LightGBM on a time-ordered validation cutoff (0: no tuning).
-    n_trials: int = 20
+    n_trials: int = 10
     #: Probability calibration on the validation cutoff: "sigmoid", "isotonic" or "none".
     calibration: str = "sigmoid"
     #: LightGBM defaults (the starting point of tuning).
@@ -138,7 +138,7 @@ class ChurnConfig:
     #: Threads of the model libraries.
     n_jobs: int = 2
     #: Random forest size in the comparison.
-    forest_trees: int = 200
+    forest_trees: int = 100
     #: Factors turned into sentences per customer.
     reasons_top: int = 3
     #: Shares of customers (ranked by risk) for lift and capture rate, and the contact capacity

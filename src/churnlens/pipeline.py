@@ -112,6 +112,13 @@ def profile(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
     return {"data_profile": pd.concat(parts, ignore_index=True)}
 
 
+def run_churn(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
+    """Churn model: saved beside the warehouse; tables customer_scores, churn_* (churnlens.churn)."""
+    from churnlens.churn.stage import churn_stage
+
+    return churn_stage(wh, config, skip_on_short_history=True)
+
+
 STAGES: list[StageDef] = [
     StageDef("profile", "rows and time span of each canonical table", profile),
     StageDef(
@@ -137,6 +144,14 @@ STAGES: list[StageDef] = [
         "sessions, funnels, paths, search trends and visit KPIs of the click stream",
         behaviour.clicks_stage,
         behaviour.needs_events,
+    ),
+    # Churn after customer value (customer_value columns join into customer_scores) and
+    # before the playbook, which reads customer_scores.
+    StageDef(
+        "churn",
+        "churn labels and features at past cutoffs, tuned LightGBM, backtest against baselines, scores and reasons",
+        run_churn,
+        _needs_orders,
     ),
     # Keep these two last: the playbook reads customer_scores and rfm when those stages ran.
     StageDef(

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from churnlens.churn import labels as lab
+from churnlens.churn.feature_docs import CATEGORICAL
 from churnlens.churn.features import ShopTables, build_features
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import DataError, ModelError
@@ -156,6 +157,8 @@ def build_frame(wh, cfg: ChurnlensConfig, cohorts: int | None = None, scoring: b
     anchors["cutoff"] = pd.to_datetime(anchors["cutoff"]).astype("datetime64[us]")
     feats = build_features(tables, anchors_frame(anchors), c, cfg.rfm).to_pandas()
     feats["cutoff"] = pd.to_datetime(feats["cutoff"]).astype("datetime64[us]")
+    numeric = [x for x in feats.columns if x not in (*CATEGORICAL, "customer_id", "cutoff", "cohort")]
+    feats[numeric] = feats[numeric].astype("float64")
     keep = anchors[["customer_id", "cutoff", "cohort", "churned"]]
     data = feats.merge(keep, on=["customer_id", "cutoff", "cohort"], how="left")
     data = data.sort_values(["cohort", "customer_id", "cutoff"], kind="stable").reset_index(drop=True)

@@ -31,8 +31,9 @@ class Prep:
 
     def fit(self, X: pd.DataFrame) -> Prep:
         self.categorical_ = [c for c in X.columns if c in CATEGORICAL and X[c].notna().any()]
-        num = [c for c in X.columns if c not in CATEGORICAL]
-        self.numeric_ = [c for c in num if pd.to_numeric(X[c], errors="coerce").notna().any()]
+        num = X[[c for c in X.columns if c not in CATEGORICAL]]
+        num = num.apply(pd.to_numeric, errors="coerce") if any(d.kind == "O" for d in num.dtypes) else num
+        self.numeric_ = [c for c in num.columns if num[c].notna().any()]
         self.levels_ = {}
         for c in self.categorical_:
             counts = X[c].dropna().astype(str).value_counts()
@@ -47,11 +48,11 @@ class Prep:
         return self.numeric_ + self.categorical_
 
     def _numbers(self, X: pd.DataFrame) -> pd.DataFrame:
-        out = pd.DataFrame(index=X.index)
-        for c in self.numeric_:
-            col = X[c] if c in X else pd.Series(np.nan, index=X.index)
-            out[c] = pd.to_numeric(col, errors="coerce").astype("float64")
-        return out
+        out = X.reindex(columns=self.numeric_)
+        try:
+            return out.astype("float64")
+        except (TypeError, ValueError):
+            return out.apply(pd.to_numeric, errors="coerce").astype("float64")
 
     def _category(self, X: pd.DataFrame, c: str) -> pd.Series:
         levels = self.levels_[c]

@@ -116,8 +116,28 @@ def run_backtest(
     }
 
 
-def churn_stage(wh, cfg: ChurnlensConfig, progress: Progress = _quiet) -> dict[str, Any]:
-    """Pipeline stage: train, score and backtest on one feature build."""
+def churn_stage(
+    wh, cfg: ChurnlensConfig, progress: Progress = _quiet, skip_on_short_history: bool = False
+) -> dict[str, Any]:
+    """Pipeline stage: train, score and backtest on one feature build.
+
+    Table ``churn_status`` (status ok/skipped, reason, model_version) says what happened; with
+    ``skip_on_short_history`` a shop too short to label is reported there instead of raising.
+    """
+    try:
+        out = _churn_tables(wh, cfg, progress)
+    except ModelError as exc:
+        if not skip_on_short_history:
+            raise
+        return {
+            "churn_status": pd.DataFrame([{"status": "skipped", "reason": str(exc), "model_version": ""}])
+        }
+    version = out["customer_scores"]["model_version"].iloc[0] if len(out["customer_scores"]) else ""
+    out["churn_status"] = pd.DataFrame([{"status": "ok", "reason": "", "model_version": version}])
+    return out
+
+
+def _churn_tables(wh, cfg: ChurnlensConfig, progress: Progress) -> dict[str, Any]:
     frame = build_frame(wh, cfg)
     trained = train(wh, cfg, frame, progress)
     out: dict[str, Any] = {

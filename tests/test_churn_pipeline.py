@@ -1,0 +1,139 @@
+"""The churn stage in the pipeline, saved models, re-scoring, and the train / score / backtest
+commands, on a small generated shop."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_churn_features import small_shop
+from test_churn_labels import make_warehouse, order_rows
+from test_cli import churnlens
+
+from churnlens import pipeline
+from churnlens.churn import persistence, stage
+from churnlens.config import ChurnlensConfig
+from churnlens.warehouse import Warehouse
+
+FAST = {
+    "churn.n_trials": 2,
+    "churn.n_estimators": 60,
+    "churn.training_cutoffs": 3,
+    "churn.backtest_folds": 1,
+    "churn.models": '["lightgbm", "logistic"]',
+    "churn.imbalance_strategies": '["none", "class_weight", "smote"]',
+}
+
+
+def fast_config() -> ChurnlensConfig:
+    cfg = ChurnlensConfig()
+    for k, v in FAST.items():
+        cfg.set(k, v)
+    return cfg
+
+
+@pytest.fixture(scope="module")
+def shop_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("churn") / "shop.duckdb"
+    wh = make_warehouse(small_shop(400, seed=3), path)
+    cfg = fast_config()
+    report = pipeline.run(wh, cfg, only=["churn"])
+    yield wh, cfg, report
+    wh.close()
+
+
+def test_stage_writes_every_table(shop_db):
+    wh, _, report = shop_db
+    for name in (
+        "customer_scores",
+        "churn_model_metrics",
+        "churn_curves",
+        "churn_backtest",
+        "churn_model_report",
+        "churn_feature_importance",
+        "churn_imbalance_comparison",
+        "churn_monthly_labels",
+        "churn_status",
+    ):
+        assert report.written.get(name, 0) > 0, name
+    scores = wh.to_pandas("customer_scores")
+    assert list(scores.columns[:8]) == [
+        "customer_id",
+        "cutoff",
+        "churn_probability",
+        "risk_band",
+        "reasons",
+        "reasons_ko",
+        "top_factors",
+        "model_version",
+    ]
+    assert scores["customer_id"].is_unique
+    assert scores["churn_probability"].between(0, 1).all()
+    assert set(scores["risk_band"]) <= {"low", "medium", "high"}
+    assert scores["reasons"].str.len().gt(0).mean() > 0.9
+    assert wh.to_pandas("churn_status")["status"].iloc[0] == "ok"
+
+
+def test_metrics_are_computed_and_consistent(shop_db):
+    wh, _, _ = shop_db
+    bt = wh.to_pandas("churn_backtest")
+    assert {"lightgbm", "logistic", "recency_rule", "cycle_rule"} <= set(bt["model"])
+    m = wh.to_pandas("churn_model_metrics")
+    row = bt[bt["model"] == "lightgbm"].iloc[0]
+    auc = m[(m["model"] == "lightgbm") & (m["metric"] == "roc_auc")]["value"].iloc[0]
+    assert auc == pytest.approx(row["roc_auc"])
+    assert 0.5 < auc <= 1
+    curves = wh.to_pandas("churn_curves")
+    assert {"roc", "pr", "gains", "calibration"} <= set(curves[curves["model"] == "lightgbm"]["curve"])
+    roc = curves[(curves["model"] == "lightgbm") & (curves["curve"] == "roc")].sort_values("point")
+    assert np.trapezoid(roc["y"], roc["x"]) == pytest.approx(auc, abs=0.02)
+    imb = wh.to_pandas("churn_imbalance_comparison")
+    assert list(imb["strategy"]) == ["none", "class_weight", "smote"]
+    rep = wh.to_pandas("churn_model_report")
+    lg = rep[rep["model"] == "lightgbm"]
+    assert (lg["tp"] + lg["fp"] + lg["tn"] + lg["fn"] == row["n"]).all()
+
+
+def test_saved_model_rescores_identically(shop_db):
+    wh, cfg, _ = shop_db
+    first = wh.to_pandas("customer_scores")
+    root = persistence.models_dir(wh)
+    version = (root / persistence.LATEST).read_text().strip()
+    assert (root / version / "model.txt").exists()
+    meta = json.loads((root / version / "metadata.json").read_text())
+    assert meta["label_mode"] == "window" and meta["window_days"] == 25
+    again = stage.score(wh, cfg)
+    pd.testing.assert_series_equal(
+        first.set_index("customer_id")["churn_probability"].sort_index(),
+        again.set_index("customer_id")["churn_probability"].sort_index(),
+    )
+
+
+def test_short_history_is_reported_not_raised(tmp_path):
+    wh = make_warehouse({"orders": order_rows({"a": ["2020-01-01"], "b": ["2020-01-03"]})})
+    report = pipeline.run(wh, fast_config(), only=["churn"])
+    status = wh.to_pandas("churn_status")
+    assert status["status"].iloc[0] == "skipped" and "history" in status["reason"].iloc[0]
+    assert "customer_scores" not in report.written
+
+
+def test_cli_train_score_backtest(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    make_warehouse(small_shop(150, seed=4), db).close()
+    quick = {**FAST, "churn.n_trials": 0, "churn.models": '["lightgbm"]', "churn.imbalance_strategies": "[]"}
+    sets = [x for k, v in quick.items() for x in ("--set", f"{k}={v}")]
+    r = churnlens("train", "--db", str(db), *sets)
+    assert r.returncode == 0, r.stderr
+    assert "saved churn model" in r.stdout
+    r = churnlens("score", "--db", str(db), *sets)
+    assert r.returncode == 0, r.stderr
+    assert "scored" in r.stdout
+    r = churnlens("backtest", "--db", str(db), *sets)
+    assert r.returncode == 0, r.stderr
+    assert "ROC AUC" in r.stdout
+    with Warehouse(db, read_only=True) as wh:
+        assert {"lightgbm", "recency_rule"} <= set(wh.to_pandas("churn_backtest")["model"])
+    r = churnlens("score", "--db", str(tmp_path / "none.duckdb"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
