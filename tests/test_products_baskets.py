@@ -142,14 +142,14 @@ def test_online_retail_pairs_equal_independent_computation(online_retail):
     wh = online_retail
     orders, items = wh.table("orders"), wh.table("order_items")
     b = basket_items(items, orders=orders)
-    got = frequent_pairs(b, min_support=0.005, min_pair_orders=5).to_pandas()
+    got = frequent_pairs(b, min_support=0.01, min_pair_orders=5).to_pandas()
     # independent: from the canonical tables, read with pandas
     o, li = wh.to_pandas("orders"), wh.to_pandas("order_items")
     paid = set(o.order_id[o.status == "paid"])
     base = li[li.order_id.isin(paid)].rename(columns={"product_id": "item"})
     n = base.order_id.nunique()
     assert got.baskets.iloc[0] == n
-    expected = independent_pairs(base, max(5, math.ceil(0.005 * n)))
+    expected = independent_pairs(base, max(5, math.ceil(0.01 * n)))
     compare(got, expected)
 
 

@@ -10,9 +10,10 @@ both a and b:
 
 Scaling: a pair can only reach the minimum count ``k = max(min_pair_orders,
 ceil(min_support * N))`` if both of its items reach it alone, so items below ``k`` are dropped
-first; the remaining (basket, item) rows are joined with themselves on the basket with
-``item_a < item_b`` and counted, and only pairs with ``n_ab >= k`` are kept. Nothing leaves
-the engine but the pairs.
+first; the remaining items get integer codes in their text order, the (basket, code) rows are
+joined with themselves on the basket with ``code_a < code_b`` (so ``item_a < item_b``) and
+counted on the integer codes, and only pairs with ``n_ab >= k`` are kept. Nothing leaves the
+engine but the pairs.
 """
 
 from __future__ import annotations
@@ -74,15 +75,19 @@ def frequent_pairs(
     k = min_count(n, min_support, min_pair_orders)
     counts = items.group_by("item").aggregate(item_orders=items.order_id.count())
     counts = counts.filter(counts.item_orders >= k)
-    keep = items.semi_join(counts, items.item == counts.item)
-    a = keep.select(_oa=keep.order_id, item_a=keep.item)
-    b = keep.select(_ob=keep.order_id, item_b=keep.item)
-    pairs = a.inner_join(b, (a._oa == b._ob) & (a.item_a < b.item_b))
-    pc = pairs.group_by(["item_a", "item_b"]).aggregate(pair_orders=pairs._oa.count())
+    # Integer codes in the items' text order: the join and the pair count run on integers,
+    # and code_a < code_b is the same as item_a < item_b.
+    codes = counts.mutate(code=ibis.row_number().over(ibis.window(order_by=counts.item)))
+    c = codes.select(_item=codes.item, code=codes.code)
+    keep = items.inner_join(c, items.item == c._item).select("order_id", "code")
+    a = keep.select(_oa=keep.order_id, code_a=keep.code)
+    b = keep.select(_ob=keep.order_id, code_b=keep.code)
+    pairs = a.inner_join(b, (a._oa == b._ob) & (a.code_a < b.code_b))
+    pc = pairs.group_by(["code_a", "code_b"]).aggregate(pair_orders=pairs._oa.count())
     pc = pc.filter(pc.pair_orders >= k)
-    ca = counts.select(_ia=counts.item, orders_a=counts.item_orders)
-    cb = counts.select(_ib=counts.item, orders_b=counts.item_orders)
-    j = pc.inner_join(ca, pc.item_a == ca._ia).inner_join(cb, pc.item_b == cb._ib)
+    ca = codes.select(_ca=codes.code, item_a=codes.item, orders_a=codes.item_orders)
+    cb = codes.select(_cb=codes.code, item_b=codes.item, orders_b=codes.item_orders)
+    j = pc.inner_join(ca, pc.code_a == ca._ca).inner_join(cb, pc.code_b == cb._cb)
     nab = j.pair_orders.cast("float64")
     return j.select(
         item_a=j.item_a,
