@@ -159,7 +159,9 @@ def test_order_funnel_on_an_order_only_shop():
     o = tables(orders=ORDER_HISTORY)["orders"]
     steps = funnels.order_steps(3)
     assert steps == ["order_1", "order_2", "order_3"]
-    got = by_step(funnels.step_table(funnels.reach(funnels.order_units(o, 3), steps), steps, "orders").to_pandas())
+    got = by_step(
+        funnels.step_table(funnels.reach(funnels.order_units(o, 3), steps), steps, "orders").to_pandas()
+    )
     assert list(got.units) == [2, 1, 1]
     assert got.median_s_from_previous.loc[2:].tolist() == [10 * 86_400, 30 * 86_400]
     windowed = funnels.reach(funnels.order_units(o, 3), steps, 20 * 86_400)

@@ -180,6 +180,9 @@ def print_run(report) -> None:
     console.print(t)
     for stage, reason in report.skipped.items():
         console.print(f"  skipped {stage}: {reason}")
+    if report.seconds:
+        times = ", ".join(f"{stage} {sec:.1f} s" for stage, sec in report.seconds.items())
+        console.print(f"  stage times: {times}")
 
 
 @app.command()

@@ -69,18 +69,20 @@ def reach(
         step_1_ts=first.event_ts.min(),
     )
     reached = reached.mutate(start_ts=reached.step_1_ts)
-    window_us = int(round(window_seconds * 1e6)) if window_seconds else None
+    if window_seconds:
+        window = ibis.interval(microseconds=int(round(window_seconds * 1e6)))
+        reached = reached.mutate(_deadline=reached.start_ts + window)
     for k, step in enumerate(steps[1:], start=2):
         # one left join per step, the conditions in the join, so each step reads the previous once
         prev = reached[f"step_{k - 1}_ts"]
         cand = e.filter(e.step_key == step).select(_u=e.unit_id, _ts=e.event_ts)
         cond = [reached.unit_id == cand._u, cand._ts > prev if step == steps[k - 2] else cand._ts >= prev]
-        if window_us is not None:
-            cond.append(cand._ts.delta(reached.start_ts, unit="microsecond") <= window_us)
+        if window_seconds:
+            cond.append(cand._ts <= reached._deadline)  # plain comparisons keep it a hash join
         j = reached.left_join(cand, cond)
         keys = [c for c in reached.columns]
         reached = j.group_by(keys).aggregate(**{f"step_{k}_ts": j._ts.min()})
-    return reached
+    return reached.drop("_deadline") if window_seconds else reached
 
 
 def step_table(

@@ -111,7 +111,7 @@ def customer_sessions(sessions_table: ir.Table) -> ir.Table:
     """One row per known customer (columns in the module docstring)."""
     s = sessions_table.filter(sessions_table.customer_id.notnull())
     exit_shares = {
-        f"exit_share_{kind}": ibis.ifelse(s.exit_event == kind, 1.0, 0.0).mean() for kind in EVENT_TYPES
+        f"exit_share_{kind}": (s.exit_event == kind).cast("float64").mean() for kind in EVENT_TYPES
     }
     t = s.group_by("customer_id").aggregate(
         sessions=s.count(),

@@ -11,8 +11,7 @@ Tables (``period`` is ``all``, ``base`` or ``current``; see `churnlens.diagnosis
   share_of_promo_orders.
 - ``promo_usage``: period, dimension (``segment``, ``age_band``, ``gender``, ``weekday``),
   segment, orders, promo_orders, promo_share, discount, discount_depth. Weekdays are in UTC;
-  segments are RFM segments at the start of the period (base and current only), ages are
-  taken at the start of the period (of the current period for ``all``).
+  segments are RFM segments at the start of the period (base and current only).
 - ``promo_audience``: period, audience, orders, promo_orders, promo_share, promo_revenue,
   discount, share_of_promo_revenue, share_of_discount.
 - ``promo_repurchase``: order_type (promo, full_price), audience (all, first_month, loyal),

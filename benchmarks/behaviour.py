@@ -1,0 +1,195 @@
+"""Benchmark: sessionize + funnel + paths on a 12.8 M-event click stream, beside plain pandas.
+
+    python benchmarks/behaviour.py                    # 12.8 M events (about 2 minutes)
+    python benchmarks/behaviour.py --events 1000000   # quicker
+
+The click stream is the NumPy shop of ``tests/test_behaviour_data.py`` (source sessions with
+long idle gaps, like the Fashion Campus click stream), scaled to the requested number of
+events and written once to Parquet. Each contender then runs in its own fresh process, so
+that its peak memory is its own:
+
+- ``churnlens``: the events in an in-memory DuckDB warehouse; `sessionize` materialised as a
+  table, then `sessions`, the default funnel (`reach` + `step_table`) and the paths tables
+  (`top_paths`, `transitions`);
+- ``pandas``: the same sessionization written plainly in pandas (sort by visitor and time,
+  ``diff`` per visitor, cumulative sum of the new-session flags, session ids).
+
+Each process reports wall time per step and its peak resident memory above the memory it
+had once the data was loaded (sampled every 5 ms), and the session counts of both are
+checked to be equal. The figure is the ratio of the two sessionization times and memories.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+EVENTS_PER_CUSTOMER = 90.4  # of the NumPy shop's defaults, measured
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+class PeakMemory:
+    """Peak resident memory while the block runs, above the memory at its start."""
+
+    def __enter__(self) -> PeakMemory:
+        self.base = self.peak = rss_bytes()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+        return self
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, rss_bytes())
+            time.sleep(0.005)
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, rss_bytes())
+
+    @property
+    def extra_mb(self) -> float:
+        return (self.peak - self.base) / 2**20
+
+
+def run_churnlens(parquet: Path) -> dict:
+    import ibis
+
+    from churnlens.analytics import funnels, paths, sessions
+    from churnlens.config import ChurnlensConfig
+
+    cfg = ChurnlensConfig()
+    con = ibis.duckdb.connect()
+    events = con.read_parquet(str(parquet), table_name="events_file")
+    events = con.create_table("events", events)
+    out: dict = {}
+    with PeakMemory() as mem:
+        t0 = time.perf_counter()
+        se = con.create_table("session_events", sessions.sessionize(events, cfg.sessions.gap_minutes))
+        out["sessionize_s"] = time.perf_counter() - t0
+    out["sessionize_extra_mb"] = mem.extra_mb
+    with PeakMemory() as mem:
+        t0 = time.perf_counter()
+        ss = con.create_table("sessions", sessions.sessions(se))
+        out["sessions_s"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        steps = cfg.behaviour.funnel_steps
+        reached = con.create_table("reached", funnels.reach(funnels.event_units(se), steps, 86_400))
+        funnel = funnels.step_table(reached, steps, "events").to_pandas()
+        out["funnel_s"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        st = con.create_table("steps", paths.steps_of(se))
+        top = paths.top_paths(st, cfg.behaviour.path_steps).to_pandas()
+        trans = paths.transitions(st).to_pandas()
+        out["paths_s"] = time.perf_counter() - t0
+    out["rest_extra_mb"] = mem.extra_mb
+    out["sessions"] = int(ss.count().to_pyarrow().as_py())
+    out["source_sessions"] = int(events.session_id.nunique().to_pyarrow().as_py())
+    out["funnel_units"] = funnel.sort_values("step").units.tolist()
+    out["top_path"] = top.sort_values("rank").path.iloc[0]
+    out["transitions"] = len(trans)
+    return out
+
+
+def run_pandas(parquet: Path, gap_minutes: float = 30.0) -> dict:
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    df = pq.read_table(parquet, columns=["event_id", "session_id", "customer_id", "event_ts"]).to_pandas()
+    out: dict = {}
+    with PeakMemory() as mem:
+        t0 = time.perf_counter()
+        visitor = ("c:" + df["customer_id"]).fillna("s:" + df["session_id"])
+        d = df.assign(visitor=visitor).sort_values(["visitor", "event_ts", "event_id"])
+        gap = d.groupby("visitor", sort=False)["event_ts"].diff()
+        new = gap.isna() | (gap > pd.Timedelta(minutes=gap_minutes))
+        d["session_number"] = new.astype("int64").groupby(d["visitor"], sort=False).cumsum()
+        d["session_id"] = d["visitor"] + "#" + d["session_number"].astype(str)
+        d["event_number"] = d.groupby("session_id", sort=False).cumcount() + 1
+        out["sessionize_s"] = time.perf_counter() - t0
+    out["sessionize_extra_mb"] = mem.extra_mb
+    out["sessions"] = int(new.sum())
+    return out
+
+
+def child(kind: str, parquet: Path) -> dict:
+    cmd = [sys.executable, __file__, "--child", kind, "--parquet", str(parquet)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), os.environ.get("PYTHONPATH", "")])}
+    res = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if res.returncode != 0:
+        raise SystemExit(f"{kind} failed:\n{res.stderr}")
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--events", type=int, default=12_800_000, help="approximate click events")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--child", choices=["churnlens", "pandas"], help=argparse.SUPPRESS)
+    ap.add_argument("--parquet", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        fn = run_churnlens if args.child == "churnlens" else run_pandas
+        print(json.dumps(fn(args.parquet)))
+        return
+
+    import pyarrow.parquet as pq
+
+    sys.path.insert(0, str(REPO / "tests"))
+    from test_behaviour_data import click_shop
+
+    customers = max(10, round(args.events / EVENTS_PER_CUSTOMER))
+    t0 = time.perf_counter()
+    events = click_shop(customers, seed=args.seed)["events"]
+    with tempfile.TemporaryDirectory(prefix="churnlens_bench_") as tmp:
+        parquet = Path(tmp) / "events.parquet"
+        pq.write_table(events, parquet)
+        gen_s = time.perf_counter() - t0
+        print(
+            f"click stream: {events.num_rows:,} events of {customers:,} customers, generated in {gen_s:.1f} s"
+        )
+        del events
+        cl = child("churnlens", parquet)
+        pd_ = child("pandas", parquet)
+    if cl["sessions"] != pd_["sessions"]:
+        raise SystemExit(f"session counts differ: churnlens {cl['sessions']:,}, pandas {pd_['sessions']:,}")
+    print(
+        f"sessions: {cl['source_sessions']:,} source -> {cl['sessions']:,} at a 30-minute gap "
+        f"(x {cl['sessions'] / cl['source_sessions']:.1f}); same count in pandas"
+    )
+    print(
+        f"funnel units per step: {cl['funnel_units']}; top path: {cl['top_path']}; {cl['transitions']} transitions"
+    )
+    print()
+    print(f"{'step':<28}{'churnlens (DuckDB)':>20}{'pandas':>12}")
+    print(f"{'sessionize, seconds':<28}{cl['sessionize_s']:>20.2f}{pd_['sessionize_s']:>12.2f}")
+    print(
+        f"{'sessionize, peak extra MB':<28}{cl['sessionize_extra_mb']:>20.0f}{pd_['sessionize_extra_mb']:>12.0f}"
+    )
+    print(f"{'sessions table, seconds':<28}{cl['sessions_s']:>20.2f}{'':>12}")
+    print(f"{'funnel, seconds':<28}{cl['funnel_s']:>20.2f}{'':>12}")
+    print(f"{'paths, seconds':<28}{cl['paths_s']:>20.2f}{'':>12}")
+    print(f"{'sessions+funnel+paths, MB':<28}{cl['rest_extra_mb']:>20.0f}{'':>12}")
+    print()
+    print(
+        f"sessionize: pandas / churnlens time = {pd_['sessionize_s'] / cl['sessionize_s']:.1f}x, "
+        f"memory = {pd_['sessionize_extra_mb'] / max(cl['sessionize_extra_mb'], 1):.1f}x "
+        f"({os.cpu_count()} CPUs; DuckDB uses them all, pandas one)"
+    )
+
+
+if __name__ == "__main__":
+    main()
