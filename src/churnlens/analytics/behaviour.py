@@ -10,8 +10,8 @@ documented in the modules that build them (`sessions`, `funnels`, `paths`, `sear
 
 Sessionized events and sessions are used by most click-stream tables, so `clicks_stage`
 materialises them once in the warehouse under hidden names (``_behaviour_session_events``,
-``_behaviour_sessions``, and the funnel units ``_behaviour_funnel_units`` and
-``_behaviour_order_units``; overwritten at the next run) instead of recomputing them per table.
+``_behaviour_sessions``, and the funnel units ``_behaviour_funnel_units``,
+``_behaviour_nonbuyer_units`` and ``_behaviour_order_units``; overwritten at the next run) instead of recomputing them per table.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def clicks_stage(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
     reached = _cache(
         wh, "_behaviour_funnel_units", with_attributes(reached, customers, orders, b.age_band_edges)
     )
-    nonbuyers = funnels.nonbuyer_units(reached, orders)
+    nonbuyers = _cache(wh, "_behaviour_nonbuyer_units", funnels.nonbuyer_units(reached, orders))
     steps = funnels.step_table(reached, b.funnel_steps, "events")
     steps = steps.union(funnels.step_table(nonbuyers, b.funnel_steps, "nonbuyers"))
     breakdown = funnels.breakdown(reached, b.funnel_steps, "events", EVENT_DIMENSIONS).union(

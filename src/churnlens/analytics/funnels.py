@@ -86,35 +86,52 @@ def reach(
 
 
 def step_table(
-    reached: ir.Table, steps: Sequence[str], funnel: str, dimension: str | None = None
+    reached: ir.Table,
+    steps: Sequence[str],
+    funnel: str,
+    dimensions: Sequence[str | None] = (None,),
 ) -> ir.Table:
     """Step counts, conversions and median times of `reach`'s output (module docstring).
 
-    ``dimension`` names a column of ``reached`` to break down by; ``None`` gives the overall
-    funnel (``dimension`` and ``segment`` both ``"all"``).
+    ``dimensions`` name columns of ``reached`` to break down by; ``None`` stands for the
+    overall funnel (``dimension`` and ``segment`` both ``"all"``). The units are first laid out
+    long (one row per unit, dimension and step) and then aggregated once, so the engine runs
+    one grouping whatever the number of steps and dimensions.
     """
     r = reached
-    seg = r[dimension].cast("string") if dimension else ibis.literal("all")
-    r = r.mutate(_segment=seg)
     parts = []
-    for k, name in enumerate(steps, start=1):
-        ts = r[f"step_{k}_ts"]
-        prev = r[f"step_{k - 1}_ts"] if k > 1 else ts
-        median = elapsed_seconds(ts, prev).median() if k > 1 else ibis.null("float64")
-        agg = r.group_by("_segment").aggregate(
-            units=ts.count(),
-            _prev_units=prev.count(),
-            _first_units=r.step_1_ts.count(),
-            median_s_from_previous=median.cast("float64"),
-        )
-        parts.append(agg.mutate(step=ibis.literal(k, "int64"), step_name=ibis.literal(name, "string")))
-    t = ibis.union(*parts)
+    for dim in dimensions:
+        seg = ibis.literal("all", "string") if dim is None else r[dim].cast("string").fill_null("unknown")
+        for k in range(1, len(steps) + 1):
+            prev = r[f"step_{k - 1}_ts"] if k > 1 else ibis.null(r.step_1_ts.type())
+            parts.append(
+                r.select(
+                    dimension=ibis.literal(dim or "all", "string"),
+                    segment=seg,
+                    step=ibis.literal(k, "int64"),
+                    _ts=r[f"step_{k}_ts"],
+                    _prev=prev,
+                )
+            )
+    long = ibis.union(*parts)
+    t = long.group_by("dimension", "segment", "step").aggregate(
+        units=long._ts.count(),
+        median_s_from_previous=elapsed_seconds(long._ts, long._prev).median().cast("float64"),
+    )
+    w = ibis.window(group_by=[t.dimension, t.segment], order_by=t.step)
+    # counts never increase along the steps, so step 1 holds the largest
+    t = t.mutate(
+        _prev_units=t.units.lag().over(w),
+        _first_units=t.units.max().over(ibis.window(group_by=[t.dimension, t.segment])),
+    )
+    names = ibis.cases(*[(t.step == k, name) for k, name in enumerate(steps, start=1)])
     t = t.mutate(
         funnel=ibis.literal(funnel, "string"),
-        dimension=ibis.literal(dimension or "all", "string"),
-        segment=t._segment,
+        step_name=names,
         conversion_from_previous=ibis.ifelse(
-            t._prev_units == 0, ibis.null("float64"), t.units.cast("float64") / t._prev_units
+            t.step == 1,
+            ibis.ifelse(t.units > 0, 1.0, ibis.null("float64")).cast("float64"),
+            ibis.ifelse(t._prev_units == 0, ibis.null("float64"), t.units.cast("float64") / t._prev_units),
         ),
         conversion_overall=ibis.ifelse(
             t._first_units == 0, ibis.null("float64"), t.units.cast("float64") / t._first_units
@@ -134,11 +151,11 @@ def step_table(
 
 
 def breakdown(reached: ir.Table, steps: Sequence[str], funnel: str, dimensions: Sequence[str]) -> ir.Table:
-    """`step_table` for each of ``dimensions``, stacked."""
+    """`step_table` broken down by each of ``dimensions`` (months written ``YYYY-MM``)."""
     r = reached
     if "month" in dimensions:
         r = r.mutate(month=r.month.strftime("%Y-%m"))
-    return ibis.union(*[step_table(r, steps, funnel, d) for d in dimensions])
+    return step_table(r, steps, funnel, list(dimensions))
 
 
 def event_units(session_events: ir.Table, unit: str = "session") -> ir.Table:

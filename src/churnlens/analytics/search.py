@@ -50,21 +50,26 @@ def search_trends(events: ir.Table, groups: Mapping[str, Sequence[str]], match: 
     s = s.select(visitor=visitor_id(s), query=s.search_query, ts=s.event_ts)
     parts = []
     for name, terms in groups.items():
-        g = s.mutate(_hit=group_match(s.query, terms, match))
+        hit = group_match(s.query, terms, match)
         for period, unit in (("month", "M"), ("year", "Y")):
-            p = g.mutate(period_start=g.ts.truncate(unit).date())
-            t = p.group_by("period_start").aggregate(
-                searches=p.count(),
-                group_searches=p._hit.cast("int64").sum(),
-                searchers=p.visitor.nunique(),
-                group_searchers=p.visitor.nunique(where=p._hit),
-            )
             parts.append(
-                t.mutate(keyword_group=ibis.literal(name, "string"), period=ibis.literal(period, "string"))
+                s.select(
+                    "visitor",
+                    keyword_group=ibis.literal(name, "string"),
+                    period=ibis.literal(period, "string"),
+                    period_start=s.ts.truncate(unit).date(),
+                    _hit=hit,
+                )
             )
     if not parts:
         raise ValueError("no search keyword groups configured")
-    t = ibis.union(*parts)
+    p = ibis.union(*parts)  # one row per search, group and period, aggregated once
+    t = p.group_by("keyword_group", "period", "period_start").aggregate(
+        searches=p.count(),
+        group_searches=p._hit.cast("int64").sum(),
+        searchers=p.visitor.nunique(),
+        group_searchers=p.visitor.nunique(where=p._hit),
+    )
     t = t.mutate(
         search_share=t.group_searches.cast("float64") / t.searches,
         searcher_share=t.group_searchers.cast("float64") / t.searchers,

@@ -27,16 +27,23 @@ def visit_kpis(sessions_with_attributes: ir.Table, dimensions: Sequence[str] = D
     s = sessions_with_attributes
     parts = []
     for dim in dimensions:
-        seg = ibis.literal("all") if dim == "all" else s[dim].cast("string").fill_null("unknown")
-        d = s.mutate(segment=seg)
-        t = d.group_by("month", "segment").aggregate(
-            visits=d.count(),
-            visitors=d.visitor_id.nunique(),
-            purchase_sessions=d.has_purchase.cast("int64").sum(),
-            buyers=d.visitor_id.nunique(where=d.has_purchase),
+        seg = ibis.literal("all", "string") if dim == "all" else s[dim].cast("string").fill_null("unknown")
+        parts.append(
+            s.select(
+                "month",
+                "visitor_id",
+                "has_purchase",
+                dimension=ibis.literal(dim, "string"),
+                segment=seg,
+            )
         )
-        parts.append(t.mutate(dimension=ibis.literal(dim, "string")))
-    t = ibis.union(*parts)
+    d = ibis.union(*parts)  # one row per session and dimension, aggregated once
+    t = d.group_by("month", "dimension", "segment").aggregate(
+        visits=d.count(),
+        visitors=d.visitor_id.nunique(),
+        purchase_sessions=d.has_purchase.cast("int64").sum(),
+        buyers=d.visitor_id.nunique(where=d.has_purchase),
+    )
     t = t.mutate(
         conversion_rate=t.purchase_sessions.cast("float64") / t.visits,
         buyer_rate=t.buyers.cast("float64") / t.visitors,

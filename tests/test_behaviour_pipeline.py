@@ -1,0 +1,41 @@
+"""The behaviour stages in the pipeline: order-only shops get cohorts, lifecycle and order funnels."""
+
+from __future__ import annotations
+
+from test_behaviour_data import click_shop, load
+
+from churnlens.config import ChurnlensConfig
+from churnlens.pipeline import run
+from churnlens.warehouse import Warehouse
+
+STAGES = ["behaviour_orders", "behaviour_clicks"]
+ORDER_TABLES = {"cohort_retention", "customer_lifecycle", "lifecycle_monthly", "order_funnel_steps"}
+CLICK_TABLES = {"sessions", "customer_sessions", "funnel_steps", "funnel_breakdown", "paths_top"}
+CLICK_TABLES |= {"path_transitions", "path_exits", "path_outcomes", "search_trends", "visit_kpis"}
+
+
+def test_order_only_shop_skips_click_tables_with_a_reason():
+    shop = click_shop(30, seed=5)
+    wh = Warehouse()
+    load(wh, {"customers": shop["customers"], "orders": shop["orders"]})
+    report = run(wh, ChurnlensConfig(), only=STAGES)
+    assert "click stream" in report.skipped["behaviour_clicks"]
+    assert ORDER_TABLES <= set(report.written) and not CLICK_TABLES & set(report.written)
+    steps = wh.to_pandas("order_funnel_steps").sort_values("step")
+    assert steps.step_name.tolist() == ["order_1", "order_2", "order_3"]
+    assert (
+        steps.units.iloc[0]
+        == wh.table("orders").filter(lambda o: o.status == "paid").customer_id.nunique().to_pyarrow().as_py()
+    )
+
+
+def test_click_shop_gets_every_table():
+    wh = Warehouse()
+    load(wh, click_shop(30, seed=5))
+    config = ChurnlensConfig()
+    config.sessions.gap_minutes = 20
+    report = run(wh, config, only=STAGES)
+    assert not report.skipped
+    assert ORDER_TABLES | CLICK_TABLES <= set(report.written)
+    assert all(report.written[t] > 0 for t in ORDER_TABLES | CLICK_TABLES)
+    assert not any(t.startswith("_") for t in wh.tables())  # the stage's caches stay hidden
