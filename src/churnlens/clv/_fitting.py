@@ -37,6 +37,15 @@ WARM_START_ROWS = 200_000
 WARM_SAMPLE_ROWS = 50_000
 
 
+def _row_groups(columns: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Group number of each row, numbered in order of first appearance (hashing, no sort)."""
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for col in columns:
+        codes, uniques = pd.factorize(col)
+        key = pd.factorize(key * len(uniques) + codes)[0]  # stays below the number of rows
+    return key
+
+
 def compress(columns: tuple[np.ndarray, ...], weights: np.ndarray | None = None, mode: Any = "auto"):
     """Fold identical rows of ``columns`` into unique rows with summed weights.
 
@@ -47,34 +56,18 @@ def compress(columns: tuple[np.ndarray, ...], weights: np.ndarray | None = None,
     n = len(columns[0])
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
     if mode == "auto":
-        probe = np.column_stack([c[:20_000] for c in columns])
-        mode = n > 1 and len(np.unique(probe, axis=0)) < 0.5 * len(probe)
-    if not mode:
+        probe = _row_groups(tuple(c[:20_000] for c in columns))
+        mode = n > 1 and probe.max() + 1 < 0.5 * len(probe)
+    if not mode or n == 0:
         return columns, w
-    # hash each column to codes, combine the codes into one key, hash the key
-    key = np.zeros(n, dtype=np.int64)
-    span = 1
-    for col in columns:
-        codes, uniques = pd.factorize(col)
-        span *= len(uniques)
-        if span >= 2**62:  # keys would overflow: group the columns directly
-            frame = pd.DataFrame({f"c{i}": c for i, c in enumerate(columns)}).assign(w=w)
-            grouped = frame.groupby([f"c{i}" for i in range(len(columns))], sort=False)["w"].sum()
-            out = tuple(
-                np.asarray(grouped.index.get_level_values(i), dtype=float) for i in range(len(columns))
-            )
-            return out, grouped.to_numpy(dtype=float)
-        key = key * len(uniques) + codes
-    groups = pd.factorize(key)[0]  # numbered in order of first appearance
-    n_groups = int(groups.max()) + 1 if n else 0
+    groups = _row_groups(columns)
     running = np.maximum.accumulate(groups)
     new_group = np.empty(n, dtype=bool)
     new_group[:1] = True
     new_group[1:] = running[1:] > running[:-1]
     first = np.flatnonzero(new_group)
-    return tuple(np.asarray(c, dtype=float)[first] for c in columns), np.bincount(
-        groups, weights=w, minlength=n_groups
-    )
+    merged = np.bincount(groups, weights=w, minlength=len(first))
+    return tuple(np.asarray(c, dtype=float)[first] for c in columns), merged
 
 
 def _single_threaded_blas():

@@ -99,14 +99,13 @@ def purchase_events(orders: Any, start: Any, end: Any, unit: str = "day") -> Any
     if start is not None:
         paid = paid.filter(paid.order_ts > ibis.literal(start.to_pydatetime(), type="timestamp"))
     order_id = paid.order_id.cast("string") if "order_id" in paid.columns else ibis.literal("")
+    # a NaN amount means "unknown" like NULL (Spark keeps NaN apart from NULL; DuckDB may not)
+    amount = paid.total_amount.cast("float64")
+    amount = ibis.ifelse(amount.isnan(), ibis.null("float64"), amount)
     if unit == "order":
-        return paid.select(
-            customer_id=paid.customer_id, ts=paid.order_ts, order_id=order_id, value=paid.total_amount
-        )
-    day = paid.mutate(ts=paid.order_ts.truncate("D"), order_id=order_id)
-    return day.group_by(["customer_id", "ts"]).aggregate(
-        order_id=day.order_id.min(), value=day.total_amount.sum()
-    )
+        return paid.select(customer_id=paid.customer_id, ts=paid.order_ts, order_id=order_id, value=amount)
+    day = paid.mutate(ts=paid.order_ts.truncate("D"), order_id=order_id, amount=amount)
+    return day.group_by(["customer_id", "ts"]).aggregate(order_id=day.order_id.min(), value=day.amount.sum())
 
 
 def summary_from_orders(
