@@ -168,6 +168,21 @@ def test_stage_without_scores_says_what_it_replaced(tmp_path):
     assert a.loc["c4", "value"] == pytest.approx(40.0)
 
 
+def test_value_from_customer_value_when_scores_lack_it(tmp_path):
+    with warehouse(tmp_path) as wh:
+        scores = canonical()["customer_scores"].drop(columns=["clv_12m"])
+        wh.write("customer_scores", scores)
+        wh.write("customer_value", pd.DataFrame({"customer_id": ["c1", "c2"], "clv_12m": [300.0, 7.0]}))
+        out = playbook.run(wh, config())
+    a = out["actions"].set_index("customer_id")
+    assert (
+        a.value_source.iloc[0] == "clv_12m"
+        and a.loc["c1", "value"] == 300.0
+        and pd.isna(a.loc["c3", "value"])
+    )
+    assert out["playbook_inputs"].set_index("input").loc["customer_value", "used"]
+
+
 def test_pipeline_runs_products_then_playbook(tmp_path):
     with warehouse(tmp_path) as wh:
         report = pipeline.run(wh, config(), only=["products", "playbook"])

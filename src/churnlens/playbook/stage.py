@@ -9,7 +9,8 @@ missing ones):
   are scored by the personal-cycle baseline: P(churn) = min(1, days since the last order /
   (``cycle_multiple`` x the customer's mean days between orders; the shop's median for
   one-order customers)).
-- value: the first ``value_columns`` column of customer_scores with values, else the revenue
+- value: the first ``value_columns`` column of customer_scores (or, when customer_scores lacks
+  it, of the CLV stage's ``customer_value``) with values, else the revenue
   (paid orders without prices) of the ``history_days`` before the cutoff.
 - ``rfm`` (segments stage): the segment, for ``segment=`` rules; none when absent.
 - orders: days since the last paid order, promo share (orders with a promo code or a
@@ -139,6 +140,16 @@ def build_inputs(wh: Warehouse, config: ChurnlensConfig) -> tuple[pd.DataFrame, 
             )
         )
     df = base.merge(facts, on="customer_id", how="left")
+    missing = [c for c in cfg.value_columns if c not in df]
+    if missing and wh.has("customer_value"):
+        cv = _latest(wh.table("customer_value"))
+        take = [c for c in missing if c in cv.columns]
+        if take:
+            cvd = cv.select("customer_id", *take).to_pandas().drop_duplicates("customer_id")
+            df = df.merge(cvd, on="customer_id", how="left")
+            notes.append(
+                _note("customer_value", True, f"{', '.join(take)} from the CLV stage's customer_value")
+            )
     value_col = next((c for c in cfg.value_columns if c in df and df[c].notna().any()), None)
     if value_col:
         df["value"] = pd.to_numeric(df[value_col], errors="coerce")
