@@ -108,11 +108,18 @@ def test_overview_numbers_equal_the_tables(db, tables, lang):
     if "sales_monthly" in tables and len(tables["sales_monthly"]):
         sales = tables["sales_monthly"].sort_values("period_start")
         last, prev = sales.iloc[-1], sales.iloc[-2]
-        for col, kind in (("revenue", "money"), ("orders", "count"), ("buyers", "count"), ("failed_share", "pct")):
+        for col, kind in (
+            ("revenue", "money"),
+            ("orders", "count"),
+            ("buyers", "count"),
+            ("failed_share", "pct"),
+        ):
             label = i18n.column_label(lang, col)
             assert shown[label] == fmt(lang, last[col], kind, currency), col
         deltas = {m.label: m.proto.delta for m in at.metric}
-        assert deltas[i18n.column_label(lang, "revenue")] == i18n.fmt_delta_pct(last["revenue"], prev["revenue"])
+        assert deltas[i18n.column_label(lang, "revenue")] == i18n.fmt_delta_pct(
+            last["revenue"], prev["revenue"]
+        )
     else:
         profile = tables["data_profile"].set_index("table_name")
         assert shown[i18n.column_label(lang, "orders")] == i18n.fmt_number(profile.loc["orders", "rows"])
@@ -173,7 +180,9 @@ def test_behaviour_numbers_equal_the_tables(db, tables, lang):
         v = v[v["dimension"] == "all"].sort_values("month")
         shown = metrics(at)
         assert shown[i18n.column_label(lang, "visits")] == i18n.fmt_number(v["visits"].iloc[-1])
-        assert shown[i18n.column_label(lang, "conversion_rate")] == i18n.fmt_pct(v["conversion_rate"].iloc[-1])
+        assert shown[i18n.column_label(lang, "conversion_rate")] == i18n.fmt_pct(
+            v["conversion_rate"].iloc[-1]
+        )
     if "funnel_steps" in tables:
         f = tables["funnel_steps"]
         first = f["funnel"].iloc[0] if "funnel" in f else None
@@ -278,7 +287,9 @@ def test_personal_columns_are_never_loaded(tmp_path):
     with Warehouse(db) as wh:
         wh.write(
             "customer_scores",
-            pd.DataFrame({"customer_id": ["1"], "name": ["Kim"], "email": ["k@x"], "phone_number": ["1"], "p": [0.5]}),
+            pd.DataFrame(
+                {"customer_id": ["1"], "name": ["Kim"], "email": ["k@x"], "phone_number": ["1"], "p": [0.5]}
+            ),
         )
         wh.write("product_stats", pd.DataFrame({"item": ["a"], "name": ["Shirt"]}))
     df = data.frame(str(db), data.stamp(str(db)), "customer_scores")
@@ -304,3 +315,45 @@ def test_shop_without_prices(lang):
     revenue = metrics(at).get(i18n.column_label(lang, "revenue"))
     if revenue is not None:
         assert revenue.endswith("items" if lang == "en" else "개")
+
+
+def test_churn_model_quality_equals_the_tables(db, tables):
+    at = rendered(db, "churn", "en")
+    if "churn_backtest" not in tables:
+        assert any("churn_backtest" in t for t in infos(at))
+        return
+    bt = tables["churn_backtest"]
+    bt = bt[bt["cohort"] == bt["cohort"].min()]
+    shown = next(d.value for d in at.dataframe if "roc_auc" in d.value.columns)
+    assert shown["roc_auc"].tolist() == pytest.approx(bt["roc_auc"].tolist())
+    assert shown["model"].tolist() == bt["model"].tolist()
+    if "churn_model_report" in tables:
+        rep = tables["churn_model_report"]
+        rep = rep[(rep["cohort"] == rep["cohort"].min()) & (rep["model"] == "lightgbm")]
+        if len(rep):
+            heat = _chart(at, "heatmap")
+            row = rep.iloc[0]
+            assert plotly_values(heat["z"]) == [[row["tp"], row["fn"]], [row["fp"], row["tn"]]]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_campaign_numbers_equal_the_tables(db, tables, lang):
+    at = render(db, "campaigns", lang)
+    if "campaign_summary" not in tables:
+        assert any("campaign_summary" in t for t in infos(at))
+        return
+    summary = tables["campaign_summary"]
+    shown = metrics(at)
+    assert shown[i18n.column_label(lang, "customers")] == i18n.fmt_number(summary["customers"].sum())
+    assert shown[i18n.column_label(lang, "revenue_at_stake")] == fmt(
+        lang, summary["revenue_at_stake"].sum(), "money", "IDR"
+    )
+    table = next(d.value for d in at.dataframe if "revenue_at_stake" in d.value.columns)
+    assert (
+        table["customers"].tolist()
+        == summary.sort_values("revenue_at_stake", ascending=False)["customers"].tolist()
+    )
+    if "actions" in tables:
+        first = at.selectbox[0].value
+        export = next(d.value for d in at.dataframe if "reason" in d.value.columns)
+        assert len(export) == min(100, int((tables["actions"]["action"] == first).sum()))

@@ -18,16 +18,19 @@ from conftest import shared_data
 
 from churnlens import pipeline
 from churnlens.app import i18n
+from churnlens.app.pages import PAGES
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import DataError
-from churnlens.app.pages import PAGES
 from churnlens.ingest import ingest
 from churnlens.warehouse import Warehouse
 
 _BUILT: dict[str, Path] = {}
 #: Stages run on the real samples: what their explanation pages need (Behaviour, Promotions),
 #: not the slow rest.
-REAL_STAGES = {"online-retail": ("profile", "behaviour_orders", "behaviour_clicks"), "instacart": ("profile",)}
+REAL_STAGES = {
+    "online-retail": ("profile", "behaviour_orders", "behaviour_clicks"),
+    "instacart": ("profile",),
+}
 
 
 def _workdir() -> Path:
@@ -157,7 +160,13 @@ def _fields(text: str) -> list[str]:
 
 @pytest.mark.parametrize(
     ("column", "kind"),
-    [("revenue", "money"), ("retention", "pct"), ("orders", "count"), ("customer_id", "text"), ("lift", "float")],
+    [
+        ("revenue", "money"),
+        ("retention", "pct"),
+        ("orders", "count"),
+        ("customer_id", "text"),
+        ("lift", "float"),
+    ],
 )
 def test_column_kinds(column, kind):
     assert i18n.column_kind(column) == kind

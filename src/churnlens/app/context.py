@@ -58,7 +58,9 @@ TABLE_STAGE: dict[str, str] = {
     "churn_backtest": "churn",
     "churn_feature_importance": "churn",
     "customer_value": "clv",
-    "churn_thresholds": "churn",
+    "churn_model_report": "churn",
+    "churn_imbalance_comparison": "churn",
+    "churn_monthly_labels": "churn",
     "product_stats": "products",
     "product_highlights": "products",
     "product_repeat": "products",
@@ -68,6 +70,8 @@ TABLE_STAGE: dict[str, str] = {
     "churn_products": "products",
     "actions": "playbook",
     "campaign_summary": "playbook",
+    "routine_products": "playbook",
+    "playbook_inputs": "playbook",
 }
 
 #: Tables that only a click stream can give.

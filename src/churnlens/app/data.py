@@ -50,7 +50,9 @@ PRIVATE = re.compile(
     re.IGNORECASE,
 )
 
-Filter = tuple[str, str, Any]  # (column, "==" | ">=" | "<=" | "in" | "contains", value)
+#: (column, op, value); op is "==", ">=", "<=", "in", "contains", or "semi": keep the rows whose
+#: ``column`` appears in another result table's rows matching filters: value = (table, filters).
+Filter = tuple[str, str, Any]
 
 
 class _Store:
@@ -133,9 +135,16 @@ def run_info(db: str, stamp: float) -> dict[str, Any]:
     return info
 
 
-def _apply(t: ibis.Table, filters: Sequence[Filter]) -> ibis.Table:
+def _apply(t: ibis.Table, filters: Sequence[Filter], con: Any = None) -> ibis.Table:
     for col, op, value in filters:
         c = t[col]
+        if op == "semi":
+            other_name, other_filters = value
+            if other_name in CANONICAL or con is None:
+                raise ValueError(f"cannot filter on table {other_name!r}")
+            other = _apply(con.table(other_name), other_filters, con)
+            t = t.filter(c.isin(other[col]))
+            continue
         if op == "==":
             t = t.filter(c == value)
         elif op == ">=":
@@ -168,7 +177,7 @@ def frame(
     s = store(db)
     with s.lock:
         t = s.wh.con.table(table)
-        t = _apply(t, filters).select(*chosen)
+        t = _apply(t, filters, s.wh.con).select(*chosen)
         if order_by:
             keys = [ibis.desc(c) if descending else ibis.asc(c) for c in order_by if c in chosen]
             if keys:
@@ -182,7 +191,7 @@ def frame(
 def count(db: str, stamp: float, table: str, filters: tuple[Filter, ...] = ()) -> int:
     s = store(db)
     with s.lock:
-        return int(_apply(s.wh.con.table(table), filters).count().to_pyarrow().as_py())
+        return int(_apply(s.wh.con.table(table), filters, s.wh.con).count().to_pyarrow().as_py())
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -214,7 +223,7 @@ def grouped(
     allowed = _allowed_columns(db, table)
     s = store(db)
     with s.lock:
-        t = _apply(s.wh.con.table(table), filters)
+        t = _apply(s.wh.con.table(table), filters, s.wh.con)
         aggs = {}
         for out, op, col in metrics:
             if op == "count":

@@ -52,6 +52,10 @@ CODE_COLUMNS = (
     "severity",
     "funnel",
     "outcome",
+    "action",
+    "risk_band",
+    "risk",
+    "kind",
 )
 
 
@@ -113,6 +117,15 @@ def metric(
     """One KPI: the formatted value, and its change against ``previous`` when given."""
     delta = i18n.fmt_delta_pct(value, previous, ctx.lang) if previous is not None else None
     st.metric(label, ctx.value(value, kind), delta=delta, help=help, border=True)
+
+
+def metric_row(ctx: Ctx, items: list[tuple[str, Any, str, Any]], per_row: int = 3) -> None:
+    """KPIs as (label, value, kind, previous) in rows of ``per_row`` cards, so values fit."""
+    for start in range(0, len(items), per_row):
+        chunk = items[start : start + per_row]
+        for (label, value, kind, previous), box in zip(chunk, st.columns(per_row), strict=False):
+            with box:
+                metric(ctx, label, value, kind, previous)
 
 
 def localized_text(ctx: Ctx, df: pd.DataFrame, base: str = "text") -> str | None:

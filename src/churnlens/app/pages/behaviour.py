@@ -13,7 +13,7 @@ import streamlit as st
 
 from churnlens.app import charts
 from churnlens.app.context import Ctx
-from churnlens.app.widgets import kind_of, metric, pick, show_table
+from churnlens.app.widgets import kind_of, metric_row, pick, show_table
 
 TABLES = (
     "funnel_steps",
@@ -157,9 +157,9 @@ def sessions(ctx: Ctx) -> None:
     prev = df.iloc[-2] if len(df) > 1 else None
     if prev is not None:
         st.caption(ctx.t("kpi_help", period=ctx.month(last[month]), previous=ctx.month(prev[month])))
-    for col, box in zip(kpis, st.columns(len(kpis)), strict=True):
-        with box:
-            metric(ctx, ctx.label(col), last[col], kind_of(col), None if prev is None else prev[col])
+    metric_row(
+        ctx, [(ctx.label(c), last[c], kind_of(c), None if prev is None else prev[c]) for c in kpis], per_row=4
+    )
     charts.show(
         charts.lines(df, month, ["visits"], [ctx.label("visits")])
         if "visits" in df

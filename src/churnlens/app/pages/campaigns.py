@@ -10,10 +10,23 @@ import streamlit as st
 
 from churnlens.app import charts
 from churnlens.app.context import Ctx
-from churnlens.app.widgets import metric, numeric_columns, pick, show_table
+from churnlens.app.widgets import metric_row, numeric_columns, pick, show_table
 
 TABLES = ("campaign_summary", "actions")
 EXPORT_LIMIT = 200_000
+#: Columns of the per-action export (as `churnlens export` writes them), when present.
+EXPORT_COLUMNS = (
+    "customer_id",
+    "action",
+    "reason",
+    "churn_probability",
+    "value",
+    "offer_discount",
+    "routine_product_names",
+    "revenue_at_stake",
+    "expected_saved_revenue",
+    "expected_value",
+)
 TOTALS = (
     ("customers", "count"),
     ("revenue_at_stake", "money"),
@@ -35,19 +48,19 @@ def summary(ctx: Ctx) -> None:
     df = ctx.frame("campaign_summary")
     totals = [(c, k) for c, k in TOTALS if c in df.columns]
     if totals:
-        for (col, kind), box in zip(totals, st.columns(len(totals)), strict=True):
-            with box:
-                metric(ctx, ctx.label(col), df[col].sum(), kind)
+        metric_row(ctx, [(ctx.label(c), df[c].sum(), k, None) for c, k in totals], per_row=4)
     action = pick(df.columns, f"action_{ctx.lang}", "action", "action_label")
     nums = numeric_columns(df)
     stake = pick(df.columns, "revenue_at_stake", *nums)
     saved = pick(df.columns, "expected_saved_revenue")
     if action and stake:
-        fig = charts.bars(df, action, stake, name=ctx.label(stake))
+        df = df.sort_values(stake, ascending=False)
+        labelled = df.assign(**{action: df[action].map(ctx.vlabel)})
+        fig = charts.bars(labelled, action, stake, name=ctx.label(stake))
         if saved:
             import plotly.graph_objects as go
 
-            fig.add_trace(go.Bar(x=df[action], y=df[saved], name=ctx.label(saved)))
+            fig.add_trace(go.Bar(x=labelled[action], y=labelled[saved], name=ctx.label(saved)))
             fig.update_layout(showlegend=True)
         charts.show(fig, key="campaign_chart")
     show_table(ctx, df, key="campaign_table")
@@ -63,9 +76,10 @@ def export(ctx: Ctx) -> None:
     choices = ctx.distinct("actions", action)
     if not choices:
         return
-    chosen = st.selectbox(ctx.t("export_action"), choices, key="export_action")
+    chosen = st.selectbox(ctx.t("export_action"), choices, format_func=ctx.vlabel, key="export_action")
     filters = ((action, "==", chosen),)
-    df = ctx.frame("actions", filters=filters, limit=EXPORT_LIMIT)
+    keep = [c for c in EXPORT_COLUMNS if c in cols] or None
+    df = ctx.frame("actions", keep, filters=filters, limit=EXPORT_LIMIT)
     st.caption(ctx.t("shown_rows", shown=ctx.num(min(len(df), 100)), total=ctx.num(len(df))))
     show_table(ctx, df.head(100), key="actions_table")
     st.download_button(

@@ -1,30 +1,41 @@
-"""Churn risk: the at-risk list with filters and CSV download, and the model's quality.
+"""Churn risk: the at-risk list with filters, reasons and CSV download; the model's quality.
 
-Tables: ``customer_scores`` (list, filters), ``churn_model_metrics`` (model vs baselines,
-confusion matrix), ``churn_curves`` (ROC, PR, lift, calibration), ``churn_backtest``,
-``churn_feature_importance``.
+Tables: ``customer_scores`` (the list: churn_probability, risk_band, reasons / reasons_ko,
+value columns when joined), filtered through ``rfm`` (segment) and ``actions`` (action,
+value) by customer id; ``churn_backtest`` (model and baselines on the latest held-out
+cohort, and over time), ``churn_curves`` (ROC, PR, gains, calibration of that cohort),
+``churn_model_report`` (confusion matrix per threshold rule), ``churn_feature_importance``.
 """
 
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from churnlens.app import charts
 from churnlens.app.context import Ctx
-from churnlens.app.widgets import numeric_columns, pick, show_table
+from churnlens.app.widgets import pick, show_table
 
 TABLES = (
     "customer_scores",
-    "churn_model_metrics",
-    "churn_curves",
+    "rfm",
+    "actions",
     "churn_backtest",
+    "churn_curves",
+    "churn_model_report",
     "churn_feature_importance",
 )
 LIST_LIMIT = 500
 EXPORT_LIMIT = 200_000
-PROB = ("churn_probability", "p_churn", "probability", "score")
-VALUE = ("clv", "expected_value", "value", "monetary", "revenue_at_stake", "revenue")
+LIST_COLUMNS = ("customer_id", "churn_probability", "risk_band", "p_alive", "clv_12m", "expected_spend")
+BACKTEST_COLUMNS = ("model", "kind", "roc_auc", "pr_auc", "brier", "log_loss", "lift_top10", "capture_top10")
+CURVES = {
+    "roc": ("curve_fpr", "curve_tpr", "chance"),
+    "pr": ("curve_recall", "curve_precision", None),
+    "gains": ("curve_share", "curve_captured", "chance"),
+    "calibration": ("curve_predicted", "curve_observed", "perfect"),
+}
 
 
 def render(ctx: Ctx) -> None:
@@ -32,41 +43,62 @@ def render(ctx: Ctx) -> None:
     at_risk(ctx)
     st.divider()
     st.header(ctx.t("model_quality"))
-    model_table(ctx)
-    curves(ctx)
+    cohort = latest_cohort(ctx)
+    comparison(ctx, cohort)
+    curves(ctx, cohort)
+    confusion(ctx, cohort)
     backtest(ctx)
     importance(ctx)
 
 
-def list_filters(ctx: Ctx, cols: list[str]) -> tuple[tuple, str | None]:
-    """Filter widgets for the at-risk list; returns the filters and the value column."""
+def list_filters(ctx: Ctx) -> tuple:
+    """Risk band, segment (rfm), action and minimum value (actions) as filters on customer ids."""
     filters: list = []
     boxes = st.columns(4)
-    for box, (col, label) in zip(
-        boxes[:3],
-        (
-            (pick(cols, "risk_band"), "risk_band"),
-            (pick(cols, "segment"), "segment"),
-            (pick(cols, "action"), "action"),
-        ),
-        strict=True,
+    with boxes[0]:
+        bands = (
+            ctx.distinct("customer_scores", "risk_band")
+            if "risk_band" in ctx.columns("customer_scores")
+            else []
+        )
+        order = {"high": 0, "medium": 1, "low": 2}
+        bands = sorted(bands, key=lambda b: order.get(str(b), 9))
+        chosen = st.multiselect(ctx.t("risk_band"), bands, format_func=ctx.vlabel, key="risk_band")
+    if chosen:
+        filters.append(("risk_band", "in", tuple(chosen)))
+    for box, table, col, key in (
+        (boxes[1], "rfm", "segment", "segment"),
+        (boxes[2], "actions", "action", "action"),
     ):
-        if not col:
-            continue
-        options = ctx.distinct("customer_scores", col)
-        with box:
-            chosen = st.multiselect(ctx.t(label), options, key=f"risk_{label}")
-        if chosen:
-            filters.append((col, "in", tuple(chosen)))
-    value = pick(cols, *VALUE)
-    if value:
+        if ctx.has(table) and col in ctx.columns(table):
+            with box:
+                picked = st.multiselect(
+                    ctx.t(key), ctx.distinct(table, col), format_func=ctx.vlabel, key=f"risk_{key}"
+                )
+            if picked:
+                filters.append(("customer_id", "semi", (table, ((col, "in", tuple(picked)),))))
+    value_col = "value" if ctx.has("actions") and "value" in ctx.columns("actions") else None
+    if value_col:
         with boxes[3]:
             minimum = st.number_input(
-                ctx.t("min_value"), min_value=0.0, value=0.0, step=1.0, key="risk_min_value"
+                ctx.t("min_value"), min_value=0.0, value=0.0, step=1000.0, key="risk_min_value"
             )
         if minimum > 0:
-            filters.append((value, ">=", float(minimum)))
-    return tuple(filters), value
+            filters.append(("customer_id", "semi", ("actions", ((value_col, ">=", float(minimum)),))))
+    return tuple(filters)
+
+
+def with_context(ctx: Ctx, df: pd.DataFrame) -> pd.DataFrame:
+    """Add each listed customer's segment and action (looked up by id) beside the scores."""
+    ids = tuple(df["customer_id"].tolist())
+    if not ids:
+        return df
+    for table, cols in (("rfm", ("segment",)), ("actions", ("action", "value"))):
+        have = [c for c in cols if c in ctx.columns(table)] if ctx.has(table) else []
+        if have:
+            extra = ctx.frame(table, ["customer_id", *have], filters=(("customer_id", "in", ids),))
+            df = df.merge(extra, on="customer_id", how="left")
+    return df
 
 
 def at_risk(ctx: Ctx) -> None:
@@ -74,21 +106,27 @@ def at_risk(ctx: Ctx) -> None:
     if not ctx.need("customer_scores"):
         return
     cols = ctx.columns("customer_scores")
-    filters, _ = list_filters(ctx, cols)
-    prob = pick(cols, *PROB)
-    order = (prob,) if prob else ()
+    filters = list_filters(ctx)
     total = ctx.count("customer_scores", filters)
-    df = ctx.frame("customer_scores", filters=filters, order_by=order, descending=True, limit=LIST_LIMIT)
-    st.caption(ctx.t("shown_rows", shown=ctx.num(len(df)), total=ctx.num(total)))
-    reasons = pick(cols, f"reasons_{ctx.lang}", "reasons_en", "reasons", "top_reasons")
+    reasons = pick(cols, f"reasons_{ctx.lang}", "reasons")
+    shown_cols = [c for c in LIST_COLUMNS if c in cols] + ([reasons] if reasons else [])
+    order = ("churn_probability",) if "churn_probability" in cols else ()
+    df = ctx.frame(
+        "customer_scores", shown_cols, filters=filters, order_by=order, descending=True, limit=LIST_LIMIT
+    )
+    df = with_context(ctx, df)
     if reasons:
-        df = df.drop(
-            columns=[c for c in cols if c.startswith("reasons") and c != reasons and c in df.columns]
-        )
+        df = df[[c for c in df.columns if c != reasons] + [reasons]].rename(columns={reasons: "reasons"})
+    st.caption(ctx.t("shown_rows", shown=ctx.num(len(df)), total=ctx.num(total)))
     show_table(ctx, df, height=420, key="risk_table")
     if total:
         full = ctx.frame(
-            "customer_scores", filters=filters, order_by=order, descending=True, limit=EXPORT_LIMIT
+            "customer_scores",
+            shown_cols,
+            filters=filters,
+            order_by=order,
+            descending=True,
+            limit=EXPORT_LIMIT,
         )
         st.download_button(
             ctx.t("download_csv"),
@@ -99,59 +137,98 @@ def at_risk(ctx: Ctx) -> None:
         )
 
 
-def model_table(ctx: Ctx) -> None:
+def latest_cohort(ctx: Ctx) -> int | None:
+    """The most recent held-out cohort (cohort 1 is the latest whose labels are known)."""
+    for table in ("churn_backtest", "churn_curves", "churn_model_report"):
+        if ctx.has(table) and "cohort" in ctx.columns(table):
+            values = ctx.distinct(table, "cohort")
+            if values:
+                return int(min(values))
+    return None
+
+
+def _cohort(ctx: Ctx, table: str, cohort: int | None) -> tuple:
+    return (("cohort", "==", cohort),) if cohort is not None and "cohort" in ctx.columns(table) else ()
+
+
+def comparison(ctx: Ctx, cohort: int | None) -> None:
     st.subheader(ctx.t("model_comparison"))
-    if not ctx.need("churn_model_metrics"):
+    if not ctx.need("churn_backtest"):
         return
-    df = ctx.frame("churn_model_metrics")
-    model = pick(df.columns, "model", "name")
-    metric = pick(df.columns, "roc_auc", "auc", "pr_auc", "average_precision")
-    if model and metric:
-        charts.show(charts.bars(df, model, metric, name=ctx.label(metric), height=280), key="model_chart")
-    show_table(ctx, df, key="model_table")
-    cm = [pick(df.columns, n) for n in ("tp", "fp", "fn", "tn")]
-    if all(cm) and len(df):
-        row = df.iloc[0]
-        if model and "is_baseline" in df.columns:
-            main = df[~df["is_baseline"].astype(bool)]
-            row = main.iloc[0] if len(main) else row
-        st.subheader(ctx.t("confusion"))
-        labels = (ctx.t("predicted"), ctx.t("actual"), ctx.t("churned"), ctx.t("stayed"))
-        charts.show(charts.confusion(*(float(row[c]) for c in cm), labels=labels), key="confusion_chart")
+    df = ctx.frame("churn_backtest", filters=_cohort(ctx, "churn_backtest", cohort))
+    keep = [c for c in BACKTEST_COLUMNS if c in df.columns]
+    if {"model", "roc_auc"} <= set(df.columns):
+        fig = go.Figure()
+        for metric in ("roc_auc", "pr_auc"):
+            if metric in df.columns:
+                fig.add_trace(go.Bar(x=df["model"], y=df[metric], name=ctx.label(metric)))
+        charts.style(fig, height=300)
+        fig.update_yaxes(range=[0, 1])
+        charts.show(fig, key="model_chart")
+    if "cutoff" in df.columns and len(df):
+        st.caption(f"{ctx.label('cutoff')}: {ctx.date(df['cutoff'].iloc[0])}")
+    show_table(ctx, df[keep] if keep else df, key="model_table")
 
 
-CURVES = {
-    "roc": ("roc", ("fpr", "tpr"), "chance"),
-    "pr": ("pr", ("recall", "precision"), None),
-    "lift": ("lift", ("depth", "lift"), None),
-    "calibration": ("calibration", ("predicted", "observed"), "perfect"),
-}
-
-
-def curves(ctx: Ctx) -> None:
+def curves(ctx: Ctx, cohort: int | None) -> None:
     if not ctx.need("churn_curves"):
         return
-    df = ctx.frame("churn_curves")
-    kind = pick(df.columns, "curve", "kind", "type")
-    x, y = pick(df.columns, "x"), pick(df.columns, "y")
-    model = pick(df.columns, "model", "name")
-    if not (kind and x and y):
+    df = ctx.frame("churn_curves", filters=_cohort(ctx, "churn_curves", cohort), order_by=("point",))
+    if not {"curve", "x", "y"} <= set(df.columns):
         show_table(ctx, df.head(500))
         return
     boxes = st.columns(2)
-    for i, (key, (title_key, axes, diagonal)) in enumerate(CURVES.items()):
-        part = df[df[kind].astype(str).str.lower() == key]
+    titles = {"roc": "roc", "pr": "pr", "gains": "gains", "calibration": "calibration"}
+    for i, (name, (x_key, y_key, diagonal)) in enumerate(CURVES.items()):
+        part = df[df["curve"] == name]
         if part.empty:
             continue
-        groups = list(part.groupby(model, sort=False)) if model else [(ctx.t(title_key), part)]
-        traces = [(str(name), g[x], g[y]) for name, g in groups]
-        x_title = pick(part.columns, "x_label") and str(part["x_label"].iloc[0]) or axes[0]
-        y_title = pick(part.columns, "y_label") and str(part["y_label"].iloc[0]) or axes[1]
+        groups = list(part.groupby("model", sort=False)) if "model" in part.columns else [(name, part)]
+        traces = [(str(m), g["x"], g["y"]) for m, g in groups]
         fig = charts.curve(
-            traces, x_title, y_title, ctx.t(diagonal) if diagonal else None, title=ctx.t(title_key)
+            traces,
+            ctx.t(x_key),
+            ctx.t(y_key),
+            ctx.t(diagonal) if diagonal else None,
+            title=ctx.t(titles[name]),
         )
         with boxes[i % 2]:
-            charts.show(fig, key=f"curve_{key}")
+            charts.show(fig, key=f"curve_{name}")
+
+
+def main_model(models: list[str]) -> str | None:
+    return next((m for m in ("lightgbm", *models) if m in models), None)
+
+
+def confusion(ctx: Ctx, cohort: int | None) -> None:
+    st.subheader(ctx.t("confusion"))
+    if not ctx.need("churn_model_report"):
+        return
+    df = ctx.frame("churn_model_report", filters=_cohort(ctx, "churn_model_report", cohort))
+    if not {"tp", "fp", "tn", "fn", "model", "rule"} <= set(df.columns) or df.empty:
+        show_table(ctx, df)
+        return
+    model = main_model(list(dict.fromkeys(df["model"])))
+    part = df[df["model"] == model]
+    rules = list(dict.fromkeys(part["rule"]))
+    rule = (
+        st.segmented_control(ctx.t("threshold_rule"), rules, default=rules[0], key="confusion_rule")
+        or rules[0]
+    )
+    row = part[part["rule"] == rule].iloc[0]
+    labels = (ctx.t("predicted"), ctx.t("actual"), ctx.t("churned"), ctx.t("stayed"))
+    cols = st.columns([2, 1])
+    with cols[0]:
+        fig = charts.confusion(
+            float(row["tp"]), float(row["fp"]), float(row["fn"]), float(row["tn"]), labels=labels
+        )
+        charts.show(fig, key="confusion_chart")
+    with cols[1]:
+        st.markdown(f"**{model}**")
+        for col in ("threshold", "precision", "recall", "contacted_share"):
+            if col in row.index:
+                text = ctx.num(row[col], 3) if col == "threshold" else ctx.pct(row[col])
+                st.markdown(f"{ctx.label(col)}: **{text}**")
 
 
 def backtest(ctx: Ctx) -> None:
@@ -159,20 +236,15 @@ def backtest(ctx: Ctx) -> None:
     if not ctx.need("churn_backtest"):
         return
     df = ctx.frame("churn_backtest")
-    when = pick(df.columns, "cutoff", "cutoff_date", "month", "period")
-    model = pick(df.columns, "model", "name")
-    metric = pick(df.columns, "roc_auc", "auc", "pr_auc", "precision", "recall")
-    if when and metric:
-        df = df.sort_values(when)
-        if model:
-            wide = df.pivot_table(index=when, columns=model, values=metric, aggfunc="first").reset_index()
-            ys = [c for c in wide.columns if c != when]
-            fig = charts.lines(wide, when, ys, [str(c) for c in ys], title=ctx.label(metric))
-        else:
-            ys = [c for c in numeric_columns(df) if c != when][:4]
-            fig = charts.lines(df, when, ys, [ctx.label(c) for c in ys])
-        charts.show(fig, key="backtest_chart")
-    show_table(ctx, df, key="backtest_table")
+    if not {"cutoff", "model", "roc_auc"} <= set(df.columns):
+        show_table(ctx, df)
+        return
+    wide = df.pivot_table(index="cutoff", columns="model", values="roc_auc", aggfunc="first").reset_index()
+    models = [c for c in wide.columns if c != "cutoff"]
+    fig = charts.lines(
+        wide.sort_values("cutoff"), "cutoff", models, [str(m) for m in models], title=ctx.label("roc_auc")
+    )
+    charts.show(fig, key="backtest_chart")
 
 
 def importance(ctx: Ctx) -> None:
@@ -180,14 +252,13 @@ def importance(ctx: Ctx) -> None:
     if not ctx.need("churn_feature_importance"):
         return
     df = ctx.frame("churn_feature_importance")
-    feat = pick(df.columns, f"feature_{ctx.lang}", "feature_label", "feature", "name")
-    imp = pick(df.columns, "importance", "gain", "mean_abs_shap", "weight")
-    if feat and imp:
-        df = df.sort_values(imp, ascending=False).head(20)
-        charts.show(charts.bars(df, feat, imp, horizontal=True, height=440), key="importance_chart")
+    label = pick(df.columns, "label_ko" if ctx.lang == "ko" else "description", "description", "feature")
+    value = pick(df.columns, "gain", "importance", "mean_abs_contribution")
+    if label and value:
+        top = df.sort_values(value, ascending=False).head(15)
+        charts.show(
+            charts.bars(top, label, value, name=ctx.label(value), horizontal=True, height=460),
+            key="importance_chart",
+        )
     else:
         show_table(ctx, df)
-
-
-def probability_label(ctx: Ctx, p: float) -> str:
-    return ctx.pct(p) if not pd.isna(p) else "–"

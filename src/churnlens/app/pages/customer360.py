@@ -13,17 +13,22 @@ import streamlit as st
 
 from churnlens.app import charts
 from churnlens.app.context import Ctx
-from churnlens.app.widgets import kind_of, metric, pick, show_table
+from churnlens.app.widgets import metric_row, pick, show_table
 
 TABLES = ("customer_scores", "rfm", "customer_value", "actions", "routine_products")
 SOURCES = ("customer_scores", "rfm", "customer_value", "actions")
+#: (label, format, [(table, column), ...]): the first table with the column gives the number.
 HEADLINE = (
-    ("customer_scores", ("churn_probability", "p_churn", "probability"), "churn_probability", "pct"),
-    ("customer_value", ("p_alive", "prob_alive"), "p_alive", "pct"),
-    ("customer_value", ("clv", "expected_value", "clv_12m"), "clv", "money"),
-    ("rfm", ("recency_days", "recency"), "recency_days", "count"),
-    ("rfm", ("frequency", "orders"), "frequency", "count"),
-    ("rfm", ("monetary", "revenue", "value"), "monetary", "money"),
+    (
+        "churn_probability",
+        "pct",
+        (("customer_scores", "churn_probability"), ("actions", "churn_probability")),
+    ),
+    ("p_alive", "pct", (("customer_value", "p_alive"), ("customer_scores", "p_alive"))),
+    ("clv_12m", "money", (("customer_value", "clv_12m"), ("customer_scores", "clv_12m"))),
+    ("recency_days", "count", (("rfm", "recency_days"),)),
+    ("frequency", "count", (("rfm", "frequency"),)),
+    ("monetary", "money", (("rfm", "monetary"),)),
 )
 
 
@@ -76,15 +81,15 @@ def render(ctx: Ctx) -> None:
     if all(r is None for r in rows.values()) and (orders is None or orders.empty):
         st.warning(ctx.t("not_found", id=customer_id))
         return
-    shown = [
-        (label, row[col], kind)
-        for table, names, label, kind in HEADLINE
-        if (row := rows[table]) is not None and (col := pick(row.index, *names))
-    ]
+    shown = []
+    for label, kind, sources in HEADLINE:
+        for table, col in sources:
+            row = rows.get(table)
+            if row is not None and col in row.index and not pd.isna(row[col]):
+                shown.append((label, row[col], kind))
+                break
     if shown:
-        for (label, value, kind), box in zip(shown, st.columns(len(shown)), strict=True):
-            with box:
-                metric(ctx, ctx.label(label), value, kind)
+        metric_row(ctx, [(ctx.label(label), value, kind, None) for label, value, kind in shown])
     facts(ctx, rows)
     reasons(ctx, rows["customer_scores"])
     action(ctx, rows["actions"], rows["customer_scores"])
@@ -126,8 +131,12 @@ def reasons(ctx: Ctx, row: pd.Series | None) -> None:
 def action(ctx: Ctx, row: pd.Series | None, scores: pd.Series | None) -> None:
     st.subheader(ctx.t("recommended_action"))
     for r in (row, scores):
-        if r is not None and (col := pick(r.index, f"action_{ctx.lang}", "action_label", "action")):
-            st.markdown(f"**{r[col]}**")
+        if r is not None and (col := pick(r.index, "action")):
+            st.markdown(f"**{ctx.vlabel(r[col])}**")
+            if "reason" in r.index and not pd.isna(r["reason"]):
+                st.caption(str(r["reason"]))
+            if "expected_value" in r.index and not pd.isna(r["expected_value"]):
+                st.markdown(f"{ctx.label('expected_value')}: **{ctx.money(r['expected_value'])}**")
             return
     ctx.need("actions")
 
@@ -160,8 +169,12 @@ def routine(ctx: Ctx, customer_id: str) -> None:
         return
     st.subheader(ctx.t("routine_products"))
     df = ctx.frame(table, filters=(("customer_id", "==", customer_id),), limit=50)
-    show_table(ctx, df.drop(columns=["customer_id"]), key="c360_routine")
-
-
-def value_text(ctx: Ctx, value: object, column: str) -> str:
-    return ctx.value(value, kind_of(column))
+    if df.empty:
+        st.caption("–")
+        return
+    cols = [
+        c
+        for c in ("name", "product_id", "orders", "interval_days", "days_since", "overdue")
+        if c in df.columns
+    ]
+    show_table(ctx, df[cols] if cols else df.drop(columns=["customer_id"]), key="c360_routine")

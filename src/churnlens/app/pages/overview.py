@@ -14,7 +14,7 @@ import streamlit as st
 
 from churnlens.app import charts
 from churnlens.app.context import Ctx
-from churnlens.app.widgets import kind_of, localized_text, metric, pick, show_table
+from churnlens.app.widgets import kind_of, localized_text, metric, metric_row, pick, show_table
 
 TABLES = (
     "sales_monthly",
@@ -58,9 +58,10 @@ def kpis(ctx: Ctx) -> None:
             prev = df.iloc[-2] if len(df) > 1 else None
             if prev is not None:
                 st.caption(ctx.t("kpi_help", period=ctx.month(last[month]), previous=ctx.month(prev[month])))
-            for col, box in zip(cols, st.columns(len(cols)), strict=True):
-                with box:
-                    metric(ctx, ctx.label(col), last[col], kind_of(col), None if prev is None else prev[col])
+            metric_row(
+                ctx,
+                [(ctx.label(c), last[c], kind_of(c), None if prev is None else prev[c]) for c in cols],
+            )
             return
     ctx.need("sales_monthly")
     prof = ctx.profile()

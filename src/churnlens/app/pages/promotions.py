@@ -13,7 +13,7 @@ import streamlit as st
 
 from churnlens.app import charts
 from churnlens.app.context import Ctx
-from churnlens.app.widgets import metric, show_table
+from churnlens.app.widgets import metric_row, show_table
 
 TABLES = ("promo_roi", "promo_codes", "promo_usage", "promo_audience", "promo_repurchase")
 ROI_KPIS = (
@@ -60,9 +60,7 @@ def roi(ctx: Ctx) -> None:
         return
     row = ctx.frame("promo_roi").iloc[0]
     shown = [(c, k) for c, k in ROI_KPIS if c in row.index]
-    for (col, kind), box in zip(shown, st.columns(len(shown) or 1), strict=False):
-        with box:
-            metric(ctx, ctx.label(col), row[col], kind)
+    metric_row(ctx, [(ctx.label(c), row[c], k, None) for c, k in shown], per_row=4)
 
 
 def codes(ctx: Ctx, period: str) -> None:

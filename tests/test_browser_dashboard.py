@@ -1,0 +1,176 @@
+"""The dashboard and the report in a real browser (Playwright with Debian's Chromium).
+
+`churnlens serve` runs as a subprocess on a free 127.0.0.1 port; every page is opened in
+English and Korean through the sidebar, must show its title and no error box, and is saved
+as a screenshot under ``test-artifacts/``. The report must draw its charts with the network
+blocked. `.ci/run` installs Chromium and the CJK fonts.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from test_app_support import demo_warehouse
+
+from churnlens.app import i18n
+from churnlens.app.pages import PAGES
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = REPO / "test-artifacts"
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Debian chromium is not installed (.ci/run installs it)"
+)
+
+
+def churnlens(*args: str) -> list[str]:
+    return [sys.executable, "-c", "from churnlens.cli import main; main()", *args]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def db() -> Path:
+    return demo_warehouse()
+
+
+@pytest.fixture(scope="module")
+def server(db):
+    port = free_port()
+    env = {**os.environ, "CHURNLENS_PASSWORD": ""}
+    proc = subprocess.Popen(
+        churnlens("serve", "--db", str(db), "--port", str(port)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 45
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                out = proc.stdout.read() if proc.poll() is not None else ""
+                pytest.fail(f"churnlens serve did not start: {out}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            out, _ = proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+        (ARTIFACTS / "serve.log").parent.mkdir(exist_ok=True)
+        (ARTIFACTS / "serve.log").write_text(out or "")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def wait_until_idle(page) -> None:
+    """Wait for the script run to finish and the charts to be drawn."""
+    page.wait_for_function(
+        '() => !document.querySelector(\'[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]\')'
+        " && !document.querySelector('[data-testid=\"stSkeleton\"]')",
+        timeout=30_000,
+    )
+    page.wait_for_timeout(400)
+
+
+def check_page(page, title: str) -> None:
+    page.get_by_role("heading", name=title, level=1).wait_for(timeout=30_000)
+    wait_until_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_every_page_in_the_browser(server, browser, lang):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server)
+    check_page(page, i18n.tr("en", "page_overview"))
+    # No request leaves the machine: everything is served from 127.0.0.1.
+    assert server.startswith("http://127.0.0.1:")
+    if lang == "ko":
+        page.locator('[data-testid="stSidebar"]').get_by_text("한국어").click()
+        check_page(page, i18n.tr("ko", "page_overview"))
+    for key in PAGES:
+        link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=i18n.tr(lang, f"page_{key}"))
+        link.first.click()
+        check_page(page, i18n.tr(lang, f"page_{key}"))
+        page.screenshot(path=str(ARTIFACTS / f"dashboard-{key}-{lang}.png"), full_page=True)
+    assert not errors, errors
+    page.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_report_draws_its_charts_offline(db, browser, lang):
+    ARTIFACTS.mkdir(exist_ok=True)
+    out = ARTIFACTS / f"report-{lang}.html"
+    r = subprocess.run(
+        churnlens("report", "--db", str(db), "--out", str(out), "--lang", lang),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "<script src=" not in html and "<link " not in html
+    charts = html.count('class="plotly-graph-div"')
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    requests: list[str] = []
+
+    def block(route):
+        requests.append(route.request.url)
+        route.abort()
+
+    page.route("http*://**/*", block)
+    page.goto(out.resolve().as_uri())
+    if charts:
+        page.wait_for_function(
+            f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}", timeout=20_000
+        )
+    assert page.locator(".js-plotly-plot").count() == charts
+    assert page.locator("h1").inner_text() == i18n.tr(lang, "report_title")
+    page.screenshot(path=str(ARTIFACTS / f"report-{lang}.png"), full_page=True)
+    assert not requests, requests
+    page.close()
