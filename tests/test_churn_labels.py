@@ -166,7 +166,7 @@ def test_next_gap_labels_with_censoring():
     assert last == {"u1": 4, "u2": 2, "u3": 3}
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(
     days=st.lists(st.integers(0, 200), min_size=1, max_size=12),
     cut=st.integers(0, 200),
