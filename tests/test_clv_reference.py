@@ -21,7 +21,7 @@ import pytest
 from scipy.integrate import quad
 
 from churnlens.clv import BGNBD, GammaGamma, ParetoNBD, simulate_bgnbd, simulate_gammagamma
-from churnlens.clv._fitting import compress
+from churnlens.clv._compress import compress
 
 RTOL = 1e-8
 

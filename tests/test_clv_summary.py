@@ -12,6 +12,7 @@ from churnlens.clv import (
     calibration_holdout,
     cumulative_repeat_purchases,
     customer_value_from_orders,
+    diagnostics_from_orders,
     p_alive_matrix,
     purchase_events,
     score_customers,
@@ -271,3 +272,28 @@ def test_p_alive_matrix_shape_and_monotone_in_recency():
         assert g.sort_values("recency")["p_alive"].is_monotonic_increasing
     with pytest.raises(DataError):
         p_alive_matrix(model, 5, 100.0, T=50.0)
+
+
+def test_diagnostics_from_orders(shop):
+    con, orders = shop
+    cfg = ChurnlensConfig()
+    cfg.clv.purchase_unit = "order"
+    tables = diagnostics_from_orders(orders, HOLDOUT_END, holdout_days=160, config=cfg)
+    assert set(tables) == {"clv_calibration_holdout", "clv_repeat_purchases", "clv_p_alive_matrix"}
+    curve = tables["clv_repeat_purchases"]
+    assert curve.columns.tolist() == ["day", "time", "actual", "predicted", "period"]
+    assert curve["actual"].is_monotonic_increasing and curve["predicted"].is_monotonic_increasing
+    assert set(curve["period"]) == {"calibration", "holdout"}
+    last_cal = curve[curve.period == "calibration"].iloc[-1]
+    assert last_cal["predicted"] == pytest.approx(last_cal["actual"], rel=0.05)
+    assert curve.iloc[-1]["predicted"] == pytest.approx(curve.iloc[-1]["actual"], rel=0.15)
+    # the daily curve from engine counts equals the event-level computation
+    events = purchase_events(orders, None, HOLDOUT_END, unit="order").execute()
+    firsts = events.groupby("customer_id")["ts"].transform("min")
+    events = events[firsts <= CUTOFF]
+    events["time"] = (events["ts"].dt.floor("D") - curve["day"].iloc[0]).dt.total_seconds() / 86400
+    any_model = BGNBD.from_params(r=1.0, alpha=1.0, a=1.5, b=1.0)
+    again = cumulative_repeat_purchases(any_model, events, curve["time"])
+    np.testing.assert_allclose(again["actual"], curve["actual"])
+    assert len(tables["clv_p_alive_matrix"]) > 1
+    assert tables["clv_calibration_holdout"]["n_customers"].sum() > 1000

@@ -10,17 +10,23 @@ learned attributes end with ``_``):
 Data: `summary_from_orders` (an Ibis expression: per-customer frequency, recency, T,
 monetary_value at a cutoff, optional holdout). Scores: `score_customers`,
 `customer_value_from_orders`. Diagnostics: `calibration_holdout`,
-`cumulative_repeat_purchases`, `p_alive_matrix`. Simulation from known parameters:
+`cumulative_repeat_purchases`, `p_alive_matrix`, and all three from orders with
+`diagnostics_from_orders`. Simulation from known parameters:
 `simulate_bgnbd`, `simulate_paretonbd`, `simulate_gammagamma`.
 """
 
 from churnlens.clv.bgnbd import BGNBD
-from churnlens.clv.diagnostics import calibration_holdout, cumulative_repeat_purchases, p_alive_matrix
+from churnlens.clv.diagnostics import (
+    calibration_holdout,
+    cumulative_repeat_purchases,
+    diagnostics_from_orders,
+    p_alive_matrix,
+)
 from churnlens.clv.gammagamma import GammaGamma, discounted_purchases
 from churnlens.clv.paretonbd import ParetoNBD
 from churnlens.clv.scores import CustomerValue, customer_value_from_orders, score_customers
 from churnlens.clv.simulate import simulate_bgnbd, simulate_gammagamma, simulate_paretonbd
-from churnlens.clv.summary import purchase_events, summary_from_orders
+from churnlens.clv.summary import daily_purchase_counts, purchase_events, summary_from_orders
 
 __all__ = [
     "BGNBD",
@@ -30,6 +36,8 @@ __all__ = [
     "calibration_holdout",
     "cumulative_repeat_purchases",
     "customer_value_from_orders",
+    "daily_purchase_counts",
+    "diagnostics_from_orders",
     "discounted_purchases",
     "p_alive_matrix",
     "purchase_events",

@@ -1,7 +1,6 @@
 """The one fitting mechanism shared by the value models.
 
-- `compress` folds identical input rows into one row with a weight (customers with the same
-  frequency, recency and T have the same likelihood), as Fader and Hardie do.
+- `compress` (in ``_compress``) folds identical input rows into one weighted row first.
 - `maximize_likelihood` minimises the penalised mean negative log-likelihood over the
   logarithms of the parameters (so they stay positive without bounds tricks): L-BFGS-B on
   the model's analytic gradient, then Newton steps on a Hessian differenced from that
@@ -25,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
+from churnlens.clv._compress import compress
 from churnlens.errors import ModelError
 
 #: Log-parameters are kept inside +-LOG_BOUND; an optimum on that bound means the data do
@@ -35,39 +35,6 @@ _HESS_STEP = 1e-5
 #: WARM_SAMPLE_ROWS rows.
 WARM_START_ROWS = 200_000
 WARM_SAMPLE_ROWS = 50_000
-
-
-def _row_groups(columns: tuple[np.ndarray, ...]) -> np.ndarray:
-    """Group number of each row, numbered in order of first appearance (hashing, no sort)."""
-    key = np.zeros(len(columns[0]), dtype=np.int64)
-    for col in columns:
-        codes, uniques = pd.factorize(col)
-        key = pd.factorize(key * len(uniques) + codes)[0]  # stays below the number of rows
-    return key
-
-
-def compress(columns: tuple[np.ndarray, ...], weights: np.ndarray | None = None, mode: Any = "auto"):
-    """Fold identical rows of ``columns`` into unique rows with summed weights.
-
-    ``mode`` is True (always), False (never) or "auto": compress when the first rows already
-    repeat (time measured in whole days or weeks); continuous times are left as they are,
-    since there is nothing to gain. Returns (columns, weights).
-    """
-    n = len(columns[0])
-    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
-    if mode == "auto":
-        probe = _row_groups(tuple(c[:20_000] for c in columns))
-        mode = n > 1 and probe.max() + 1 < 0.5 * len(probe)
-    if not mode or n == 0:
-        return columns, w
-    groups = _row_groups(columns)
-    running = np.maximum.accumulate(groups)
-    new_group = np.empty(n, dtype=bool)
-    new_group[:1] = True
-    new_group[1:] = running[1:] > running[:-1]
-    first = np.flatnonzero(new_group)
-    merged = np.bincount(groups, weights=w, minlength=len(first))
-    return tuple(np.asarray(c, dtype=float)[first] for c in columns), merged
 
 
 def _single_threaded_blas():

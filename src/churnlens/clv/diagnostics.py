@@ -15,7 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from churnlens.errors import DataError
+from churnlens.clv.bgnbd import BGNBD
+from churnlens.clv.paretonbd import ParetoNBD
+from churnlens.clv.summary import as_timestamp, daily_purchase_counts, summary_from_orders, time_unit_in_days
+from churnlens.config import ChurnlensConfig
+from churnlens.errors import DataError, ModelError
 
 
 def _need(frame: pd.DataFrame, columns: list[str], what: str) -> None:
@@ -70,18 +74,31 @@ def cumulative_repeat_purchases(
     Columns: time, actual, predicted.
     """
     _need(events, [customer_col, time_col], "cumulative_repeat_purchases")
+    t = events[time_col].to_numpy(dtype=float)
+    firsts = events.groupby(customer_col, sort=False)[time_col].min().to_numpy(dtype=float)
+    event_times, event_counts = np.unique(t, return_counts=True)
+    starts, start_counts = np.unique(firsts, return_counts=True)
+    return _tracking(model, starts, start_counts, event_times, event_counts, times)
+
+
+def _tracking(model, starts, start_counts, event_times, event_counts, times) -> pd.DataFrame:
+    """Actual and expected cumulative repeat purchases at ``times`` from the customers'
+    first-purchase times (with counts) and all purchase-event times (with counts)."""
     grid = np.sort(np.asarray(times, dtype=float))
-    t = np.sort(events[time_col].to_numpy(dtype=float))
-    firsts = np.sort(events.groupby(customer_col, sort=False)[time_col].min().to_numpy(dtype=float))
+    order_e, order_s = np.argsort(event_times), np.argsort(starts)
+    cum_events = np.concatenate([[0.0], np.cumsum(np.asarray(event_counts, float)[order_e])])
+    cum_starts = np.concatenate([[0.0], np.cumsum(np.asarray(start_counts, float)[order_s])])
     # repeat purchases so far = purchase events so far - customers who have started so far
-    actual = np.searchsorted(t, grid, side="right") - np.searchsorted(firsts, grid, side="right")
-    starts, counts = np.unique(firsts, return_counts=True)
+    actual = (
+        cum_events[np.searchsorted(np.asarray(event_times)[order_e], grid, side="right")]
+        - cum_starts[np.searchsorted(np.asarray(starts)[order_s], grid, side="right")]
+    )
     predicted = np.zeros(len(grid))
-    for start, count in zip(starts, counts, strict=True):
+    for start, count in zip(starts, start_counts, strict=True):
         ahead = grid >= start
-        if ahead.any():
+        if count and ahead.any():
             predicted[ahead] += count * model.expected_purchases_new(grid[ahead] - start)
-    return pd.DataFrame({"time": grid, "actual": actual.astype(float), "predicted": predicted})
+    return pd.DataFrame({"time": grid, "actual": actual, "predicted": predicted})
 
 
 def p_alive_matrix(
@@ -104,3 +121,59 @@ def p_alive_matrix(
     rec = np.concatenate([[0.0], rec.ravel()])
     alive = model.p_alive(freq, rec, np.full(len(freq), age))
     return pd.DataFrame({"frequency": freq.astype(int), "recency": rec, "p_alive": alive})
+
+
+def diagnostics_from_orders(
+    orders: Any,
+    cutoff: Any,
+    holdout_days: float = 90.0,
+    config: ChurnlensConfig | None = None,
+    time_unit_days: float | str = 1.0,
+    count_model: str = "bgnbd",
+    max_frequency: int = 7,
+) -> dict[str, pd.DataFrame]:
+    """The dashboard's model checks: fit on the orders up to ``cutoff - holdout_days`` and
+    compare with what happened up to ``cutoff``. Returns three tables:
+
+    - ``clv_calibration_holdout``: `calibration_holdout` (per calibration frequency);
+    - ``clv_repeat_purchases``: daily cumulative repeat purchases of the calibration cohort,
+      actual and model (day, time, actual, predicted, period = calibration or holdout);
+    - ``clv_p_alive_matrix``: `p_alive_matrix` up to the 99th percentile of frequency.
+
+    The engine does the per-order work; only per-customer and per-day rows reach pandas.
+    """
+    cfg = config or ChurnlensConfig()
+    unit_days = time_unit_in_days(time_unit_days)
+    end = as_timestamp(cutoff, "cutoff")
+    cal_end = end - pd.Timedelta(days=float(holdout_days))
+    unit = cfg.clv.purchase_unit
+    summary = summary_from_orders(orders, cal_end, unit, unit_days, holdout_end=end).execute()
+    if summary.empty or not (summary["frequency"] > 0).any():
+        raise ModelError(
+            f"No repeat purchases before {cal_end.date()} to check the value model on; use a later "
+            "cutoff or a shorter holdout_days."
+        )
+    model = {"bgnbd": BGNBD, "paretonbd": ParetoNBD}[count_model]().fit(
+        summary["frequency"], summary["recency"], summary["T"]
+    )
+    daily = daily_purchase_counts(orders, cal_end, end, unit).execute().sort_values("day")
+    origin = daily["day"].min()
+    to_time = lambda days: (days - origin).dt.total_seconds().to_numpy() / 86_400.0 / unit_days  # noqa: E731
+    first_days = daily[daily["first_purchases"] > 0]
+    span = pd.Series(pd.date_range(origin, end.normalize(), freq="D"))
+    curve = _tracking(
+        model,
+        to_time(first_days["day"]),
+        first_days["first_purchases"].to_numpy(),
+        to_time(daily["day"]),
+        daily["events"].to_numpy(),
+        to_time(span + pd.Timedelta(hours=23, minutes=59, seconds=59)),
+    )
+    curve.insert(0, "day", span.to_numpy())
+    curve["period"] = np.where(span > cal_end, "holdout", "calibration")
+    top = int(np.clip(np.quantile(summary["frequency"], 0.99), 1, 50))
+    return {
+        "clv_calibration_holdout": calibration_holdout(model, summary, max_frequency),
+        "clv_repeat_purchases": curve,
+        "clv_p_alive_matrix": p_alive_matrix(model, top, float(summary["T"].max())),
+    }

@@ -52,7 +52,7 @@ def time_unit_in_days(time_unit_days: float | str) -> float:
     return value
 
 
-def _as_timestamp(value: Any, name: str) -> pd.Timestamp:
+def as_timestamp(value: Any, name: str) -> pd.Timestamp:
     try:
         ts = pd.Timestamp(value) if isinstance(value, str | datetime | date | pd.Timestamp) else None
     except ValueError:
@@ -94,9 +94,11 @@ def purchase_events(orders: Any, start: Any, end: Any, unit: str = "day") -> Any
             f"Unknown purchase unit {unit!r}.", column="unit", values=[unit], fix='Use "day" or "order".'
         )
     _check_columns(orders)
+    end = as_timestamp(end, "end")
     paid = orders.filter((orders.status == "paid") & orders.customer_id.notnull() & orders.order_ts.notnull())
     paid = paid.filter(paid.order_ts <= ibis.literal(end.to_pydatetime(), type="timestamp"))
     if start is not None:
+        start = as_timestamp(start, "start")
         paid = paid.filter(paid.order_ts > ibis.literal(start.to_pydatetime(), type="timestamp"))
     order_id = paid.order_id.cast("string") if "order_id" in paid.columns else ibis.literal("")
     # a NaN amount means "unknown" like NULL (Spark keeps NaN apart from NULL; DuckDB may not)
@@ -123,7 +125,7 @@ def summary_from_orders(
     ``unit`` "day" counts at most one purchase per calendar day, "order" every order.
     """
     unit_days = time_unit_in_days(time_unit_days)
-    cut = _as_timestamp(cutoff, "cutoff")
+    cut = as_timestamp(cutoff, "cutoff")
     events = purchase_events(orders, None, cut, unit)
     per_unit = _SECONDS_PER_DAY * unit_days
     # T runs to the cutoff's day for daily events (lifetimes' convention), to the instant otherwise.
@@ -153,7 +155,7 @@ def summary_from_orders(
     )
     if holdout_end is None:
         return summary
-    end = _as_timestamp(holdout_end, "holdout_end")
+    end = as_timestamp(holdout_end, "holdout_end")
     if end <= cut:
         raise DataError(
             "holdout_end must be after the cutoff.",
@@ -176,4 +178,22 @@ def summary_from_orders(
         frequency_holdout=joined.frequency_holdout.fill_null(0).cast("int64"),
         monetary_holdout=joined.monetary_holdout,
         duration_holdout=ibis.literal(duration, type="float64"),
+    )
+
+
+def daily_purchase_counts(orders: Any, cohort_end: Any, end: Any, unit: str = "day") -> Any:
+    """Ibis table, one row per calendar day up to ``end``: day, events (purchase events that
+    day) and first_purchases (customers whose first purchase event was that day), counting
+    only the customers whose first purchase was at or before ``cohort_end`` (a fixed cohort,
+    for tracking plots). Small: one row per day, whatever the number of customers."""
+    cohort = as_timestamp(cohort_end, "cohort_end")
+    events = purchase_events(orders, None, end, unit)
+    events = events.mutate(
+        first=events.ts.min().over(group_by=events.customer_id),
+        rn=ibis.row_number().over(group_by=events.customer_id, order_by=[events.ts, events.order_id]),
+    )
+    events = events.filter(events.first <= ibis.literal(cohort.to_pydatetime(), type="timestamp"))
+    events = events.mutate(day=events.ts.truncate("D"))
+    return events.group_by("day").aggregate(
+        events=events.count().cast("int64"), first_purchases=(events.rn == 0).sum().cast("int64")
     )
