@@ -183,6 +183,16 @@ def test_value_from_customer_value_when_scores_lack_it(tmp_path):
     assert out["playbook_inputs"].set_index("input").loc["customer_value", "used"]
 
 
+def test_shop_without_paid_orders(tmp_path):
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        t = canonical()
+        wh.write("orders", t["orders"].assign(status="cancelled"))
+        for name in ("order_items", "products"):
+            wh.write(name, t[name])
+        report = pipeline.run(wh, config(), only=["products", "playbook"])
+    assert set(report.written) == {"playbook_inputs"}
+
+
 def test_pipeline_runs_products_then_playbook(tmp_path):
     with warehouse(tmp_path) as wh:
         report = pipeline.run(wh, config(), only=["products", "playbook"])

@@ -201,6 +201,13 @@ def _note(name: str, used: bool, note: str) -> dict:
 def run(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
     cfg = config.playbook
     parsed = rules.parse_rules(list(cfg.rules), cfg)
+    orders = wh.table("orders")
+    if (
+        not wh.has("customer_scores")
+        and not orders.filter(orders.status == "paid").count().to_pyarrow().as_py()
+    ):
+        note = "no customer_scores and no paid orders: nobody to score"
+        return {"playbook_inputs": pd.DataFrame([_note("customer_scores", False, note)])}
     df, cutoff, notes, priced = build_inputs(wh, config)
     flags = rules.customer_flags(df, cfg, config.churn)
     acts = campaign.expected_values(rules.assign_actions(flags, parsed), cfg)

@@ -35,8 +35,10 @@ def run(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
     )
     lines = product_stats.paid_lines(orders, items, products)
     out: dict[str, Any] = {}
+    if not lines.count().to_pyarrow().as_py():
+        return out  # no paid order line: nothing to rank
 
-    levels = product_stats.available_levels(products, cfg.levels)
+    levels = product_stats.available_levels(products, cfg.levels) or ["product"]
     stats = _union([product_stats.product_stats(lines, lv, cfg.period, priced) for lv in levels])
     stats_df = stats.to_pandas()
     out["product_stats"] = stats_df
@@ -58,13 +60,13 @@ def run(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
         )
 
     rules = []
-    for lv in product_stats.available_levels(products, cfg.basket_levels):
+    for lv in product_stats.available_levels(products, cfg.basket_levels) or ["product"]:
         b = baskets.basket_items(items, lv, products, orders)
         pairs = baskets.frequent_pairs(b, cfg.basket_min_support, cfg.basket_min_pair_orders)
         rules.append(baskets.pair_rules(pairs, lv, cfg.cross_sell_top_n))
     out["basket_rules"] = _union(rules)
 
-    churn_levels = product_stats.available_levels(products, cfg.churn_levels)
+    churn_levels = product_stats.available_levels(products, cfg.churn_levels) or ["product"]
     cutoff = churn_products.default_cutoff(orders, config.churn.window_days)
     parts = [
         churn_products.churn_products(orders, items, products, config.churn, cfg, lv, cutoff)
