@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import ibis
 
-from churnlens.churn.labels import DAY_SECONDS, paid_orders
+from churnlens.churn.labels import DAY_SECONDS, paid_orders, seconds
 from churnlens.config import ChurnConfig, RFMConfig
 
 KEY = ["customer_id", "cutoff", "cohort"]
@@ -38,7 +38,8 @@ class ShopTables:
 
 
 def _days(later: ibis.Value, earlier: ibis.Value) -> ibis.Value:
-    return (later.epoch_seconds() - earlier.epoch_seconds()).cast("float64") / DAY_SECONDS
+    """Days between two timestamps, to the whole second on every engine."""
+    return (seconds(later) - seconds(earlier)).cast("float64") / DAY_SECONDS
 
 
 def _ratio(num: ibis.Value, den: ibis.Value) -> ibis.Value:

@@ -28,6 +28,11 @@ import pandas as pd
 DAY_SECONDS = 86400.0
 
 
+def seconds(ts: ibis.Value) -> ibis.Value:
+    """Whole seconds since 1970 (DuckDB keeps fractions, Spark does not: floor on both)."""
+    return ts.epoch_seconds().floor()
+
+
 def paid_orders(orders: ibis.Table) -> ibis.Table:
     """Paid orders of known customers, with ``seq``: the customer's n-th paid order from 1."""
     p = orders.filter((orders.status == "paid") & orders.customer_id.notnull())
@@ -146,7 +151,7 @@ def next_gap_labels(
     nxt_ts = p.order_ts.lead().over(w)
     nxt_given = p.days_since_prior.lead().over(w)
     nxt_cens = p.gap_censored.lead().over(w)
-    secs = nxt_ts.epoch_seconds() - p.order_ts.epoch_seconds()
+    secs = seconds(nxt_ts) - seconds(p.order_ts)
     p = p.mutate(
         gap_days=ibis.coalesce(nxt_given.cast("float64"), secs.cast("float64") / DAY_SECONDS),
         next_censored=nxt_cens.fill_null(False),
