@@ -52,6 +52,14 @@ def test_predictions_validate_too():
         model.expected_purchases(-1, [2], [3.0], [5.0])
     with pytest.raises(DataError, match="missing or infinite"):
         model.expected_purchases_new([np.nan])
+    with pytest.raises(DataError, match="has 2 values for 3 customers"):
+        model.expected_purchases([1.0, 2.0], [0, 1, 2], [0.0, 1.0, 2.0], [5.0, 5.0, 5.0])
+    per_customer = model.expected_purchases([1.0, 2.0, 3.0], [0, 1, 2], [0.0, 1.0, 2.0], [5.0, 5.0, 5.0])
+    one_by_one = [
+        model.expected_purchases(h, [f], [r], [5.0])[0]
+        for h, f, r in ((1.0, 0, 0.0), (2.0, 1, 1.0), (3.0, 2, 2.0))
+    ]
+    np.testing.assert_allclose(per_customer, one_by_one, rtol=1e-14)
 
 
 def test_unfitted_model_says_so():

@@ -141,7 +141,7 @@ class _Objective:
         return h
 
 
-def _newton(obj: _Objective, z, f, g, hess, *, refresh: bool, max_steps: int):
+def _newton(obj: _Objective, z, f, g, hess, *, refresh: bool, max_steps: int, stop: float = 1e-10):
     """Newton steps with backtracking; with ``refresh`` the Hessian is re-differenced after
     large moves, else it is kept (a warm start's Hessian). Returns z, f, g, hess, converged."""
     for _ in range(max_steps):
@@ -164,7 +164,7 @@ def _newton(obj: _Objective, z, f, g, hess, *, refresh: bool, max_steps: int):
         z, f, g = z_new, f_new, g_new
         if refresh and moved > 1e-3:
             hess = obj.hessian(z, g)
-        if moved < 1e-10 or np.max(np.abs(g)) < 1e-14:
+        if moved < stop or np.max(np.abs(g)) < 1e-14:
             return z, f, g, hess, True
     return z, f, g, hess, False
 
@@ -196,7 +196,8 @@ def maximize_likelihood(
         raise ModelError(f"{model}: the log-likelihood is not finite at the start point; check the inputs.")
     z, converged, message = np.asarray(start, dtype=float), False, "warm start"
     if warm_hessian is not None:
-        z, f, g, _, converged = _newton(obj, z, f, g, warm_hessian, refresh=False, max_steps=30)
+        # near enough for the polish below, which uses the full data's own Hessian
+        z, f, g, _, converged = _newton(obj, z, f, g, warm_hessian, refresh=False, max_steps=30, stop=1e-5)
     if not converged:
         # Without an analytic gradient: one-sided differences and a looser stop for the
         # quasi-Newton stage; the Newton stage below uses central differences.

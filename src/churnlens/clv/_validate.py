@@ -150,9 +150,17 @@ def monetary_inputs(frequency: Any, monetary_value: Any) -> tuple[np.ndarray, np
     return x, m
 
 
-def time_vector(t: Any, name: str = "t") -> np.ndarray:
-    """A validated prediction horizon (>= 0); a scalar becomes a one-element array."""
+def time_vector(t: Any, name: str = "t", customers: int | None = None) -> np.ndarray:
+    """A validated prediction horizon (>= 0); a scalar becomes a one-element array. With
+    ``customers``, it must be a scalar or have one value per customer."""
     arr = as_vector(t, name)
     if (arr < 0).any():
         raise _fail(name, f"'{name}' must be >= 0 (a length of time).", arr[arr < 0], "Pass a horizon >= 0.")
+    if customers is not None and len(arr) not in (1, customers):
+        raise DataError(
+            f"'{name}' has {len(arr)} values for {customers} customers.",
+            file=_WHERE,
+            column=name,
+            fix="Pass one horizon for everyone, or one per customer.",
+        )
     return arr

@@ -167,7 +167,7 @@ class BGNBD(LogParamModel):
         return loglik_rows(self._theta(), *counting_inputs(frequency, recency, T))
 
     def p_alive(self, frequency: Any, recency: Any, T: Any) -> np.ndarray:
-        """P(the customer is still active at T | x, t_x, T), eq. (10) of Fader-Hardie-Lee."""
+        """P(the customer is still active at T | x, t_x, T) (Fader, Hardie & Lee 2008 note)."""
         x, t, big_t = counting_inputs(frequency, recency, T)
         return _p_alive(self._theta(), x, t, big_t)
 
@@ -176,7 +176,7 @@ class BGNBD(LogParamModel):
 
         ``t`` is a horizon in the input time unit: a scalar, or one value per customer."""
         x, tx, big_t = counting_inputs(frequency, recency, T)
-        horizon = time_vector(t)
+        horizon = time_vector(t, customers=len(x))
         theta = self._theta()
         return _conditional_growth(theta, horizon, x, big_t) * _p_alive(theta, x, tx, big_t)
 

@@ -135,7 +135,7 @@ class ParetoNBD(LogParamModel):
         """E[purchases in (T, T + t] | x, t_x, T]:
         (r+x)(beta+T) / ((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)] P(alive)."""
         x, tx, big_t = counting_inputs(frequency, recency, T)
-        horizon = time_vector(t)
+        horizon = time_vector(t, customers=len(x))
         r, alpha, s, beta = theta = self._theta()
         alive = np.exp(_log_parts(theta, x, tx, big_t)[1])
         return (r + x) * (beta + big_t) / (alpha + big_t) * _lifetime_factor(s, beta + big_t, horizon) * alive
