@@ -131,7 +131,9 @@ def curve(
         )
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(title=y_title)
-    return style(fig, title, 340)
+    style(fig, title, 380)
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0}, margin={"b": 10})
+    return fig
 
 
 def confusion(

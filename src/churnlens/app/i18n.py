@@ -178,6 +178,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "min_value": ("Minimum value", "최소 가치"),
     "shown_rows": ("{shown} of {total} customers shown", "전체 {total}명 중 {shown}명 표시"),
     "download_csv": ("Download CSV", "CSV 다운로드"),
+    "choose": ("All (choose to filter)", "전체 (선택하여 필터)"),
     "model_quality": ("Model quality", "모델 품질"),
     "roc": ("ROC curve", "ROC 곡선"),
     "pr": ("Precision-recall", "정밀도-재현율"),
@@ -400,6 +401,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "feature": ("Feature", "특성"),
     "importance": ("Importance", "중요도"),
     "cutoff": ("Cutoff", "기준일"),
+    "kind": ("Kind", "종류"),
     "contacted_share": ("Customers contacted", "연락 대상 비율"),
     "capture_top10": ("Churners in top 10%", "상위 10%의 이탈 고객 비율"),
     "lift_top10": ("Lift in top 10%", "상위 10% 리프트"),
@@ -475,6 +477,11 @@ VALUES: dict[str, tuple[str, str]] = {
     "category_l1": ("Category", "카테고리"),
     "category_l2": ("Subcategory", "하위 카테고리"),
     "category_l3": ("Type", "유형"),
+    "best_seller": ("Best seller", "베스트셀러"),
+    "worst_seller": ("Worst seller", "판매 부진"),
+    "rising": ("Rising", "상승"),
+    "falling": ("Falling", "하락"),
+    "first_order": ("First-order favourite", "첫 주문 인기 상품"),
     "reactivation": ("Reactivation", "재활성화"),
     "winback_personal": ("Personal win-back", "개인 맞춤 윈백"),
     "reminder_auto": ("Automated reminder", "자동 리마인더"),
@@ -633,8 +640,12 @@ def is_finite(x: Any) -> bool:
         return False
 
 
-_MONEY = re.compile(r"(revenue|amount|monetary|spend|sales|clv|cost|saved|at_stake|aov|order_value)")
-_PCT = re.compile(r"(share|rate|conversion|probability|p_alive|retention|pct|precision|recall)")
+_MONEY = re.compile(
+    r"(revenue|amount|monetary|spend|sales|clv|cost|saved|at_stake|aov|order_value|^value$|^change$|^net$)"
+)
+_PCT = re.compile(
+    r"(share|rate|conversion|probability|p_alive|retention|pct|precision|recall|growth|revenue_mom|revenue_yoy|depth)"
+)
 _COUNT = re.compile(
     r"(^|_)(orders|customers|rows|sessions|items|users|n|count|searches|buyers|visits|visitors|units|signups|"
     r"lines|purchases|reorders|transitions|repurchased|searchers)$"
@@ -644,7 +655,9 @@ _COUNT = re.compile(
 def column_kind(column: str, series: pd.Series | None = None) -> str:
     """``money``, ``pct``, ``count``, ``float`` or ``text`` for a column, from its name and type."""
     name = column.lower()
-    if series is not None and not pd.api.types.is_numeric_dtype(series):
+    if series is not None and (
+        not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)
+    ):
         return "text"
     if name.endswith(("_unit", "_id", "_score", "_grade")):
         return "float" if name.endswith("_score") else "text"

@@ -71,7 +71,7 @@ def funnel(ctx: Ctx, steps_table: str, breakdown_table: str, title_key: str) -> 
     charts.show(charts.funnel(labels, df["units"].tolist()), key=f"{steps_table}_chart")
     show_table(
         ctx,
-        df.drop(columns=[c for c in ("funnel", "dimension", "segment") if c in df.columns]),
+        df.drop(columns=[c for c in ("funnel", "dimension", "segment", "step") if c in df.columns]),
         key=f"{steps_table}_table",
     )
     breakdown(ctx, breakdown_table, chosen)
@@ -102,10 +102,11 @@ def breakdown(ctx: Ctx, table: str, funnel_name: str | None) -> None:
     part = df[df["dimension"].astype(str) == dim]
     last = part[part["step"] == part["step"].max()].sort_values("segment")
     shown = last.assign(segment=last["segment"].map(ctx.vlabel))
-    charts.show(
-        charts.bars(shown, "segment", "conversion_overall", name=ctx.label("conversion_overall"), height=280),
-        key=f"{table}_chart",
+    fig = charts.bars(
+        shown, "segment", "conversion_overall", name=ctx.label("conversion_overall"), height=280
     )
+    fig.update_yaxes(tickformat=".1%")
+    charts.show(fig, key=f"{table}_chart")
 
 
 def paths(ctx: Ctx) -> None:

@@ -79,12 +79,21 @@ def export(ctx: Ctx) -> None:
     chosen = st.selectbox(ctx.t("export_action"), choices, format_func=ctx.vlabel, key="export_action")
     filters = ((action, "==", chosen),)
     keep = [c for c in EXPORT_COLUMNS if c in cols] or None
-    df = ctx.frame("actions", keep, filters=filters, limit=EXPORT_LIMIT)
-    st.caption(ctx.t("shown_rows", shown=ctx.num(min(len(df), 100)), total=ctx.num(len(df))))
-    show_table(ctx, df.head(100), key="actions_table")
+    total = ctx.count("actions", filters)
+    df = ctx.frame("actions", keep, filters=filters, limit=100)
+    st.caption(ctx.t("shown_rows", shown=ctx.num(len(df)), total=ctx.num(total)))
+    show_table(ctx, df, key="actions_table")
+
+    def csv() -> bytes:  # built only when the button is clicked
+        return (
+            ctx.frame("actions", keep, filters=filters, limit=EXPORT_LIMIT)
+            .to_csv(index=False)
+            .encode("utf-8")
+        )
+
     st.download_button(
         ctx.t("download_csv"),
-        df.to_csv(index=False).encode("utf-8"),
+        csv,
         file_name=f"action_{chosen}.csv".replace(" ", "_").replace("/", "_"),
         mime="text/csv",
         key="actions_csv",

@@ -63,7 +63,9 @@ def list_filters(ctx: Ctx) -> tuple:
         )
         order = {"high": 0, "medium": 1, "low": 2}
         bands = sorted(bands, key=lambda b: order.get(str(b), 9))
-        chosen = st.multiselect(ctx.t("risk_band"), bands, format_func=ctx.vlabel, key="risk_band")
+        chosen = st.multiselect(
+            ctx.t("risk_band"), bands, format_func=ctx.vlabel, placeholder=ctx.t("choose"), key="risk_band"
+        )
     if chosen:
         filters.append(("risk_band", "in", tuple(chosen)))
     for box, table, col, key in (
@@ -120,20 +122,20 @@ def at_risk(ctx: Ctx) -> None:
     st.caption(ctx.t("shown_rows", shown=ctx.num(len(df)), total=ctx.num(total)))
     show_table(ctx, df, height=420, key="risk_table")
     if total:
-        full = ctx.frame(
-            "customer_scores",
-            shown_cols,
-            filters=filters,
-            order_by=order,
-            descending=True,
-            limit=EXPORT_LIMIT,
-        )
+
+        def csv() -> bytes:  # built only when the button is clicked
+            full = ctx.frame(
+                "customer_scores",
+                shown_cols,
+                filters=filters,
+                order_by=order,
+                descending=True,
+                limit=EXPORT_LIMIT,
+            )
+            return full.to_csv(index=False).encode("utf-8")
+
         st.download_button(
-            ctx.t("download_csv"),
-            full.to_csv(index=False).encode("utf-8"),
-            file_name="customers_at_risk.csv",
-            mime="text/csv",
-            key="risk_csv",
+            ctx.t("download_csv"), csv, file_name="customers_at_risk.csv", mime="text/csv", key="risk_csv"
         )
 
 
