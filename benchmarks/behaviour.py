@@ -2,10 +2,12 @@
 
     python benchmarks/behaviour.py                    # 12.8 M events (about 2 minutes)
     python benchmarks/behaviour.py --events 1000000   # quicker
+    python benchmarks/behaviour.py --generator        # the shop from the project's generator
 
 The click stream is the NumPy shop of ``tests/test_behaviour_data.py`` (source sessions with
-long idle gaps, like the Fashion Campus click stream), scaled to the requested number of
-events and written once to Parquet. Each contender then runs in its own fresh process, so
+long idle gaps, like the Fashion Campus click stream), or with ``--generator`` a Fashion
+Campus shop written by `churnlens.sources.synthetic` and read by the real adapter; either is
+scaled to the requested number of events and written once to Parquet. Each contender then runs in its own fresh process, so
 that its peak memory is its own:
 
 - ``churnlens``: the events in an in-memory DuckDB warehouse; `sessionize` materialised as a
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,6 +36,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 EVENTS_PER_CUSTOMER = 90.4  # of the NumPy shop's defaults, measured
+GENERATOR_EVENTS_PER_CUSTOMER = 128.3  # of the generator's defaults (12.8 M for 100,000)
 
 
 def rss_bytes() -> int:
@@ -127,6 +131,23 @@ def run_pandas(parquet: Path, gap_minutes: float = 30.0) -> dict:
     return out
 
 
+def generated_events(customers: int, seed: int, tmp: Path, parquet: Path) -> int:
+    """Write a Fashion Campus shop with the project's generator, ingest it, export its events."""
+    from churnlens.ingest import ingest
+    from churnlens.sources.synthetic import GeneratorConfig, generate
+    from churnlens.warehouse import Warehouse
+
+    shop = tmp / "shop"
+    generate("fashion-campus", shop, GeneratorConfig(customers=customers, seed=seed))
+    with Warehouse(tmp / "shop.duckdb") as wh:
+        ingest("fashion-campus", [shop], wh)
+        wh.con.con.execute(f"COPY events TO '{parquet}' (FORMAT parquet)")
+        n = int(wh.table("events").count().to_pyarrow().as_py())
+    shutil.rmtree(shop)
+    (tmp / "shop.duckdb").unlink()
+    return n
+
+
 def child(kind: str, parquet: Path) -> dict:
     cmd = [sys.executable, __file__, "--child", kind, "--parquet", str(parquet)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), os.environ.get("PYTHONPATH", "")])}
@@ -140,6 +161,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=12_800_000, help="approximate click events")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--generator",
+        action="store_true",
+        help="make the shop with churnlens.sources.synthetic and the Fashion Campus adapter (slower)",
+    )
     ap.add_argument("--child", choices=["churnlens", "pandas"], help=argparse.SUPPRESS)
     ap.add_argument("--parquet", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -153,17 +179,22 @@ def main() -> None:
     sys.path.insert(0, str(REPO / "tests"))
     from test_behaviour_data import click_shop
 
-    customers = max(10, round(args.events / EVENTS_PER_CUSTOMER))
-    t0 = time.perf_counter()
-    events = click_shop(customers, seed=args.seed)["events"]
     with tempfile.TemporaryDirectory(prefix="churnlens_bench_") as tmp:
         parquet = Path(tmp) / "events.parquet"
-        pq.write_table(events, parquet)
+        t0 = time.perf_counter()
+        if args.generator:
+            customers = max(10, round(args.events / GENERATOR_EVENTS_PER_CUSTOMER))
+            n_events = generated_events(customers, args.seed, Path(tmp), parquet)
+            how = "the Fashion Campus generator and adapter"
+        else:
+            customers = max(10, round(args.events / EVENTS_PER_CUSTOMER))
+            events = click_shop(customers, seed=args.seed)["events"]
+            pq.write_table(events, parquet)
+            n_events = events.num_rows
+            del events
+            how = "NumPy"
         gen_s = time.perf_counter() - t0
-        print(
-            f"click stream: {events.num_rows:,} events of {customers:,} customers, generated in {gen_s:.1f} s"
-        )
-        del events
+        print(f"click stream ({how}): {n_events:,} events of {customers:,} customers, made in {gen_s:.1f} s")
         cl = child("churnlens", parquet)
         pd_ = child("pandas", parquet)
     if cl["sessions"] != pd_["sessions"]:
