@@ -284,3 +284,19 @@ def test_compressed_likelihood_equals_uncompressed():
     for k in a.params_:
         assert a.params_[k] == pytest.approx(b.params_[k], rel=1e-7)
         assert a.standard_errors_[k] == pytest.approx(b.standard_errors_[k], rel=1e-4)
+
+
+def test_warm_start_from_a_subsample_reaches_the_same_optimum(monkeypatch):
+    from churnlens.clv import _fitting
+
+    n = _fitting.WARM_START_ROWS + 20_000
+    sim = simulate_bgnbd(n, 0.4, 6.0, 0.9, 2.2, np.random.default_rng(8).uniform(2, 60, n), seed=9)
+    cols = (sim.frequency, sim.recency, sim["T"])
+    warm = BGNBD().fit(*cols)
+    assert warm.n_rows_fitted_ == n and warm.n_evaluations_ < 20  # a few Newton steps on all rows
+    monkeypatch.setattr(_fitting, "WARM_START_ROWS", 10 * n)
+    cold = BGNBD().fit(*cols)
+    for k in warm.params_:
+        assert warm.params_[k] == pytest.approx(cold.params_[k], rel=1e-8)
+        assert warm.standard_errors_[k] == pytest.approx(cold.standard_errors_[k], rel=1e-4)
+    assert warm.log_likelihood_ == pytest.approx(cold.log_likelihood_, rel=1e-13)

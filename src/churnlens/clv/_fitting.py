@@ -5,7 +5,8 @@
   logarithms of the parameters (so they stay positive without bounds tricks): L-BFGS-B on
   the model's analytic gradient, then Newton steps on a Hessian differenced from that
   gradient, which pins the optimum down to rounding; the same Hessian gives the standard
-  errors.
+  errors. Above WARM_START_ROWS rows, a fit on a random subsample supplies the start and a
+  Hessian, so the full data need only a handful of evaluations.
 - `LogParamModel` is the scikit-learn-style base class: ``fit`` runs the steps above and sets
   ``params_``, ``log_likelihood_``, ``standard_errors_``, ``covariance_``, ``n_customers_``.
 
@@ -81,9 +82,9 @@ class _Objective:
         self.evaluations += 1
         with np.errstate(all="ignore"):
             v, g = self.nll(z, self.data, need_grad=True)
-        if g is None:
-            self.analytic = False
-            g = self._differenced_gradient(z, v)
+            if g is None:
+                self.analytic = False
+                g = self._differenced_gradient(z, v)
         theta = np.exp(z)
         f = float(v) / self.total_weight + self.penalizer * float(theta @ theta)
         grad = np.asarray(g, dtype=float) / self.total_weight + 2.0 * self.penalizer * theta**2
@@ -305,8 +306,11 @@ class LogParamModel:
         if len(w) > WARM_START_ROWS:
             # Fit a random subsample first: its optimum and Hessian are within sampling error
             # of the full data's, so Newton finishes on the full data in a few evaluations.
-            pick = np.sort(np.random.default_rng(0).choice(len(w), WARM_SAMPLE_ROWS, replace=False))
-            sub_cols, sub_w = tuple(c[pick] for c in cols), w[pick]
+            # customers drawn in proportion to the weights, so folded rows count as often as
+            # the customers they stand for
+            draws = np.random.default_rng(0).choice(len(w), WARM_SAMPLE_ROWS, p=w / w.sum())
+            pick, counts = np.unique(draws, return_counts=True)
+            sub_cols, sub_w = tuple(c[pick] for c in cols), counts.astype(float)
             try:
                 sub_data, sub_factors, _ = self._prepare(sub_cols, sub_w)
                 sub = self._optimize(sub_data, self._start(sub_data), float(sub_w.sum()), None)
