@@ -11,7 +11,8 @@ Tables (``period`` is ``all``, ``base`` or ``current``; see `churnlens.diagnosis
   share_of_promo_orders.
 - ``promo_usage``: period, dimension (``segment``, ``age_band``, ``gender``, ``weekday``),
   segment, orders, promo_orders, promo_share, discount, discount_depth. Weekdays are in UTC;
-  segments are RFM segments at the start of the period (base and current only).
+  segments are RFM segments at the start of the period (base and current only), ages are
+  taken at the start of the period (of the current period for ``all``).
 - ``promo_audience``: period, audience, orders, promo_orders, promo_share, promo_revenue,
   discount, share_of_promo_revenue, share_of_discount.
 - ``promo_repurchase``: order_type (promo, full_price), audience (all, first_month, loyal),
@@ -83,13 +84,17 @@ def promo_codes(t: ibis.Table, p: Periods, priced: bool) -> ibis.Table:
 
 def promo_usage(t: ibis.Table, dims: dict[str, ibis.Table], p: Periods) -> ibis.Table:
     """Promo use by dimension. ``dims`` maps a period name to the per-customer attributes
-    (customer_id, segment, age_band, gender) valid for it."""
-    parts = []
+    (customer_id, segment, age_band, gender) valid for it. One aggregation over the orders of
+    every (period, dimension) stacked, so the engine groups once."""
+    stacked = []
     for name, s in _period_slices(t, p):
         attrs = dims[name]
         j = s.left_join(attrs, s.customer_id == attrs.customer_id).select(
-            *[s[c] for c in s.columns if c != "customer_id"],
-            customer_id=s.customer_id,
+            s.order_id,
+            s.promo,
+            s.order_ts,
+            _d=ibis.ifelse(s.promo, s.discount_amount.fill_null(0), 0.0),
+            _it=ibis.ifelse(s.promo, s.items_amount.fill_null(0), 0.0),
             segment=attrs.segment,
             age_band=attrs.age_band,
             gender=attrs.gender,
@@ -99,30 +104,34 @@ def promo_usage(t: ibis.Table, dims: dict[str, ibis.Table], p: Periods) -> ibis.
         for dim in ("segment", "age_band", "gender", "weekday"):
             if dim == "segment" and name == "all":
                 continue
-            key = j[dim].fill_null("unknown")
-            pr = ibis.ifelse(j.promo, 1, 0)
-            g = j.mutate(
-                _key=key, _pr=pr, _d=ibis.ifelse(j.promo, j.discount_amount.fill_null(0), 0.0)
-            ).mutate(_it=ibis.ifelse(j.promo, j.items_amount.fill_null(0), 0.0))
-            g = g.group_by("_key").aggregate(
-                orders=g.order_id.count(),
-                promo_orders=g._pr.sum().cast("int64"),
-                discount=g._d.sum(),
-                _items=g._it.sum(),
-            )
-            parts.append(
-                g.select(
+            stacked.append(
+                j.select(
+                    "order_id",
+                    "promo",
+                    "_d",
+                    "_it",
                     period=ibis.literal(name),
                     dimension=ibis.literal(dim),
-                    segment=g._key,
-                    orders=g.orders,
-                    promo_orders=g.promo_orders,
-                    promo_share=g.promo_orders.cast("float64") / g.orders.cast("float64"),
-                    discount=g.discount,
-                    discount_depth=_depth(g.discount, g._items),
+                    segment=j[dim].fill_null("unknown"),
                 )
             )
-    return ibis.union(*parts).order_by(["period", "dimension", "segment"])
+    u = ibis.union(*stacked)
+    g = u.group_by(["period", "dimension", "segment"]).aggregate(
+        orders=u.order_id.count(),
+        promo_orders=u.promo.cast("int64").sum(),
+        discount=u._d.sum(),
+        _items=u._it.sum(),
+    )
+    return g.select(
+        "period",
+        "dimension",
+        "segment",
+        "orders",
+        "promo_orders",
+        promo_share=g.promo_orders.cast("float64") / g.orders.cast("float64"),
+        discount=g.discount,
+        discount_depth=_depth(g.discount, g._items),
+    ).order_by(["period", "dimension", "segment"])
 
 
 def promo_audience(t: ibis.Table, p: Periods, priced: bool) -> ibis.Table:
