@@ -200,13 +200,15 @@ class DiagnosisConfig:
     decline_threshold: float = 0.05
     #: Segments counted as loyal high-value customers.
     high_value_segments: list = field(default_factory=lambda: ["champions", "loyal", "cant_lose"])
-    #: Share of a fall that lapsing high-value customers must explain to be a finding.
+    #: Share of the lost revenue that lapsing high-value customers must explain to be a finding.
     high_value_lapse_share: float = 0.3
     #: Report the segments that together explain at least this share of the change.
     driver_share: float = 0.5
     #: Share of the current period's promotion discount going to customers in their first
     #: month above which promotions count as skewed to new customers.
     promo_new_share: float = 0.5
+    #: ... or this many times their share of the period's orders.
+    promo_new_ratio: float = 1.5
     #: Repurchase rate after promo orders this much (absolute) below full price is a finding.
     promo_repurchase_gap: float = 0.05
     #: Sign-ups up by at least this share while revenue falls is a finding.

@@ -11,14 +11,16 @@ revenue_decline            bridge total change <= -decline_threshold of base rev
 revenue_growth             change >= +decline_threshold                                info
 revenue_stable             otherwise (reports that there is no decline)                info
 high_value_lapse           decline, and the ``lost`` + ``returning_fewer_orders`` parts high
-                           of the ``high_value_segments`` explain >= high_value_lapse_share
-                           of the fall
-segment_drivers            the top-ranked segments of the bridge by segment that       medium
-                           together explain >= driver_share of the change (decline or
-                           growth)
-promo_skew_new             share of the current period's discount going to customers   high on a
-                           in their first month >= promo_new_share                     decline,
-                                                                                       else medium
+                           of the ``high_value_segments`` make up
+                           >= high_value_lapse_share of the lost revenue (the sum of
+                           the negative parts of the bridge: lost customers, fewer
+                           orders, lower order values, fewer guest orders)
+segment_drivers            decline or growth: the segments that moved in the           medium
+                           direction of the change, largest first, until they make up
+                           >= driver_share of all segments' moves that way
+promo_skew_new             customers in their first month got >= promo_new_share of    high on a
+                           the current period's discount, or >= promo_new_ratio times  decline,
+                           their share of the orders                                   else medium
 promo_low_repurchase       repurchase rate after promo orders <= rate after full-price  medium
                            orders - promo_repurchase_gap
 promo_roi_negative         estimated incremental revenue of promotions < their cost     medium
@@ -175,19 +177,28 @@ def revenue_change(ctx: Context) -> list[Finding]:
     ]
 
 
+def gross_fall(ctx: Context) -> int:
+    """Revenue lost (a positive int): what lost customers, fewer orders, lower order values and
+    fewer guest orders took away, before the gains of the other parts offset it."""
+    b = ctx.tables["revenue_bridge"].set_index("component").change_value
+    return -int(
+        sum(min(int(b.get(c, 0)), 0) for c in (*LAPSE_PARTS, "returning_lower_value", "guest_orders"))
+    )
+
+
 def high_value_lapse(ctx: Context) -> list[Finding]:
     cfg = ctx.config.diagnosis
     if not ctx.declining:
         return []
-    total = ctx.total.change_value
+    gross = gross_fall(ctx)
     seg = ctx.tables["revenue_bridge_by_segment"]
     hv = seg[seg.segment.isin(cfg.high_value_segments) & seg.component.isin(LAPSE_PARTS)]
-    lapse = int(hv.change_value.sum())
-    share = lapse / total if total else 0.0
+    lapse = -int(hv.change_value.sum())
+    share = lapse / gross if gross > 0 else 0.0
     if share < cfg.high_value_lapse_share:
         return []
-    by = hv.groupby("segment").change_value.sum().sort_values()
-    names = [s for s, v in by.items() if v < 0 and v / total >= 0.05] or [by.index[0]]
+    by = -hv.groupby("segment").change_value.sum().sort_values()
+    names = [s for s, v in by.items() if v > 0 and v >= 0.1 * lapse] or [by.index[0]]
     lost = int(hv[hv.component == "lost"].customers.sum())
     fewer = int(hv[hv.component == "returning_fewer_orders"].customers.sum())
     parts = hv.groupby("component").change_value.sum()
@@ -198,10 +209,12 @@ def high_value_lapse(ctx: Context) -> list[Finding]:
     how_ko = "구매를 중단하거나 줄인" if main == "lost" else "구매 빈도를 줄이거나 중단한"
     scale = _scale(ctx)
     nums = {
-        "share_of_fall": share,
-        "lapse_change": lapse / scale,
+        "share_of_lost_revenue": share,
+        "high_value_lapse": lapse / scale,
+        "lost_revenue": gross / scale,
+        "net_change": ctx.total.change_value / scale,
         "segments": names,
-        "customers_lost": lost,
+        "customers_stopped": lost,
         "customers_buying_less_often": fewer,
         "by_segment": {s: v / scale for s, v in by.items()},
     }
@@ -212,9 +225,11 @@ def high_value_lapse(ctx: Context) -> list[Finding]:
             "high_value_lapse",
             "high",
             share,
-            f"{pct(share)} of the fall comes from {en_names} customers {how_en} "
+            f"{pct(share)} of the lost revenue comes from {en_names} customers {how_en}: "
+            f"{ctx.money(lapse / scale, 'en')} of {ctx.money(gross / scale, 'en')} "
             f"({count(lost)} stopped, {count(fewer)} ordered less often).",
-            f"감소분의 {pct(share)}는 {ko_names} 고객이 {how_ko} 데서 비롯되었습니다 "
+            f"줄어든 매출의 {pct(share)}는 {ko_names} 고객이 {how_ko} 데서 비롯되었습니다: "
+            f"{ctx.money(gross / scale, 'ko')} 중 {ctx.money(lapse / scale, 'ko')} "
             f"(구매 중단 {count(lost)}명, 구매 빈도 감소 {count(fewer)}명).",
             nums,
         )
@@ -222,43 +237,47 @@ def high_value_lapse(ctx: Context) -> list[Finding]:
 
 
 def segment_drivers(ctx: Context) -> list[Finding]:
+    """Segments whose revenue moved in the direction of the change, largest first, until they
+    make up ``driver_share`` of all the segments' moves in that direction."""
     cfg = ctx.config.diagnosis
     s = ctx.change_share
     if math.isnan(s) or abs(s) < cfg.decline_threshold:
         return []
-    total = ctx.total.change_value
+    sign = -1 if s < 0 else 1
     seg = ctx.tables["revenue_bridge_by_segment"]
-    tot = seg[seg.component == "total"].sort_values("segment_rank")
+    tot = seg[(seg.component == "total") & (seg.change_value * sign > 0)].sort_values("segment_rank")
+    moved = int((tot.change_value * sign).sum())
+    if moved <= 0:
+        return []
     chosen, acc = [], 0.0
     for _, r in tot.iterrows():
-        share = r.change_value / total
-        if share <= 0:
-            break
-        chosen.append((r.segment, share))
+        share = r.change_value * sign / moved
+        chosen.append((r.segment, share, r.change_value))
         acc += share
         if acc >= cfg.driver_share or len(chosen) == 3:
             break
-    if not chosen or acc < cfg.driver_share:
-        return []
+    scale = _scale(ctx)
     parts_en, parts_ko, detail = [], [], {}
-    for name, share in chosen:
-        comp = seg[(seg.segment == name) & (seg.component != "total")]
-        comp = comp[comp.change_value * total > 0]
+    for name, share, change in chosen:
+        comp = seg[(seg.segment == name) & (seg.component != "total") & (seg.change_value * sign > 0)]
         main = comp.loc[comp.change_value.abs().idxmax(), "component"] if len(comp) else "total"
         phrase = COMPONENT_PHRASES.get(main, {"en": "", "ko": ""})
-        parts_en.append(f"{segment_name(name, 'en')} {pct(share)} ({phrase['en']})")
-        parts_ko.append(f"{segment_name(name, 'ko')} {pct(share)} ({phrase['ko']})")
-        detail[name] = {"share": share, "main_component": main}
-    word_en = "fall" if total < 0 else "rise"
-    word_ko = "감소분" if total < 0 else "증가분"
+        money_en, money_ko = ctx.money(change / scale, "en"), ctx.money(change / scale, "ko")
+        parts_en.append(f"{segment_name(name, 'en')} {money_en} ({pct(share)}, mainly {phrase['en']})")
+        parts_ko.append(f"{segment_name(name, 'ko')} {money_ko} ({pct(share)}, 주로 {phrase['ko']})")
+        detail[name] = {"change": change / scale, "share": share, "main_component": main}
+    if sign < 0:
+        head_en, head_ko = "Segments whose revenue fell most", "매출이 가장 많이 줄어든 세그먼트"
+    else:
+        head_en, head_ko = "Segments whose revenue grew most", "매출이 가장 많이 늘어난 세그먼트"
     return [
         Finding(
             "segment_drivers",
             "medium",
             acc,
-            f"The segments that explain the {word_en}: " + "; ".join(parts_en) + f", {pct(acc)} in all.",
-            f"{word_ko}을 설명하는 세그먼트: " + "; ".join(parts_ko) + f", 합계 {pct(acc)}.",
-            {"segments": detail, "share_of_change": acc},
+            f"{head_en}: " + "; ".join(parts_en) + ".",
+            f"{head_ko}: " + "; ".join(parts_ko) + ".",
+            {"segments": detail, "share_of_segment_moves": acc},
         )
     ]
 
@@ -268,37 +287,42 @@ def promo_skew_new(ctx: Context) -> list[Finding]:
     a = ctx.tables.get("promo_audience")
     if a is None or a.empty:
         return []
-    cur = a[a.period == "current"].set_index("audience")
+    cur = a[(a.period == "current") & (a.audience != "guest")].set_index("audience")
     if "first_month" not in cur.index or not (cur.discount.sum() > 0):
         return []
-    share = float(cur.loc["first_month", "share_of_discount"])
-    if share < cfg.promo_new_share:
+    share = float(cur.loc["first_month", "discount"] / cur.discount.sum())
+    order_share = float(cur.loc["first_month", "orders"] / cur.orders.sum())
+    ratio = share / order_share if order_share > 0 else math.inf
+    if share < cfg.promo_new_share and ratio < cfg.promo_new_ratio:
         return []
-    base = a[a.period == "base"].set_index("audience")
+    base = a[(a.period == "base") & (a.audience != "guest")].set_index("audience")
     base_share = (
-        float(base.loc["first_month", "share_of_discount"])
+        float(base.loc["first_month", "discount"] / base.discount.sum())
         if "first_month" in base.index and base.discount.sum() > 0
         else None
     )
-    loyal = float(cur.loc["loyal", "share_of_discount"]) if "loyal" in cur.index else 0.0
     nums = {
         "share_of_discount_first_month": share,
-        "share_of_discount_loyal": loyal,
+        "share_of_orders_first_month": order_share,
+        "skew_ratio": None if math.isinf(ratio) else ratio,
+        "share_of_discount_loyal": 1 - share,
         "base_share_of_discount_first_month": base_share,
         "promo_orders_first_month": int(cur.loc["first_month", "promo_orders"]),
         "new_customer_days": cfg.new_customer_days,
     }
-    was_en = f" (against {pct(base_share)} in {ctx.label('base', 'en')})" if base_share is not None else ""
-    was_ko = f" ({ctx.label('base', 'ko')} {pct(base_share)})" if base_share is not None else ""
+    was_en = f"; {pct(base_share)} in {ctx.label('base', 'en')}" if base_share is not None else ""
+    was_ko = f" ({ctx.label('base', 'ko')}: {pct(base_share)})" if base_share is not None else ""
     return [
         Finding(
             "promo_skew_new",
             "high" if ctx.declining else "medium",
             share,
             f"Promotions went {pct(share)} to customers in their first month (share of the discount in "
-            f"{ctx.label('current', 'en')}){was_en}; loyal customers got {pct(loyal)}.",
+            f"{ctx.label('current', 'en')}{was_en}), who placed only {pct(order_share)} of the orders; "
+            f"loyal customers got {pct(1 - share)}.",
             f"{ctx.label('current', 'ko')} 프로모션 할인의 {pct(share)}가 첫 구매 후 한 달 이내의 고객에게 "
-            f"돌아갔습니다{was_ko}. 기존 고객 몫은 {pct(loyal)}입니다.",
+            f"돌아갔지만 이들의 주문 비중은 {pct(order_share)}에 불과합니다{was_ko}. "
+            f"기존 고객 몫은 {pct(1 - share)}입니다.",
             nums,
         )
     ]

@@ -34,7 +34,8 @@ from churnlens.segments.stage import data_span, shop_paid_orders
 
 
 def _attributes(wh, paid: ibis.Table, at, config: ChurnlensConfig, priced: bool) -> ibis.Table:
-    """customer_id, segment (RFM at ``at``), age_band, gender for every known customer."""
+    """customer_id, segment (RFM at ``at``; NULL without an order before), age_band, gender for
+    every customer known from the customers table or the orders."""
     seg = rfm(paid, at, config.rfm, priced).select("customer_id", "segment")
     if not wh.has("customers"):
         return seg.mutate(age_band=ibis.null("string"), gender=ibis.null("string"))
@@ -61,14 +62,18 @@ def diagnosis_tables(wh, config: ChurnlensConfig) -> tuple[dict[str, Any], Perio
         out["category_sales_monthly"] = category_sales_monthly(
             orders, wh.table("order_items"), products, priced
         )
-    segments = rfm(paid, p.cutoff, config.rfm, priced).select("customer_id", "segment")
-    out["revenue_bridge"], out["revenue_bridge_by_segment"] = bridge_tables(paid, segments, p, priced)
-    t = with_audience(paid, cfg.new_customer_days)
+    # Cached in the engine (temporary tables): the promotion tables reuse them many times, and
+    # inlining them would make the queries slow to compile.
+    # Segments and age at the start of each period (the whole history uses the current one).
+    current = _attributes(wh, paid, p.cutoff, config, priced).cache()
     dims = {
-        "all": _attributes(wh, paid, p.ts(p.current_end), config, priced),
-        "base": _attributes(wh, paid, p.ts(p.base_start), config, priced),
-        "current": _attributes(wh, paid, p.cutoff, config, priced),
+        "all": current,
+        "base": _attributes(wh, paid, p.ts(p.base_start), config, priced).cache(),
+        "current": current,
     }
+    segments = current.select("customer_id", "segment")
+    out["revenue_bridge"], out["revenue_bridge_by_segment"] = bridge_tables(paid, segments, p, priced)
+    t = with_audience(paid, cfg.new_customer_days).cache()
     end = epoch(last)
     window = config.churn.window_days
     out["promo_codes"] = promo_codes(t, p, priced)

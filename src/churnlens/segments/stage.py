@@ -48,7 +48,7 @@ def run_segments(wh, config: ChurnlensConfig) -> dict[str, Any]:
     paid, priced = shop_paid_orders(wh)
     _, last = data_span(wh)
     cutoff = rfm_cutoff(config, last)
-    scored = rfm(paid, cutoff, config.rfm, priced)
+    scored = rfm(paid, cutoff, config.rfm, priced).cache()  # written, then summarised
     out: dict[str, Any] = {"rfm": scored, "segment_summary": segment_summary(scored)}
     if wh.has("customers"):
         events = wh.table("events") if wh.has("events") else None
