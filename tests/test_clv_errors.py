@@ -118,3 +118,20 @@ def test_gammagamma_without_finite_mean_refuses_to_guess():
 def test_penalizer_must_be_non_negative():
     with pytest.raises(ModelError, match="penalizer"):
         BGNBD(penalizer=-1).fit([1, 0], [1.0, 0.0], [2.0, 2.0])
+
+
+def test_weights_are_checked_and_equal_to_repeated_rows():
+    x, t, T = np.array([0, 1, 3, 2, 0.0]), np.array([0, 2, 9, 4, 0.0]), np.array([5, 6, 10, 8, 3.0])
+    with pytest.raises(DataError) as info:
+        BGNBD().fit(x, t, T, weights=[1, 2, 0, 1, 1])
+    assert info.value.column == "weights"
+    with pytest.raises(DataError):
+        BGNBD().fit(x, t, T, weights=[1, 2])
+    sim = simulate_bgnbd(3000, 0.5, 5.0, 0.8, 2.5, np.full(3000, 20.0), seed=4)
+    sim = sim.assign(recency=sim.recency.round(), T=20.0)
+    folded = sim.value_counts().reset_index()
+    a = BGNBD(compress=False).fit(sim.frequency, sim.recency, sim["T"])
+    b = BGNBD().fit(folded.frequency, folded.recency, folded["T"], weights=folded["count"])
+    assert b.n_customers_ == 3000
+    for k in a.params_:
+        assert a.params_[k] == pytest.approx(b.params_[k], rel=1e-7)

@@ -26,6 +26,7 @@ import pandas as pd
 from scipy.optimize import minimize
 
 from churnlens.clv._compress import compress
+from churnlens.clv._validate import customer_weights
 from churnlens.errors import ModelError
 
 #: Log-parameters are kept inside +-LOG_BOUND; an optimum on that bound means the data do
@@ -300,6 +301,8 @@ class LogParamModel:
     def _fit_arrays(self, columns: tuple[np.ndarray, ...], weights: np.ndarray | None = None):
         if self.penalizer < 0:
             raise ModelError(f"{self._model_name}: penalizer must be >= 0, got {self.penalizer}.")
+        if weights is not None:
+            weights = customer_weights(weights, len(columns[0]))
         cols, w = compress(columns, weights, self.compress)
         data, factors, ll_offset = self._prepare(cols, w)
         start, warm_hessian = self._start(data), None

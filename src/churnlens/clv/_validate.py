@@ -164,3 +164,14 @@ def time_vector(t: Any, name: str = "t", customers: int | None = None) -> np.nda
             fix="Pass one horizon for everyone, or one per customer.",
         )
     return arr
+
+
+def customer_weights(weights: Any, n: int) -> np.ndarray:
+    """Validated row weights (customers per row): finite, > 0, one per row."""
+    w = as_vector(weights, "weights")
+    check_same_length(frequency=np.empty(n), weights=w)
+    if (w <= 0).any():
+        raise _fail(
+            "weights", "'weights' must be > 0 (customers per row).", w[w <= 0], "Drop rows of weight 0."
+        )
+    return w
