@@ -27,9 +27,10 @@ SECTIONS = (
     "findings",
     "revenue_bridge",
     "segment_summary",
-    "churn_model_metrics",
+    "churn_backtest",
     "campaign_summary",
 )
+MODEL_COLUMNS = ("model", "kind", "roc_auc", "pr_auc", "brier", "lift_top10", "capture_top10")
 KPIS = (
     ("revenue", "money"),
     ("orders", "count"),
@@ -79,7 +80,7 @@ def _kind(column: str, series: pd.Series) -> str:
 
 def table_html(lab: _Labels, df: pd.DataFrame, columns: list[str] | None = None) -> str:
     """An HTML table with translated headers and values formatted for the language."""
-    cols = [c for c in (columns or list(df.columns)) if c in df.columns]
+    cols = [c for c in (columns or list(df.columns)) if c in df.columns and c not in i18n.HIDDEN_COLUMNS]
     head = "".join(f"<th>{html.escape(lab.label(c))}</th>" for c in cols)
     rows = []
     for _, row in df[cols].iterrows():
@@ -185,12 +186,19 @@ def build_report(wh: Warehouse, lang: str = "en") -> str:
                 )
             )
         parts.append(table_html(lab, segments))
-    metrics = read("churn_model_metrics")
-    if metrics is not None and len(metrics):
+    backtest = read("churn_backtest")
+    if backtest is not None and len(backtest):
         parts.append(f"<h2>{html.escape(lab.t('model_quality'))}</h2>")
-        parts.append(table_html(lab, metrics))
+        cohort = backtest["cohort"].min() if "cohort" in backtest else None
+        latest = backtest if cohort is None else backtest[backtest["cohort"] == cohort]
+        if "cutoff" in latest and len(latest):
+            when = i18n.fmt_date(latest["cutoff"].iloc[0], lang)
+            parts.append(f'<p class="muted">{html.escape(lab.label("cutoff"))}: {html.escape(when)}</p>')
+        parts.append(table_html(lab, latest, list(MODEL_COLUMNS)))
         curves = read("churn_curves")
         if curves is not None and {"curve", "x", "y"} <= set(curves.columns):
+            if cohort is not None and "cohort" in curves:
+                curves = curves[curves["cohort"] == cohort]
             roc = curves[curves["curve"] == "roc"]
             if len(roc):
                 groups = list(roc.groupby("model", sort=False)) if "model" in roc else [(lab.t("roc"), roc)]

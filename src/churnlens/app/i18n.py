@@ -504,6 +504,20 @@ def value_label(lang: str, value: object) -> str:
     return key if pair is None else pair[1 if lang == "ko" else 0]
 
 
+#: Columns that only serve exact sums (integer cents) or machines; not shown in tables.
+HIDDEN_COLUMNS = {
+    "revenue_value",
+    "monetary_value",
+    "change_value",
+    "base_value",
+    "current_value",
+    "unit",
+    "monetary_unit",
+    "value_unit",
+    "numbers",
+    "period_index",
+}
+
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _CURRENCY_SYMBOL = {"USD": "$", "GBP": "£", "EUR": "€", "KRW": "₩", "JPY": "¥", "IDR": "Rp", "BRL": "R$"}
 

@@ -70,18 +70,7 @@ def localize(ctx: Ctx, df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-#: Columns that only serve exact sums (integer cents) or machines; not shown in tables.
-HIDDEN = {
-    "revenue_value",
-    "monetary_value",
-    "change_value",
-    "base_value",
-    "current_value",
-    "unit",
-    "monetary_unit",
-    "numbers",
-    "period_index",
-}
+HIDDEN = i18n.HIDDEN_COLUMNS
 
 
 def show_table(ctx: Ctx, df: pd.DataFrame, height: int | None = None, key: str | None = None) -> None:
