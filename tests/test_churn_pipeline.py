@@ -37,7 +37,19 @@ def fast_config() -> ChurnlensConfig:
 @pytest.fixture(scope="module")
 def shop_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("churn") / "shop.duckdb"
-    wh = make_warehouse(small_shop(400, seed=3), path)
+    shop = small_shop(400, seed=3)
+    wh = make_warehouse(shop, path)
+    ids = [c["customer_id"] for c in shop["customers"]]
+    value = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "p_alive": 0.5,
+            "expected_purchases_90d": 1.5,
+            "expected_spend": 10.0,
+            "clv_12m": np.arange(len(ids), dtype=float),
+        }
+    )
+    wh.write("customer_value", value)
     cfg = fast_config()
     report = pipeline.run(wh, cfg, only=["churn"])
     yield wh, cfg, report
@@ -74,6 +86,9 @@ def test_stage_writes_every_table(shop_db):
     assert set(scores["risk_band"]) <= {"low", "medium", "high"}
     assert scores["reasons"].str.len().gt(0).mean() > 0.9
     assert wh.to_pandas("churn_status")["status"].iloc[0] == "ok"
+    # the customer value columns are joined in when table customer_value exists
+    assert {"p_alive", "expected_purchases_90d", "expected_spend", "clv_12m"} <= set(scores.columns)
+    assert (scores["clv_12m"] == scores["customer_id"].str[1:].astype(int)).all()
 
 
 def test_metrics_are_computed_and_consistent(shop_db):

@@ -162,9 +162,11 @@ def category_features(v: ibis.Table, tables: ShopTables) -> ibis.Table | None:
     oi, pr = tables.order_items, tables.products
     lines = oi.join(pr.select("product_id", "category_l1"), "product_id").select("order_id", "category_l1")
     lines = lines.filter(lines.category_l1.notnull())
+    # lines per (order, category) first: the join with every anchor then carries far fewer rows
+    per_order = lines.group_by(["order_id", "category_l1"]).aggregate(n=lines.count())
     vo = v.select(*KEY, "order_id")
-    j = vo.join(lines, "order_id")
-    c = j.group_by([*KEY, "category_l1"]).aggregate(n=j.count())
+    j = vo.join(per_order, "order_id")
+    c = j.group_by([*KEY, "category_l1"]).aggregate(n=j.n.sum())
     part = ibis.window(group_by=[c.customer_id, c.cutoff, c.cohort])
     w = ibis.window(group_by=[c.customer_id, c.cutoff, c.cohort], order_by=[ibis.desc(c.n), c.category_l1])
     c = c.mutate(r=ibis.row_number().over(w), total=c.n.sum().over(part), breadth=c.n.count().over(part))
