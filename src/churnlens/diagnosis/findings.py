@@ -266,10 +266,11 @@ def segment_drivers(ctx: Context) -> list[Finding]:
         parts_en.append(f"{segment_name(name, 'en')} {money_en} ({pct(share)}, mainly {phrase['en']})")
         parts_ko.append(f"{segment_name(name, 'ko')} {money_ko} ({pct(share)}, 주로 {phrase['ko']})")
         detail[name] = {"change": change / scale, "share": share, "main_component": main}
+    what_en, what_ko = ("revenue", "매출") if ctx.unit == "money" else ("items sold", "판매 수량")
     if sign < 0:
-        head_en, head_ko = "Segments whose revenue fell most", "매출이 가장 많이 줄어든 세그먼트"
+        head_en, head_ko = f"Segments whose {what_en} fell most", f"{what_ko}이 가장 많이 줄어든 세그먼트"
     else:
-        head_en, head_ko = "Segments whose revenue grew most", "매출이 가장 많이 늘어난 세그먼트"
+        head_en, head_ko = f"Segments whose {what_en} grew most", f"{what_ko}이 가장 많이 늘어난 세그먼트"
     return [
         Finding(
             "segment_drivers",
