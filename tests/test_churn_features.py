@@ -12,6 +12,7 @@ from test_churn_labels import canonical, make_warehouse, order_rows
 
 from churnlens.churn.backtest import ID_COLUMNS
 from churnlens.churn.dataset import add_bgnbd, anchors_frame, shop_tables
+from churnlens.churn.feature_docs import describe
 from churnlens.churn.features import build_features
 from churnlens.churn.models import ChurnModel
 from churnlens.config import ChurnlensConfig
@@ -134,6 +135,11 @@ def test_hand_computed_features():
     assert f["top_category_share"] == pytest.approx(3 / 4)
     assert f["failed_payments"] == 1 and f["failed_share"] == pytest.approx(1 / 4)
     assert f["hour_mean"] == 10 and f["last_hour_deviation"] == 0
+    # every feature is in the one documentation table
+    undocumented = [
+        c for c in f.index if c not in ("customer_id", "cutoff", "cohort") and describe(c)[0] == "other"
+    ]
+    assert undocumented == []
 
 
 def test_failed_order_is_no_purchase():

@@ -22,8 +22,9 @@ from churnlens.errors import ModelError
 
 KINDS = ("lightgbm", "logistic", "random_forest", "xgboost")
 IMBALANCE = ("none", "class_weight", "oversample", "smote", "undersample")
-#: Category levels kept per categorical feature (rarer levels become "other").
+#: Category levels kept per categorical feature (rarer levels become `OTHER`).
 MAX_LEVELS = 30
+OTHER = "(other)"
 
 
 class Prep:
@@ -37,7 +38,7 @@ class Prep:
         self.levels_ = {}
         for c in self.categorical_:
             counts = X[c].dropna().astype(str).value_counts()
-            self.levels_[c] = sorted(counts.index[:MAX_LEVELS].tolist()) + ["other"]
+            self.levels_[c] = sorted(counts.index[:MAX_LEVELS].tolist()) + [OTHER]
         nums = self._numbers(X)
         self.medians_ = nums.median().fillna(0.0).to_dict()
         self.flagged_ = [c for c in self.numeric_ if nums[c].isna().any()]
@@ -58,7 +59,7 @@ class Prep:
         levels = self.levels_[c]
         raw = X[c].astype("object") if c in X else pd.Series(None, index=X.index, dtype="object")
         vals = raw.where(raw.isna(), raw.astype(str))
-        vals = vals.where(vals.isna() | vals.isin(levels), "other")
+        vals = vals.where(vals.isna() | vals.isin(levels), OTHER)
         return pd.Series(pd.Categorical(vals, categories=levels), index=X.index)
 
     def native(self, X: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,74 @@
+"""Model plumbing, metrics and reasons on tiny hand-built inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from churnlens.churn.feature_docs import describe, feature_table
+from churnlens.churn.metrics import calibration_error, lift_at, score_metrics, threshold_report
+from churnlens.churn.models import OTHER, ChurnModel, Prep
+from churnlens.churn.reasons import explain, sentence
+
+
+def test_lift_capture_and_calibration_by_hand():
+    y = np.array([1, 1, 0, 0, 0, 0, 0, 0, 0, 1])
+    s = np.arange(10, 0, -1, dtype=float)  # customer 0 ranked first
+    lift, cap = lift_at(y, s, 0.2)  # top 2 are both churners: rate 1 vs base 0.3
+    assert lift == pytest.approx(1 / 0.3) and cap == pytest.approx(2 / 3)
+    p = np.array([0.1, 0.1, 0.9, 0.9])
+    assert calibration_error(np.array([0, 0, 1, 1]), p, 2) == pytest.approx(0.1)
+    m = score_metrics(y, s, False, [0.2], 5)
+    assert np.isnan(m["brier"]) and m["lift_top20"] == pytest.approx(1 / 0.3)
+    rep = threshold_report(y, s / 10, 0.2).set_index("rule")
+    assert rep.loc["top_20pct", "tp"] == 2 and rep.loc["top_20pct", "fp"] == 0
+
+
+def test_prep_keeps_a_real_other_level_and_maps_unseen_levels():
+    X = pd.DataFrame({"region": ["other", "north", "north", None], "frequency": [1.0, 2.0, np.nan, 4.0]})
+    prep = Prep().fit(X)
+    assert prep.levels_["region"] == ["north", "other", OTHER]
+    out = prep.native(pd.DataFrame({"region": ["south", "other"], "frequency": [1.0, 2.0]}))
+    assert list(out["region"].astype(str)) == [OTHER, "other"]
+    dense, names = prep.dense(X)
+    assert "frequency__missing" in names and not np.isnan(dense).any()
+
+
+def test_model_contributions_sum_to_log_odds():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"recency_days": rng.uniform(0, 100, 400), "gender": rng.choice(["F", "M"], 400)})
+    y = (X["recency_days"] + rng.normal(0, 20, 400) > 50).astype(int).to_numpy()
+    m = ChurnModel("lightgbm", {"n_estimators": 30}, calibration="none", n_jobs=2).fit(X, y)
+    contrib = m.contributions(X)
+    assert list(contrib.columns) == ["recency_days", "gender"]
+    raw = m.estimator_.predict(m.prep_.native(X), raw_score=True)
+    bias = np.asarray(m.estimator_.predict(m.prep_.native(X), pred_contrib=True))[:, -1]
+    np.testing.assert_allclose(contrib.sum(axis=1) + bias, raw, atol=1e-9)
+    for strategy in ("class_weight", "oversample", "smote", "undersample"):
+        p = (
+            ChurnModel("lightgbm", {"n_estimators": 20}, strategy, "none", n_jobs=2)
+            .fit(X, y)
+            .predict_proba(X)
+        )
+        assert p.shape == (400,) and ((p >= 0) & (p <= 1)).all()
+
+
+def test_reason_sentences_with_the_customers_values():
+    row = pd.Series({"recency_days": 41.2, "recency_over_mean": 2.31, "orders_90d": 0.0, "gender": "F"})
+    en, ko = sentence("recency_days", row)
+    assert en == "41 days since the last order, 2.3 times the usual interval"
+    assert ko == "마지막 주문 후 41일 경과 (평소 주기의 2.3배)"
+    assert sentence("orders_90d", row) == ("0 orders in the last 90 days", "최근 90일간 주문 0회")
+    contrib = pd.DataFrame({"recency_days": [0.9], "recency_over_mean": [0.5], "gender": [-0.2]})
+    why = explain(contrib, pd.DataFrame([row]), 3)
+    # recency and its ratio make one sentence; a factor lowering the risk is not a reason
+    assert why["reasons"].iloc[0] == "41 days since the last order, 2.3 times the usual interval"
+    assert why["top_factors"].iloc[0] == "recency_days,recency_over_mean"
+
+
+def test_feature_docs_cover_every_built_feature():
+    assert describe("orders_90d")[1] == "paid orders in the last 90 days"
+    assert describe("spend_trend_30_90d")[1] == "spend rate of the last 30 days / rate of the last 90"
+    t = feature_table(["recency_days", "gender"])
+    assert list(t.columns) == ["feature", "group", "description", "label_ko"]
