@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from test_behaviour_data import click_shop, load
 
+from churnlens.analytics.behaviour import check_config
 from churnlens.config import ChurnlensConfig
+from churnlens.errors import DataError
 from churnlens.pipeline import run
 from churnlens.warehouse import Warehouse
 
@@ -39,3 +42,28 @@ def test_click_shop_gets_every_table():
     assert ORDER_TABLES | CLICK_TABLES <= set(report.written)
     assert all(report.written[t] > 0 for t in ORDER_TABLES | CLICK_TABLES)
     assert not any(t.startswith("_") for t in wh.tables())  # the stage's caches stay hidden
+
+
+def test_settings_from_toml_and_bad_settings(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text(
+        "[sessions]\ngap_minutes = 15\nsplit_at_midnight = true\n\n"
+        '[behaviour]\nfunnel_steps = ["home", "purchase"]\nage_band_edges = [0, 30]\n\n'
+        '[behaviour.search_groups]\nshoes = ["Sepatu", "Sendal"]\n'
+    )
+    cfg = ChurnlensConfig.from_toml(path)
+    assert cfg.sessions.gap_minutes == 15 and cfg.sessions.split_at_midnight
+    assert cfg.behaviour.search_groups == {"shoes": ["Sepatu", "Sendal"]}
+    check_config(cfg)
+    for key, value in [
+        ("behaviour.funnel_steps", ["home", "view"]),
+        ("behaviour.funnel_unit", "month"),
+        ("behaviour.search_match", "regex"),
+        ("behaviour.age_band_edges", [18, 0]),
+        ("behaviour.path_steps", 0),
+        ("sessions.gap_minutes", 0.0),
+    ]:
+        bad = ChurnlensConfig()
+        bad.set(key, value)
+        with pytest.raises(DataError, match=key.replace(".", r"\.")):
+            check_config(bad)

@@ -11,7 +11,8 @@ documented in the modules that build them (`sessions`, `funnels`, `paths`, `sear
 Sessionized events and sessions are used by most click-stream tables, so `clicks_stage`
 materialises them once in the warehouse under hidden names (``_behaviour_session_events``,
 ``_behaviour_sessions``, and the funnel units ``_behaviour_funnel_units``,
-``_behaviour_nonbuyer_units`` and ``_behaviour_order_units``; overwritten at the next run) instead of recomputing them per table.
+``_behaviour_nonbuyer_units``, ``_behaviour_order_units``, and the path steps
+``_behaviour_path_steps``; overwritten at the next run) instead of recomputing them per table.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ import ibis.expr.types as ir
 
 from churnlens.analytics import cohorts, funnels, lifecycle, paths, search, sessions, visits
 from churnlens.analytics.attributes import with_attributes
+from churnlens.analytics.demographics import band_labels
 from churnlens.config import ChurnlensConfig
+from churnlens.errors import DataError
+from churnlens.schema import EVENT_TYPES
 from churnlens.warehouse import Warehouse
 
 #: Funnel breakdowns of click streams and of order histories.
@@ -40,8 +44,40 @@ def _cache(wh: Warehouse, name: str, expr: ir.Table) -> ir.Table:
     return wh.con.table(name)
 
 
+def check_config(config: ChurnlensConfig) -> None:
+    """Raise DataError on behaviour settings that cannot work, naming the setting and the fix."""
+    b, sc = config.behaviour, config.sessions
+
+    def bad(key: str, value: Any, fix: str) -> DataError:
+        return DataError(f"Setting '{key}' cannot be used.", file="config", values=[value], fix=fix)
+
+    if sc.gap_minutes <= 0:
+        raise bad("sessions.gap_minutes", sc.gap_minutes, "Give a positive number of minutes, e.g. 30.")
+    unknown = [s for s in b.funnel_steps if s not in EVENT_TYPES]
+    if not b.funnel_steps or unknown:
+        raise bad(
+            "behaviour.funnel_steps", unknown or b.funnel_steps, f"List steps among {list(EVENT_TYPES)}."
+        )
+    if b.funnel_unit not in ("session", "visitor"):
+        raise bad("behaviour.funnel_unit", b.funnel_unit, "Use 'session' or 'visitor'.")
+    if b.search_match not in search.MATCHES:
+        raise bad("behaviour.search_match", b.search_match, f"Use one of {list(search.MATCHES)}.")
+    if not b.search_groups or not all(isinstance(v, list | tuple) and v for v in b.search_groups.values()):
+        raise bad("behaviour.search_groups", b.search_groups, "Give each group a non-empty list of terms.")
+    try:
+        band_labels(b.age_band_edges)
+    except ValueError:
+        raise bad(
+            "behaviour.age_band_edges", b.age_band_edges, "Give increasing lower edges, e.g. [0, 18, 25]."
+        ) from None
+    for key in ("path_steps", "path_top", "order_funnel_orders"):
+        if getattr(b, key) < 1:
+            raise bad(f"behaviour.{key}", getattr(b, key), "Use a whole number of 1 or more.")
+
+
 def clicks_stage(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
     """Sessions, event funnels, paths, search trends and visit KPIs (module docstring)."""
+    check_config(config)
     b, sc = config.behaviour, config.sessions
     events = wh.table("events")
     customers, orders = _optional(wh, "customers"), _optional(wh, "orders")
@@ -65,7 +101,7 @@ def clicks_stage(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
         funnels.breakdown(nonbuyers, b.funnel_steps, "nonbuyers", NONBUYER_DIMENSIONS)
     )
 
-    st = paths.steps_of(se, b.path_collapse_repeats)
+    st = _cache(wh, "_behaviour_path_steps", paths.steps_of(se, b.path_collapse_repeats))
     sessions_attr = with_attributes(ss, customers, orders, b.age_band_edges)
     return {
         "sessions": ss,
@@ -83,6 +119,7 @@ def clicks_stage(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
 
 def orders_stage(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
     """Cohort retention, lifecycle states and the order funnel (module docstring)."""
+    check_config(config)
     b = config.behaviour
     orders = wh.table("orders")
     customers = _optional(wh, "customers")

@@ -80,8 +80,7 @@ def reach(
         if window_seconds:
             cond.append(cand._ts <= reached._deadline)  # plain comparisons keep it a hash join
         j = reached.left_join(cand, cond)
-        keys = [c for c in reached.columns]
-        reached = j.group_by(keys).aggregate(**{f"step_{k}_ts": j._ts.min()})
+        reached = j.group_by(list(reached.columns)).aggregate(**{f"step_{k}_ts": j._ts.min()})
     return reached.drop("_deadline") if window_seconds else reached
 
 
