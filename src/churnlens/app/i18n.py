@@ -200,6 +200,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "not_found": ("No customer {id} in the results.", "결과에 고객 {id}이(가) 없습니다."),
     "orders_timeline": ("Order timeline", "주문 타임라인"),
     "routine_products": ("Routine products", "정기 구매 상품"),
+    "no_routine": (
+        "No routine product is due for this customer.",
+        "이 고객에게 구매 시기가 된 정기 구매 상품이 없습니다.",
+    ),
     "recommended_action": ("Recommended action", "추천 액션"),
     "reasons": ("Reasons", "이유"),
     "churn_probability": ("Churn probability", "이탈 확률"),
@@ -477,6 +481,9 @@ VALUES: dict[str, tuple[str, str]] = {
     "category_l1": ("Category", "카테고리"),
     "category_l2": ("Subcategory", "하위 카테고리"),
     "category_l3": ("Type", "유형"),
+    "paid": ("Paid", "결제 완료"),
+    "failed": ("Failed", "결제 실패"),
+    "cancelled": ("Cancelled", "취소"),
     "best_seller": ("Best seller", "베스트셀러"),
     "worst_seller": ("Worst seller", "판매 부진"),
     "rising": ("Rising", "상승"),
@@ -655,7 +662,7 @@ def is_finite(x: Any) -> bool:
 
 
 _MONEY = re.compile(
-    r"(revenue|amount|monetary|spend|sales|clv|cost|saved|at_stake|aov|order_value|^value$|^change$|^net$)"
+    r"(revenue|amount|monetary|spend|sales|clv|cost|saved|at_stake|aov|order_value|expected_value|^value$|^change$|^net$)"
 )
 _PCT = re.compile(
     r"(share|rate|conversion|probability|p_alive|retention|pct|precision|recall|growth|revenue_mom|revenue_yoy|depth)"

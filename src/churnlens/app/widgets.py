@@ -56,6 +56,7 @@ CODE_COLUMNS = (
     "risk_band",
     "risk",
     "kind",
+    "status",
 )
 
 

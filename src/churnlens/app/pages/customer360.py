@@ -111,9 +111,9 @@ def facts(ctx: Ctx, rows: dict[str, pd.Series | None]) -> None:
     )
     parts = []
     if segment is not None and not pd.isna(segment):
-        parts.append(f"{ctx.t('segment')}: **{segment}**")
+        parts.append(f"{ctx.t('segment')}: **{ctx.vlabel(segment)}**")
     if band is not None and not pd.isna(band):
-        parts.append(f"{ctx.t('risk_band')}: **{band}**")
+        parts.append(f"{ctx.t('risk_band')}: **{ctx.vlabel(band)}**")
     if parts:
         st.markdown(" · ".join(parts))
 
@@ -154,7 +154,8 @@ def timeline(ctx: Ctx, orders: pd.DataFrame | None) -> None:
         return
     value = "total_amount" if ctx.priced and orders["total_amount"].notna().any() else None
     if value:
-        charts.show(charts.bars(orders, "order_ts", value, color="status", height=260), key="c360_timeline")
+        shown = orders.assign(status=orders["status"].map(ctx.vlabel))
+        charts.show(charts.bars(shown, "order_ts", value, color="status", height=260), key="c360_timeline")
     cols = [
         c
         for c in ("order_id", "order_ts", "status", "total_amount", "discount_amount", "promo_code")
@@ -170,7 +171,7 @@ def routine(ctx: Ctx, customer_id: str) -> None:
     st.subheader(ctx.t("routine_products"))
     df = ctx.frame(table, filters=(("customer_id", "==", customer_id),), limit=50)
     if df.empty:
-        st.caption("–")
+        st.caption(ctx.t("no_routine"))
         return
     cols = [
         c
