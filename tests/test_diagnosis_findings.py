@@ -168,3 +168,19 @@ def test_pipeline_writes_every_table(tmp_path):
     result = CliRunner().invoke(app, ["diagnose", "--db", str(tmp_path / "w.duckdb"), "--lang", "ko"])
     assert result.exit_code == 0, result.output
     assert "매출" in result.output
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [order("o1", "A", "2022-07-01 10:00", 10.0, status="failed")],  # no paid order at all
+        [order("o1", "A", "2022-07-31 10:00", 10.0), order("o2", None, "2022-07-30 10:00", 5.0)],
+    ],
+    ids=["only-failed", "one-customer"],
+)
+def test_tiny_shops_run_and_say_nothing_can_be_compared(rows):
+    wh = make_warehouse(rows)
+    report = pipeline.run(wh, only=["segments", "diagnosis"])
+    assert report.written["revenue_bridge"] == 9 and report.written["findings"] == 1
+    f = wh.to_pandas("findings")
+    assert f.finding_id.tolist() == ["revenue_stable"] and "no decline can be measured" in f.text_en[0]

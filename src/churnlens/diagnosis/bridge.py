@@ -279,4 +279,19 @@ def bridge_frames(
             "current_period",
         ]
     ]
-    return comp, by_seg
+    return _typed(comp), _typed(by_seg)
+
+
+TEXT = ("segment", "component", "unit", "base_period", "current_period")
+
+
+def _typed(df: pd.DataFrame) -> pd.DataFrame:
+    """Fixed column types, so that empty tables are written with their types too."""
+    types = {c: "str" for c in TEXT if c in df.columns}
+    types |= {
+        c: "int64"
+        for c in ("segment_rank", "customers", "change_value", "base_value", "current_value")
+        if c in df
+    }
+    types |= {c: "float64" for c in ("change", "share_of_change") if c in df.columns}
+    return df.astype(types).reset_index(drop=True)
