@@ -127,11 +127,11 @@ class ChurnConfig:
     #: Strategy used by the scoring model (resampling distorts probabilities; see the comparison).
     imbalance: str = "none"
     #: Optuna trials tuning LightGBM on a time-ordered validation cutoff (0: no tuning).
-    n_trials: int = 10
+    n_trials: int = 5
     #: Probability calibration on the validation cutoff: "sigmoid", "isotonic" or "none".
     calibration: str = "sigmoid"
     #: LightGBM defaults (the starting point of tuning).
-    n_estimators: int = 300
+    n_estimators: int = 200
     learning_rate: float = 0.05
     num_leaves: int = 15
     min_child_samples: int = 20
@@ -231,6 +231,10 @@ class CLVConfig:
     horizon_months: int = 12
     #: Yearly discount rate of future revenue.
     annual_discount_rate: float = 0.10
+    #: Purchase-count model: "bgnbd" or "paretonbd".
+    count_model: str = "bgnbd"
+    #: Days held out at the end of the data to check the model (calibration vs holdout).
+    holdout_days: float = 90.0
 
 
 @dataclass

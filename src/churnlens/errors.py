@@ -63,3 +63,7 @@ class DataError(ChurnlensError):
 
 class ModelError(ChurnlensError):
     """A model that cannot be fitted or used on the data given (e.g. nothing to identify it)."""
+
+
+class StageSkipped(ChurnlensError):
+    """A pipeline stage that cannot run on this shop's data; the message says why."""

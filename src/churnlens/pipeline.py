@@ -19,9 +19,10 @@ import ibis
 import pandas as pd
 
 from churnlens.analytics import behaviour
+from churnlens.clv.stage import run_clv
 from churnlens.config import ChurnlensConfig
 from churnlens.diagnosis.stage import run_diagnosis
-from churnlens.errors import DataError
+from churnlens.errors import DataError, StageSkipped
 from churnlens.ingest import versions
 from churnlens.playbook.stage import run as run_playbook
 from churnlens.products.stage import run as run_products
@@ -145,6 +146,12 @@ STAGES: list[StageDef] = [
         behaviour.clicks_stage,
         behaviour.needs_events,
     ),
+    StageDef(
+        "customer_value",
+        "BG/NBD P(alive) and expected purchases, Gamma-Gamma spend, CLV, model checks",
+        run_clv,
+        _needs_orders,
+    ),
     # Churn after customer value (customer_value columns join into customer_scores) and
     # before the playbook, which reads customer_scores.
     StageDef(
@@ -196,7 +203,12 @@ def run(
             continue
         progress(stage.name)
         t0 = time.perf_counter()
-        for table, obj in stage.run(wh, config).items():
+        try:
+            results = stage.run(wh, config)
+        except StageSkipped as exc:
+            report.skipped[stage.name] = str(exc)
+            continue
+        for table, obj in results.items():
             wh.write(table, obj)
             report.written[table] = _count(wh, table)
         report.seconds[stage.name] = time.perf_counter() - t0

@@ -93,11 +93,15 @@ def _tracking(model, starts, start_counts, event_times, event_counts, times) -> 
         cum_events[np.searchsorted(np.asarray(event_times)[order_e], grid, side="right")]
         - cum_starts[np.searchsorted(np.asarray(starts)[order_s], grid, side="right")]
     )
-    predicted = np.zeros(len(grid))
-    for start, count in zip(starts, start_counts, strict=True):
-        ahead = grid >= start
-        if count and ahead.any():
-            predicted[ahead] += count * model.expected_purchases_new(grid[ahead] - start)
+    # Each cohort of starters adds count * E[X(t - start)]; the ages t - start repeat across
+    # cohorts (whole days), so E[X] is evaluated once per distinct age.
+    starts_arr = np.asarray(starts, dtype=float)
+    ages = grid[None, :] - starts_arr[:, None]
+    ahead = ages >= 0
+    distinct, inverse = np.unique(ages[ahead], return_inverse=True)
+    expected = np.zeros(ages.shape)
+    expected[ahead] = model.expected_purchases_new(distinct)[inverse] if len(distinct) else 0.0
+    predicted = np.asarray(start_counts, dtype=float) @ expected
     return pd.DataFrame({"time": grid, "actual": actual, "predicted": predicted})
 
 

@@ -1,0 +1,60 @@
+"""Pipeline stage: customer value at the latest order date.
+
+Writes
+- ``customer_value``: customer_id, cutoff, p_alive, expected_purchases_90d, expected_spend,
+  ``clv_<horizon>m`` (NULL spend and CLV when the shop has no amounts);
+- ``clv_model``: one row per fitted parameter (model, parameter, value, standard_error) with
+  the log-likelihood, the number of customers and notes;
+- ``clv_calibration_holdout``, ``clv_repeat_purchases``, ``clv_p_alive_matrix``: the model
+  checks of `diagnostics_from_orders` (left out, with a note, when the holdout has no repeat
+  purchases).
+When the data cannot identify the model (no repeat buyers), the stage is skipped with the
+model's own explanation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from churnlens.clv.diagnostics import diagnostics_from_orders
+from churnlens.clv.scores import customer_value_from_orders
+from churnlens.config import ChurnlensConfig
+from churnlens.errors import ModelError, StageSkipped
+
+
+def run_clv(wh: Any, config: ChurnlensConfig) -> dict[str, Any]:
+    orders = wh.table("orders")
+    paid = orders.filter((orders.status == "paid") & orders.customer_id.notnull())
+    cutoff = pd.Timestamp(paid.order_ts.max().to_pyarrow().as_py())
+    cfg = config.clv
+    try:
+        value = customer_value_from_orders(orders, cutoff, config, count_model=cfg.count_model)
+    except ModelError as exc:
+        raise StageSkipped(str(exc)) from exc
+    notes = list(value.notes)
+    out: dict[str, Any] = {"customer_value": value.scores.assign(cutoff=cutoff)}
+    rows = []
+    for name, model in (("count", value.count_model), ("spend", value.spend_model)):
+        if model is None:
+            continue
+        for param, v in model.params_.items():
+            rows.append(
+                {
+                    "model": f"{name}:{type(model).__name__}",
+                    "parameter": param,
+                    "value": float(v),
+                    "standard_error": float(model.standard_errors_.get(param, float("nan"))),
+                    "log_likelihood": float(model.log_likelihood_),
+                    "n_customers": int(model.n_customers_),
+                }
+            )
+    try:
+        out |= diagnostics_from_orders(orders, cutoff, cfg.holdout_days, config, count_model=cfg.count_model)
+    except ModelError as exc:
+        notes.append(f"model checks left out: {exc}")
+    model_table = pd.DataFrame(rows)
+    model_table["notes"] = "; ".join(notes)
+    out["clv_model"] = model_table
+    return out
