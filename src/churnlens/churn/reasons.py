@@ -25,7 +25,7 @@ def _num(v) -> float:
     return f
 
 
-def _recency(row: pd.Series) -> tuple[str, str]:
+def _recency(row) -> tuple[str, str]:
     r, ratio = _num(row.get("recency_days")), _num(row.get("recency_over_mean"))
     en, ko = f"{r:.0f} days since the last order", f"마지막 주문 후 {r:.0f}일 경과"
     if math.isfinite(ratio):
@@ -42,8 +42,8 @@ def _fmt(v: float) -> str:
     return f"{v:.2g}" if abs(v) < 10 else f"{v:.0f}"
 
 
-def sentence(feature: str, row: pd.Series) -> tuple[str, str]:
-    """(English, Korean) sentence for one feature of one customer."""
+def sentence(feature: str, row) -> tuple[str, str]:
+    """(English, Korean) sentence for one feature of one customer (``row``: a dict or Series)."""
     v = row.get(feature)
     if feature in ("recency_days", "recency_over_mean"):
         return _recency(row)
@@ -73,7 +73,7 @@ def sentence(feature: str, row: pd.Series) -> tuple[str, str]:
         )
     _, en, ko = describe(feature)
     if feature in CATEGORICAL:
-        shown = "unknown" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+        shown = "unknown" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
         return f"{en}: {shown}", f"{ko}: {shown}"
     return f"{en}: {_fmt(x)}", f"{ko}: {_fmt(x)}"
 
@@ -84,8 +84,9 @@ def explain(contrib: pd.DataFrame, X: pd.DataFrame, top: int) -> pd.DataFrame:
     names = np.asarray(contrib.columns)
     order = np.argsort(-values, axis=1)[:, :top]
     en_all, ko_all, tops = [], [], []
+    records = X.to_dict("records")
     for i, idx in enumerate(order):
-        row = X.iloc[i]
+        row = records[i]
         picked = [names[j] for j in idx if values[i, j] > 0]
         seen, en, ko = set(), [], []
         for f in picked:

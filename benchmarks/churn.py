@@ -1,0 +1,257 @@
+"""Benchmark: churn features, training and scoring on an Instacart-scale generated shop.
+
+    python benchmarks/churn.py [--users 206209] [--seed 0] [--trials 5] [--workdir /tmp/churnlens-bench-churn]
+
+206,209 users is the real Instacart export's size (~3.4 M orders, ~32 M prior order lines). The
+shop is generated in the native Instacart format and ingested once (not measured here; see
+benchmarks/ingest.py). Then, each in a fresh process so that peak memories do not mix:
+
+- ``churnlens features``: `build_frame` (next-gap labels of the latest cohorts, every engine-side
+  point-in-time feature, BG/NBD per cohort) into pandas;
+- ``pandas features``: a straightforward pandas implementation of the core order features for
+  the same anchors (frequency, tenure, items, reorder ratio, interval mean/median/std/last,
+  orders in the last 30/90/180 days, category breadth and top-category share), reading the
+  same canonical tables; its values are checked against churnlens's;
+- ``train``: the LightGBM scoring model (Optuna trials, calibration) on the training cohorts;
+- ``score``: probabilities, risk bands and reasons of every user at the latest order.
+
+Time and peak resident memory (sampled from /proc) are printed with the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _measure import Measure, measure, table  # noqa: E402
+
+CORE = [
+    "frequency",
+    "tenure_days",
+    "items_total",
+    "items_per_order",
+    "reorder_ratio",
+    "interval_mean",
+    "interval_median",
+    "interval_std",
+    "interval_last",
+    "orders_30d",
+    "orders_90d",
+    "orders_180d",
+    "category_breadth",
+    "top_category_share",
+]
+
+
+def config(trials: int):
+    from churnlens.config import ChurnlensConfig
+
+    cfg = ChurnlensConfig()
+    cfg.churn.n_trials = trials
+    return cfg
+
+
+def churnlens_features(db: Path, out: Path, trials: int) -> int:
+    from churnlens.churn.dataset import build_frame
+    from churnlens.warehouse import Warehouse
+
+    with Warehouse(db, read_only=True) as wh:
+        frame = build_frame(wh, config(trials))
+    frame.data.to_parquet(out / "frame.parquet")
+    return len(frame.data)
+
+
+def pandas_features(db: Path, out: Path) -> int:
+    """The same core features written plainly in pandas."""
+    import duckdb
+    import numpy as np
+    import pandas as pd
+
+    con = duckdb.connect(str(db), read_only=True)
+    orders = con.sql(
+        "select order_id, customer_id, order_ts, order_number from orders where status = 'paid'"
+    ).df()
+    lines = con.sql("select order_id, product_id, quantity, reordered from order_items").df()
+    products = con.sql("select product_id, category_l1 from products").df()
+    con.close()
+    anchors = pd.read_parquet(out / "frame.parquet", columns=["customer_id", "cutoff", "cohort"])
+
+    orders = orders.sort_values(["customer_id", "order_ts", "order_number", "order_id"])
+    orders["seq"] = orders.groupby("customer_id").cumcount() + 1
+    n = orders.groupby("customer_id")["seq"].max().rename("n_orders")
+    anchors = anchors.join(n, on="customer_id")
+    anchors["upto_seq"] = anchors["n_orders"] - anchors["cohort"]
+
+    per_order = lines.groupby("order_id").agg(
+        items=("quantity", "sum"), lines=("quantity", "size"), reordered_lines=("reordered", "sum")
+    )
+    orders = orders.join(per_order, on="order_id")
+    v = anchors.merge(orders, on="customer_id")
+    v = v[(v["seq"] <= v["upto_seq"]) & (v["order_ts"] <= v["cutoff"])].copy()
+    v["age_days"] = (v["cutoff"] - v["order_ts"]).dt.total_seconds() // 1 / 86400.0
+    key = ["customer_id", "cutoff", "cohort"]
+    g = v.groupby(key)
+    f = g.agg(
+        frequency=("order_id", "size"),
+        tenure_days=("age_days", "max"),
+        items_total=("items", "sum"),
+        items_per_order=("items", "mean"),
+        reordered=("reordered_lines", "sum"),
+        lines=("lines", "sum"),
+    )
+    f["reorder_ratio"] = f["reordered"] / f["lines"].where(f["lines"] > 0)
+    for w in (30, 90, 180):
+        f[f"orders_{w}d"] = (v["age_days"] <= w).groupby([v[k] for k in key]).sum()
+    v = v.sort_values([*key, "seq"])
+    v["gap"] = -v.groupby(key)["age_days"].diff()
+    gaps = v.dropna(subset=["gap"]).groupby(key)["gap"]
+    f["interval_mean"] = gaps.mean()
+    f["interval_median"] = gaps.median()
+    f["interval_std"] = gaps.std()
+    f["interval_last"] = gaps.last()
+    cat = v[["customer_id", "cutoff", "cohort", "order_id"]].merge(
+        lines[["order_id", "product_id"]], on="order_id"
+    )
+    cat = cat.merge(products, on="product_id").dropna(subset=["category_l1"])
+    counts = cat.groupby([*key, "category_l1"]).size()
+    by = counts.groupby(level=[0, 1, 2])
+    f["category_breadth"] = by.size()
+    f["top_category_share"] = by.max() / by.sum()
+    f = f.reset_index()[key + CORE]
+    f[CORE] = f[CORE].astype(np.float64)
+    f.to_parquet(out / "pandas_features.parquet")
+    return len(f)
+
+
+def train(out: Path, trials: int) -> int:
+    import joblib
+    import pandas as pd
+
+    from churnlens.churn.backtest import fit_churn_model, usable_cohorts
+    from churnlens.churn.dataset import ChurnFrame, train_cohorts
+
+    data = pd.read_parquet(out / "frame.parquet")
+    cfg = config(trials)
+    frame = ChurnFrame(data, "next-gap", {})
+    cohorts = train_cohorts(0, usable_cohorts(frame, cfg), frame.mode, cfg)
+    model, info = fit_churn_model(frame, cohorts, cfg)
+    joblib.dump(model, out / "model.joblib")
+    return model.n_train_
+
+
+def score(out: Path) -> int:
+    import joblib
+    import pandas as pd
+
+    from churnlens.churn.scoring import score_rows
+    from churnlens.config import ChurnConfig
+
+    data = pd.read_parquet(out / "frame.parquet")
+    model = joblib.load(out / "model.joblib")
+    scores = score_rows(model, data[data["cohort"] == 0], "bench", ChurnConfig())
+    scores.to_parquet(out / "scores.parquet")
+    return len(scores)
+
+
+def worker(name: str, db: Path, out: Path, trials: int) -> None:
+    fns = {
+        "churnlens features": lambda: churnlens_features(db, out, trials),
+        "pandas features (core subset)": lambda: pandas_features(db, out),
+        "train (LightGBM, Optuna, calibration)": lambda: train(out, trials),
+        "score (probabilities + reasons)": lambda: score(out),
+    }
+    m = measure(name, fns[name])
+    print(json.dumps({"name": m.name, "seconds": m.seconds, "peak_mb": m.peak_mb, "rows": m.result}))
+
+
+def run_worker(name: str, args) -> Measure:
+    cmd = [
+        sys.executable,
+        __file__,
+        "--worker",
+        name,
+        "--workdir",
+        str(args.workdir),
+        "--trials",
+        str(args.trials),
+    ]
+    cmd += ["--users", str(args.users), "--seed", str(args.seed)]
+    res = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    d = json.loads(res.stdout.strip().splitlines()[-1])
+    print(f"  {name}: {d['seconds']:.1f} s, peak {d['peak_mb']:.0f} MB, {d['rows']:,} rows", flush=True)
+    return Measure(d["name"], d["seconds"], d["peak_mb"], d["rows"])
+
+
+def prepare(args) -> Path:
+    from churnlens.ingest import ingest
+    from churnlens.sources.synthetic import GeneratorConfig, generate
+    from churnlens.warehouse import Warehouse
+
+    shop = args.workdir / f"instacart-{args.users}-{args.seed}"
+    db = args.workdir / f"instacart-{args.users}-{args.seed}.duckdb"
+    if not db.exists():
+        catalogue = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "instacart_head"
+        facts = generate(
+            "instacart",
+            shop,
+            GeneratorConfig(customers=args.users, seed=args.seed),
+            catalogue_dir=catalogue if (catalogue / "products.csv").exists() else None,
+        )
+        print(
+            f"generated {facts['users']:,} users, {facts['orders']:,} orders, {facts['prior_lines']:,} prior lines"
+        )
+        with Warehouse(db) as wh:
+            ingest("instacart", [shop], wh)
+    return db
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--users", type=int, default=206_209)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--trials", type=int, default=5)
+    ap.add_argument("--workdir", type=Path, default=Path("/tmp/churnlens-bench-churn"))
+    ap.add_argument("--worker", default=None)
+    args = ap.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    out = args.workdir / f"out-{args.users}-{args.seed}"
+    out.mkdir(exist_ok=True)
+    db = args.workdir / f"instacart-{args.users}-{args.seed}.duckdb"
+    if args.worker:
+        worker(args.worker, db, out, args.trials)
+        return
+    db = prepare(args)
+    print(f"shop: {db}")
+    rows = [
+        run_worker(name, args)
+        for name in (
+            "churnlens features",
+            "pandas features (core subset)",
+            "train (LightGBM, Optuna, calibration)",
+            "score (probabilities + reasons)",
+        )
+    ]
+    print(table(rows, reference="churnlens features"))
+    check(out)
+
+
+def check(out: Path) -> None:
+    """The pandas features equal churnlens's on every core column."""
+    import numpy as np
+    import pandas as pd
+
+    key = ["customer_id", "cutoff", "cohort"]
+    a = pd.read_parquet(out / "frame.parquet", columns=key + CORE).sort_values(key).reset_index(drop=True)
+    b = pd.read_parquet(out / "pandas_features.parquet").sort_values(key).reset_index(drop=True)
+    assert len(a) == len(b), (len(a), len(b))
+    worst = {c: float(np.nanmax(np.abs(a[c].to_numpy(float) - b[c].to_numpy(float)))) for c in CORE}
+    print("largest difference pandas vs churnlens per core feature:", json.dumps(worst))
+
+
+if __name__ == "__main__":
+    main()
