@@ -190,7 +190,9 @@ def test_shop_without_paid_orders(tmp_path):
         for name in ("order_items", "products"):
             wh.write(name, t[name])
         report = pipeline.run(wh, config(), only=["products", "playbook"])
-    assert set(report.written) == {"playbook_inputs"}
+    assert not report.written
+    assert "no lines of paid orders" in report.skipped["products"]
+    assert "nobody to score" in report.skipped["playbook"]
 
 
 def test_pipeline_runs_products_then_playbook(tmp_path):

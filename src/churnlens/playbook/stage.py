@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from churnlens.config import ChurnlensConfig
+from churnlens.errors import StageSkipped
 from churnlens.playbook import campaign, routine, rules
 from churnlens.warehouse import Warehouse
 
@@ -206,8 +207,7 @@ def run(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
         not wh.has("customer_scores")
         and not orders.filter(orders.status == "paid").count().to_pyarrow().as_py()
     ):
-        note = "no customer_scores and no paid orders: nobody to score"
-        return {"playbook_inputs": pd.DataFrame([_note("customer_scores", False, note)])}
+        raise StageSkipped("no customer_scores and no paid orders: nobody to score")
     df, cutoff, notes, priced = build_inputs(wh, config)
     flags = rules.customer_flags(df, cfg, config.churn)
     acts = campaign.expected_values(rules.assign_actions(flags, parsed), cfg)

@@ -15,6 +15,7 @@ import ibis
 import pandas as pd
 
 from churnlens.config import ChurnlensConfig
+from churnlens.errors import StageSkipped
 from churnlens.products import baskets, churn_products, product_stats, repeat
 from churnlens.warehouse import Warehouse
 
@@ -36,7 +37,7 @@ def run(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
     lines = product_stats.paid_lines(orders, items, products)
     out: dict[str, Any] = {}
     if not lines.count().to_pyarrow().as_py():
-        return out  # no paid order line: nothing to rank
+        raise StageSkipped("the shop has no lines of paid orders to analyse")
 
     levels = product_stats.available_levels(products, cfg.levels) or ["product"]
     stats = _union([product_stats.product_stats(lines, lv, cfg.period, priced) for lv in levels])
