@@ -191,6 +191,9 @@ def test_rows_after_the_cutoff_change_no_feature_and_no_score(tmp_path):
     fa = add_bgnbd(features_at(before, cut, cfg), cfg, 25)
     fb = add_bgnbd(features_at(after, cut, cfg), cfg, 25)
     pd.testing.assert_frame_equal(fa, fb)
+    assert [
+        c for c in fa.columns if c not in ("customer_id", "cutoff", "cohort") and describe(c)[0] == "other"
+    ] == []
     # a model trained on anything gives the same scores to the same rows
     y = (fa["recency_days"] > fa["recency_days"].median()).astype(int).to_numpy()
     model = ChurnModel("lightgbm", {"n_estimators": 30}, calibration="none", n_jobs=cfg.churn.n_jobs).fit(

@@ -118,6 +118,8 @@ class ChurnConfig:
     backtest_folds: int = 2
     #: Recent windows (days) for the "orders / spend in the last N days" features.
     recent_windows_days: list = field(default_factory=lambda: [30, 90, 180])
+    #: Recent window (days) of the click-stream features (sessions, searches, funnel ratios).
+    event_window_days: int = 90
     #: Models compared in the backtest ("lightgbm" is the one that scores customers).
     models: list = field(default_factory=lambda: ["lightgbm", "logistic", "random_forest", "xgboost"])
     #: Imbalance strategies compared on LightGBM: none, class_weight, oversample, smote, undersample.

@@ -181,7 +181,8 @@ def add_bgnbd(data: pd.DataFrame, cfg: ChurnlensConfig, window: float) -> pd.Dat
         return data
     c = cfg.churn
     out = data.copy()
-    for col in ("p_alive", "expected_purchases", "bgnbd_churn"):
+    expected = f"expected_purchases_{c.expected_purchases_days}d"
+    for col in ("p_alive", expected, "bgnbd_churn"):
         out[col] = np.nan
     x = (out["purchase_days"] - 1).clip(lower=0).to_numpy(float)
     t_x = np.where(x > 0, out["first_to_last_days"].clip(lower=0).to_numpy(float), 0.0)
@@ -201,6 +202,6 @@ def add_bgnbd(data: pd.DataFrame, cfg: ChurnlensConfig, window: float) -> pd.Dat
         quiet = ((alpha + bi[ok]) / (alpha + bi[ok] + window)) ** (r + xi[ok])
         rows = np.asarray(idx)[ok]
         out.loc[out.index[rows], "p_alive"] = pa
-        out.loc[out.index[rows], "expected_purchases"] = ep
+        out.loc[out.index[rows], expected] = ep
         out.loc[out.index[rows], "bgnbd_churn"] = 1.0 - pa * (1.0 - quiet)
     return out

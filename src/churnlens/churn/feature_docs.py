@@ -2,7 +2,8 @@
 
 Every feature is measured at the row's cutoff from data at or before it. Days are fractional
 days before the cutoff; money is in the shop's currency (NULL without prices). ``{w}`` stands
-for each of ``ChurnConfig.recent_windows_days`` (30, 90, 180 by default).
+for each of ``ChurnConfig.recent_windows_days`` (30, 90, 180 by default), or the click window
+``event_window_days`` / the ``expected_purchases_days`` horizon.
 """
 
 from __future__ import annotations
@@ -75,12 +76,12 @@ FEATURES: dict[str, tuple[str, str, str]] = {
         "평소와 다른 요일 주문",
     ),
     "sessions_total": ("clicks", "click-stream sessions so far", "누적 방문 세션"),
-    "sessions_90d": ("clicks", "sessions in the last 90 days", "최근 90일 방문"),
-    "events_90d": ("clicks", "events in the last 90 days", "최근 90일 이벤트"),
-    "searches_90d": ("clicks", "searches in the last 90 days", "최근 90일 검색"),
-    "carts_90d": ("clicks", "add-to-cart events in the last 90 days", "최근 90일 장바구니"),
-    "view_to_cart": ("clicks", "add-to-cart / item views (90 days)", "상품 조회→장바구니 비율"),
-    "cart_to_purchase": ("clicks", "purchases / add-to-cart (90 days)", "장바구니→구매 비율"),
+    "sessions_{w}d": ("clicks", "sessions in the last {w} days", "최근 {w}일 방문"),
+    "events_{w}d": ("clicks", "events in the last {w} days", "최근 {w}일 이벤트"),
+    "searches_{w}d": ("clicks", "searches in the last {w} days", "최근 {w}일 검색"),
+    "carts_{w}d": ("clicks", "add-to-cart events in the last {w} days", "최근 {w}일 장바구니"),
+    "view_to_cart": ("clicks", "add-to-cart / item views (recent click window)", "상품 조회→장바구니 비율"),
+    "cart_to_purchase": ("clicks", "purchases / add-to-cart (recent click window)", "장바구니→구매 비율"),
     "days_since_visit": ("clicks", "days since the last visit", "마지막 방문 후 경과일"),
     "age_years": ("profile", "age at the cutoff", "나이"),
     "signup_days": ("profile", "days since sign-up", "가입 후 경과일"),
@@ -89,7 +90,11 @@ FEATURES: dict[str, tuple[str, str, str]] = {
     "region": ("profile", "region", "지역"),
     "country": ("profile", "country", "국가"),
     "p_alive": ("clv", "BG/NBD probability of being alive, fitted at the cutoff", "활성 확률(BG/NBD)"),
-    "expected_purchases": ("clv", "BG/NBD expected purchases in the next 90 days", "예상 구매 횟수"),
+    "expected_purchases_{w}d": (
+        "clv",
+        "BG/NBD expected purchases in the next {w} days",
+        "향후 {w}일 예상 구매 횟수",
+    ),
     "bgnbd_churn": ("clv", "BG/NBD probability of no purchase in the window", "BG/NBD 이탈 확률"),
 }
 

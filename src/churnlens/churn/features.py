@@ -22,8 +22,6 @@ from churnlens.churn.labels import DAY_SECONDS, paid_orders, seconds
 from churnlens.config import ChurnConfig, RFMConfig
 
 KEY = ["customer_id", "cutoff", "cohort"]
-#: Recent windows of the click-stream features (days).
-EVENT_WINDOW_DAYS = 90
 
 
 @dataclass
@@ -188,33 +186,38 @@ def failed_features(tables: ShopTables, anchors: ibis.Table) -> ibis.Table:
     return j.group_by(KEY).aggregate(failed_payments=failed.sum(), failed_share=failed.mean())
 
 
-def event_features(tables: ShopTables, anchors: ibis.Table) -> ibis.Table | None:
-    """Click-stream activity: sessions, events, searches, funnel ratios, days since last visit."""
+def event_features(tables: ShopTables, anchors: ibis.Table, w: int) -> ibis.Table | None:
+    """Click-stream activity: sessions, events, searches, funnel ratios, days since last visit
+    (recent counts over the last ``w`` days, ``ChurnConfig.event_window_days``)."""
     if tables.events is None:
         return None
     e = tables.events.filter(tables.events.customer_id.notnull())
     a = anchors.select("customer_id", "cutoff", "cohort")
     j = e.join(a, ["customer_id", e.event_ts <= a.cutoff])
     age = _days(j.cutoff, j.event_ts)
-    recent = age <= EVENT_WINDOW_DAYS
+    recent = age <= w
 
     def n(kind: str) -> ibis.Value:
         return (recent & (j.event_type == kind)).cast("float64").sum()
 
     g = j.group_by(KEY).aggregate(
-        sessions_total=j.session_id.nunique().cast("float64"),
-        sessions_90d=ibis.ifelse(recent, j.session_id, ibis.null("string")).nunique().cast("float64"),
-        events_90d=recent.cast("float64").sum(),
-        searches_90d=n("search"),
-        views_90d=n("view_item"),
-        carts_90d=n("add_to_cart"),
-        purchases_90d=n("purchase"),
-        days_since_visit=age.min(),
+        **{
+            "sessions_total": j.session_id.nunique().cast("float64"),
+            f"sessions_{w}d": ibis.ifelse(recent, j.session_id, ibis.null("string"))
+            .nunique()
+            .cast("float64"),
+            f"events_{w}d": recent.cast("float64").sum(),
+            f"searches_{w}d": n("search"),
+            "views": n("view_item"),
+            f"carts_{w}d": n("add_to_cart"),
+            "purchases": n("purchase"),
+            "days_since_visit": age.min(),
+        }
     )
     return g.mutate(
-        view_to_cart=_ratio(g.carts_90d, g.views_90d),
-        cart_to_purchase=_ratio(g.purchases_90d, g.carts_90d),
-    ).drop("views_90d", "purchases_90d")
+        view_to_cart=_ratio(g[f"carts_{w}d"], g.views),
+        cart_to_purchase=_ratio(g.purchases, g[f"carts_{w}d"]),
+    ).drop("views", "purchases")
 
 
 def customer_features(tables: ShopTables, anchors: ibis.Table) -> ibis.Table | None:
@@ -280,7 +283,7 @@ def build_features(tables: ShopTables, anchors: ibis.Table, cfg: ChurnConfig, rf
         habit_features(v),
         failed_features(tables, anchors),
         category_features(v, tables),
-        event_features(tables, anchors),
+        event_features(tables, anchors, cfg.event_window_days),
         customer_features(tables, anchors),
     ]
     for part in parts:

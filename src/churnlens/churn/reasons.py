@@ -66,6 +66,14 @@ def sentence(feature: str, row) -> tuple[str, str]:
         return f"first order {x:.0f} days ago", f"첫 주문 후 {x:.0f}일"
     if feature == "p_alive":
         return f"{x:.0%} chance of still being active", f"활성 확률 {x:.0%}"
+    m = re.fullmatch(r"expected_purchases_(\d+)d", feature)
+    if m:
+        return (
+            f"expected to order {x:.2g} times in the next {m[1]} days",
+            f"향후 {m[1]}일 예상 주문 {x:.2g}회",
+        )
+    if feature == "days_since_visit":
+        return f"{x:.0f} days since the last visit", f"마지막 방문 후 {x:.0f}일"
     if feature == "bgnbd_churn":
         return (
             f"{x:.0%} chance of no order in the window by purchase rhythm",
