@@ -104,12 +104,20 @@ def browser():
 
 
 def wait_until_idle(page) -> None:
-    """Wait for the script run to finish and the charts to be drawn."""
+    """Wait for the script run to finish and, for a while, for every chart to be drawn."""
     page.wait_for_function(
         '() => !document.querySelector(\'[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]\')'
         " && !document.querySelector('[data-testid=\"stSkeleton\"]')",
         timeout=30_000,
     )
+    try:
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+            ".every(c => c.querySelector('.main-svg'))",
+            timeout=10_000,
+        )
+    except Exception:  # noqa: BLE001 - a chart still drawing is not an error; the screenshot shows it
+        pass
     page.wait_for_timeout(400)
 
 

@@ -406,6 +406,13 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "importance": ("Importance", "중요도"),
     "cutoff": ("Cutoff", "기준일"),
     "kind": ("Kind", "종류"),
+    "share_of_promo_orders": ("Share of promo orders", "프로모션 주문 비중"),
+    "promo_revenue": ("Promo revenue", "프로모션 매출"),
+    "share_of_promo_revenue": ("Share of promo revenue", "프로모션 매출 비중"),
+    "share_of_discount": ("Share of discount", "할인 비중"),
+    "window_days": ("Window (days)", "기간(일)"),
+    "eligible_promo_orders": ("Eligible promo orders", "대상 프로모션 주문"),
+    "return_per_cost": ("Return per cost", "비용 대비 수익"),
     "contacted_share": ("Customers contacted", "연락 대상 비율"),
     "capture_top10": ("Churners in top 10%", "상위 10%의 이탈 고객 비율"),
     "lift_top10": ("Lift in top 10%", "상위 10% 리프트"),
@@ -595,6 +602,8 @@ def fmt_money(x: Any, lang: str, currency: str | None, compact: bool = True) -> 
     symbol = _CURRENCY_SYMBOL.get(currency)
     if symbol and len(symbol) == 1:
         return f"-{symbol}{body[1:]}" if body.startswith("-") else f"{symbol}{body}"
+    if body.startswith("-"):
+        return f"-{symbol or currency} {body[1:]}"
     return f"{symbol or currency} {body}"
 
 
@@ -662,7 +671,7 @@ def is_finite(x: Any) -> bool:
 
 
 _MONEY = re.compile(
-    r"(revenue|amount|monetary|spend|sales|clv|cost|saved|at_stake|aov|order_value|expected_value|^value$|^change$|^net$)"
+    r"(revenue|amount|monetary|spend|sales|clv|cost|saved|at_stake|aov|order_value|expected_value|^value$|^change$|^net$|^discount$)"
 )
 _PCT = re.compile(
     r"(share|rate|conversion|probability|p_alive|retention|pct|precision|recall|growth|revenue_mom|revenue_yoy|depth)"
