@@ -406,6 +406,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "importance": ("Importance", "중요도"),
     "cutoff": ("Cutoff", "기준일"),
     "kind": ("Kind", "종류"),
+    "offer_discount": ("Offer a discount", "할인 제공"),
+    "routine_product_names": ("Routine products", "정기 구매 상품"),
     "share_of_promo_orders": ("Share of promo orders", "프로모션 주문 비중"),
     "promo_revenue": ("Promo revenue", "프로모션 매출"),
     "share_of_promo_revenue": ("Share of promo revenue", "프로모션 매출 비중"),

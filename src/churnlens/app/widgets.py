@@ -75,13 +75,15 @@ HIDDEN = i18n.HIDDEN_COLUMNS
 
 
 def show_table(ctx: Ctx, df: pd.DataFrame, height: int | None = None, key: str | None = None) -> None:
-    """A result table with headers in the page's language; numbers keep their values."""
+    """A result table with headers in the page's language; amounts in whole units, other numbers as stored."""
     df = localize(ctx, df.drop(columns=[c for c in df.columns if c in HIDDEN]))
     config: dict[str, Any] = {}
     for col in df.columns:
         kind = kind_of(col, df[col])
         label = ctx.label(col)
         if kind == "money":
+            if df[col].abs().median() >= 100:  # whole units read better; cents add nothing here
+                df[col] = df[col].round(0)
             config[col] = st.column_config.NumberColumn(label, format="localized")
         elif kind == "pct":
             config[col] = st.column_config.NumberColumn(label, format="percent")
