@@ -238,7 +238,7 @@ def test_customer_360_shows_the_customer(db, tables):
     cid = at.text_input[0].value
     with Warehouse(db, read_only=True) as wh:
         orders = wh.to_pandas("orders")
-    mine = orders[orders["customer_id"] == cid].sort_values("order_ts")
+    mine = orders[orders["customer_id"] == cid].sort_values(["order_ts", "order_id"])
     shown = next(d.value for d in at.dataframe if "order_id" in d.value.columns)
     assert shown["order_id"].tolist() == mine["order_id"].tolist()
     if "rfm" in tables:

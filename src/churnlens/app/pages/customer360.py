@@ -144,7 +144,9 @@ def action(ctx: Ctx, row: pd.Series | None, scores: pd.Series | None) -> None:
 def timeline_frame(ctx: Ctx, customer_id: str) -> pd.DataFrame | None:
     if not ctx.canonical("orders"):
         return None
-    return ctx.frame("orders", filters=(("customer_id", "==", customer_id),), order_by=("order_ts",))
+    return ctx.frame(
+        "orders", filters=(("customer_id", "==", customer_id),), order_by=("order_ts", "order_id")
+    )
 
 
 def timeline(ctx: Ctx, orders: pd.DataFrame | None) -> None:
