@@ -15,7 +15,7 @@ from churnlens.warehouse import Warehouse
 def quick_config() -> ChurnlensConfig:
     cfg = ChurnlensConfig()
     c = cfg.churn
-    c.n_trials, c.n_estimators, c.backtest_folds = 2, 150, 1
+    c.n_trials, c.n_estimators, c.backtest_folds = 0, 150, 1
     c.models, c.imbalance_strategies = ["lightgbm"], []
     return cfg
 
