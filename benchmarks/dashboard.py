@@ -127,7 +127,7 @@ def _script(db: str, page: str, lang: str) -> None:
 def time_pages(db: Path, repeats: int) -> list[dict]:
     from streamlit.testing.v1 import AppTest
 
-    from churnlens.app.pages import PAGES
+    from churnlens.app.views import PAGES
 
     results = []
     for lang in ("en", "ko"):

@@ -15,8 +15,8 @@ from test_app_support import demo_warehouse, real_warehouse
 
 from churnlens.app import i18n
 from churnlens.app.context import TABLE_STAGE
-from churnlens.app.pages import PAGES
 from churnlens.app.server import MAIN
+from churnlens.app.views import PAGES
 from churnlens.warehouse import Warehouse
 
 LANGS = ("en", "ko")

@@ -18,7 +18,7 @@ from conftest import shared_data
 
 from churnlens import pipeline
 from churnlens.app import i18n
-from churnlens.app.pages import PAGES
+from churnlens.app.views import PAGES
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import DataError
 from churnlens.ingest import ingest

@@ -21,7 +21,7 @@ from conftest import REPO
 from test_app_support import demo_warehouse
 
 from churnlens.app import i18n
-from churnlens.app.pages import PAGES
+from churnlens.app.views import PAGES
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -147,6 +147,16 @@ def test_every_page_in_the_browser(server, browser, lang):
         check_page(page, i18n.tr(lang, f"page_{key}"))
         page.screenshot(path=str(ARTIFACTS / f"dashboard-{key}-{lang}.png"), full_page=True)
     assert not errors, errors
+    page.close()
+
+
+def test_pages_open_by_their_address(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    for key in ("behaviour", "campaigns"):
+        page.goto(f"{server}/{key}")
+        check_page(page, i18n.tr("en", f"page_{key}"))
+    nav = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+    assert [t.strip().splitlines()[-1] for t in nav] == [i18n.tr("en", f"page_{k}") for k in PAGES]
     page.close()
 
 

@@ -3,7 +3,7 @@
 The warehouse comes from the ``CHURNLENS_DB`` environment variable, set by `churnlens serve`
 (never from the page). An optional password comes from ``CHURNLENS_PASSWORD`` or the
 Streamlit secret ``password``. The sidebar switches the language; every page is a
-``render(ctx)`` function (see `pages`), which `run_page` calls directly for tests.
+``render(ctx)`` function (see `views`), which `run_page` calls directly for tests.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import streamlit as st
 
 from churnlens.app import data, i18n
 from churnlens.app.context import Ctx
-from churnlens.app.pages import ICONS, PAGES
+from churnlens.app.views import ICONS, PAGES
 
 DB_ENV = "CHURNLENS_DB"
 LANG_ENV = "CHURNLENS_LANG"

@@ -1,5 +1,8 @@
 """The dashboard's pages, in menu order: ``(key, module)``; each module has ``render(ctx)``.
 
+(Not named ``pages``: Streamlit would take a ``pages/`` folder beside ``main.py`` for page
+scripts of its own and bypass the navigation.)
+
 A module also lists the result tables it reads in ``TABLES`` (documentation and tests).
 """
 
@@ -7,7 +10,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from churnlens.app.pages import (
+from churnlens.app.views import (
     behaviour,
     campaigns,
     churn,
