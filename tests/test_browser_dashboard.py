@@ -152,9 +152,10 @@ def test_every_page_in_the_browser(server, browser, lang):
 
 def test_pages_open_by_their_address(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1200})
-    for key in ("behaviour", "campaigns"):
+    for key in ("overview", "behaviour", "campaigns"):
         page.goto(f"{server}/{key}")
         check_page(page, i18n.tr("en", f"page_{key}"))
+        assert page.get_by_text("Page not found").count() == 0
     nav = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
     assert [t.strip().splitlines()[-1] for t in nav] == [i18n.tr("en", f"page_{k}") for k in PAGES]
     page.close()

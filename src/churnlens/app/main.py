@@ -21,6 +21,7 @@ from churnlens.app.views import ICONS, PAGES
 DB_ENV = "CHURNLENS_DB"
 LANG_ENV = "CHURNLENS_LANG"
 PASSWORD_ENV = "CHURNLENS_PASSWORD"
+DEFAULT_PAGE = "overview"
 
 
 def db_path() -> str:
@@ -114,11 +115,17 @@ def main() -> None:
             _page_function(key, holder),
             title=ctx.t(f"page_{key}"),
             icon=ICONS[key],
-            url_path=key,
-            default=key == "overview",
+            url_path=None if key == DEFAULT_PAGE else key,
+            default=key == DEFAULT_PAGE,
         )
         for key in PAGES
     ]
+    # The default page lives at "/"; its own address works too (links, bookmarks).
+    alias = _page_function(DEFAULT_PAGE, holder)
+    alias.__name__ = f"page_{DEFAULT_PAGE}_address"
+    pages.append(
+        st.Page(alias, title=ctx.t(f"page_{DEFAULT_PAGE}"), url_path=DEFAULT_PAGE, visibility="hidden")
+    )
     st.navigation(pages).run()
 
 
