@@ -357,3 +357,41 @@ def test_campaign_numbers_equal_the_tables(db, tables, lang):
         first = at.selectbox[0].value
         export = next(d.value for d in at.dataframe if "reason" in d.value.columns)
         assert len(export) == min(100, int((tables["actions"]["action"] == first).sum()))
+
+
+def test_churn_list_filters_by_segment_and_band(db, tables):
+    if not {"customer_scores", "rfm"} <= set(tables):
+        pytest.skip("the churn and segments stages made no tables here")
+    at = render(db, "churn")
+    scores, rfm = tables["customer_scores"], tables["rfm"]
+    band = scores["risk_band"].mode().iloc[0]
+    segment = rfm[rfm["customer_id"].isin(scores["customer_id"])]["segment"].mode().iloc[0]
+    at.multiselect(key="risk_band").select(band).run()
+    at.multiselect(key="risk_segment").select(segment).run()
+    assert not at.exception
+    ids = set(rfm.loc[rfm["segment"] == segment, "customer_id"])
+    expected = scores[(scores["risk_band"] == band) & scores["customer_id"].isin(ids)]
+    shown = next(d.value for d in at.dataframe if "churn_probability" in d.value.columns)
+    assert set(shown["customer_id"]) <= set(expected["customer_id"])
+    assert len(shown) == min(len(expected), 500)
+    assert set(shown["segment"]) <= {i18n.value_label("en", segment)}
+
+
+def test_serve_refuses_a_missing_warehouse(tmp_path):
+    import subprocess
+    import sys
+
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from churnlens.cli import main; main()",
+            "serve",
+            "--db",
+            str(tmp_path / "no.duckdb"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 2 and "does not exist" in r.stderr and "Traceback" not in r.stderr
