@@ -370,6 +370,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "conversion_from_previous": ("From previous step", "이전 단계 대비"),
     "conversion_overall": ("From first step", "첫 단계 대비"),
     "median_s_from_previous": ("Median seconds from previous", "이전 단계부터 중앙값(초)"),
+    "median_days_from_previous": ("Median days from previous", "이전 단계부터 중앙값(일)"),
     "cohort_month": ("Cohort", "코호트"),
     "months_since": ("Months since first order", "첫 주문 후 개월"),
     "retention": ("Retention", "리텐션"),

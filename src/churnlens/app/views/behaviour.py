@@ -69,11 +69,12 @@ def funnel(ctx: Ctx, steps_table: str, breakdown_table: str, title_key: str) -> 
     df = df.sort_values("step")
     labels = [ctx.vlabel(s) for s in df["step_name"]]
     charts.show(charts.funnel(labels, df["units"].tolist()), key=f"{steps_table}_chart")
-    show_table(
-        ctx,
-        df.drop(columns=[c for c in ("funnel", "dimension", "segment", "step") if c in df.columns]),
-        key=f"{steps_table}_table",
-    )
+    table = df.drop(columns=[c for c in ("funnel", "dimension", "segment", "step") if c in df.columns])
+    if steps_table.startswith("order_") and "median_s_from_previous" in table.columns:
+        # Days between orders read better than seconds.
+        days = table.pop("median_s_from_previous") / 86_400
+        table = table.assign(median_days_from_previous=days.round(1))
+    show_table(ctx, table, key=f"{steps_table}_table")
     breakdown(ctx, breakdown_table, chosen)
 
 
