@@ -24,6 +24,8 @@ Result tables (written by `churnlens.churn.stage`):
 - ``churn_imbalance_comparison``: strategy, cohort, cutoff, roc_auc, pr_auc, log_loss, brier,
   calibration_error, precision/recall/f1 at 0.5, train_rows, train_churn_share, roc_auc_vs_none.
 - ``churn_monthly_labels``: customer_id, month, cutoff, churned (the monthly flag).
+- ``churn_status``: status, reason, model_version of the last churn run (a shop too short to
+  label is reported by the pipeline as a skipped stage, with the reason).
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ from churnlens.churn.models import ChurnModel
 from churnlens.churn.reasons import explain
 from churnlens.config import ChurnConfig
 
-#: Columns of the CLV issue's ``customer_value`` table carried into ``customer_scores``.
+#: Columns of the ``customer_value`` table carried into ``customer_scores`` (with any other
+#: ``clv_<n>m`` horizon the value stage was configured for).
 VALUE_COLUMNS = ("p_alive", "expected_purchases_90d", "expected_spend", "clv_12m")
 
 
@@ -42,7 +43,8 @@ def score_rows(
     out = pd.concat([out, why], axis=1)
     out["model_version"] = version
     if value is not None and len(value):
-        keep = ["customer_id", *[c for c in VALUE_COLUMNS if c in value.columns]]
+        horizon = [c for c in value.columns if c.startswith("clv_") and c not in VALUE_COLUMNS]
+        keep = ["customer_id", *[c for c in VALUE_COLUMNS if c in value.columns], *horizon]
         v = value[keep].copy()
         v["customer_id"] = v["customer_id"].astype(str)
         out = out.merge(v.drop_duplicates("customer_id"), on="customer_id", how="left")

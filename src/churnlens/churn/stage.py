@@ -26,7 +26,7 @@ from churnlens.churn.feature_docs import feature_table
 from churnlens.churn.labels import monthly_labels
 from churnlens.churn.scoring import mean_abs_contribution, score_rows
 from churnlens.config import ChurnlensConfig
-from churnlens.errors import ModelError
+from churnlens.errors import ModelError, StageSkipped
 
 Progress = Callable[[str], None]
 
@@ -121,17 +121,16 @@ def churn_stage(
 ) -> dict[str, Any]:
     """Pipeline stage: train, score and backtest on one feature build.
 
-    Table ``churn_status`` (status ok/skipped, reason, model_version) says what happened; with
-    ``skip_on_short_history`` a shop too short to label is reported there instead of raising.
+    Table ``churn_status`` (status, model_version) records the run. With
+    ``skip_on_short_history`` a shop too short to label raises `StageSkipped` with the reason,
+    which the pipeline reports as a skipped stage.
     """
     try:
         out = _churn_tables(wh, cfg, progress)
     except ModelError as exc:
         if not skip_on_short_history:
             raise
-        return {
-            "churn_status": pd.DataFrame([{"status": "skipped", "reason": str(exc), "model_version": ""}])
-        }
+        raise StageSkipped(str(exc)) from exc
     version = out["customer_scores"]["model_version"].iloc[0] if len(out["customer_scores"]) else ""
     out["churn_status"] = pd.DataFrame([{"status": "ok", "reason": "", "model_version": version}])
     return out
