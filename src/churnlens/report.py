@@ -97,10 +97,12 @@ def table_html(lab: _Labels, df: pd.DataFrame, columns: list[str] | None = None)
 class _Figures:
     """Plotly figures as HTML divs; plotly.js goes inline with the first one only."""
 
-    def __init__(self) -> None:
+    def __init__(self, lang: str = "en") -> None:
         self.count = 0
+        self.lang = lang
 
     def __call__(self, fig: go.Figure) -> str:
+        charts.localize_dates(fig, self.lang)
         first = self.count == 0
         self.count += 1
         return pio.to_html(
@@ -138,7 +140,7 @@ def build_report(wh: Warehouse, lang: str = "en") -> str:
     info = wh.dataset_info()
     priced = bool(info.get("prices", info.get("currency") is not None))
     lab = _Labels(lang, info.get("currency") if priced else None)
-    fig_html = _Figures()
+    fig_html = _Figures(lang)
     has = set(wh.tables())
     parts: list[str] = []
     missing = [t for t in SECTIONS if t not in has]

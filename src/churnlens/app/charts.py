@@ -8,8 +8,10 @@ figures go into the Streamlit pages and, inline, into the HTML report.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -203,8 +205,21 @@ def bridge_parts(ctx: Any, df: pd.DataFrame) -> tuple[list[str], list[float], li
     return labels, values, measures
 
 
+def localize_dates(fig: go.Figure, lang: str) -> go.Figure:
+    """Korean month labels (``2022년 7월``) on a date x axis; English keeps Plotly's own."""
+    if lang != "ko":
+        return fig
+    for trace in fig.data:
+        x = getattr(trace, "x", None)
+        if x is not None and len(x) and isinstance(x[0], datetime | date | np.datetime64 | pd.Timestamp):
+            fig.update_xaxes(tickformat="%Y년 %-m월", hoverformat="%Y년 %-m월 %-d일")
+            break
+    return fig
+
+
 def show(fig: go.Figure, key: str | None = None) -> None:
-    """Draw a figure in Streamlit, full width, without the Plotly logo."""
+    """Draw a figure in Streamlit, full width, without the Plotly logo, dates in the page's language."""
     import streamlit as st
 
+    localize_dates(fig, st.session_state.get("lang", "en"))
     st.plotly_chart(fig, width="stretch", config={"displaylogo": False}, key=key)
