@@ -28,3 +28,21 @@ def spark_available() -> bool:
     if os.system("java -version >/dev/null 2>&1") != 0:
         pytest.skip("Java is not installed; the Spark engine needs Java 17")
     return True
+
+
+def query(wh, sql: str):
+    """Run SQL on a DuckDB warehouse; a pandas DataFrame."""
+    return wh.con.con.execute(sql).df()
+
+
+def counts(summary) -> dict[str, tuple[int, int, int]]:
+    """(read, stored, rejected) per table of an ingest summary, checking read = stored + rejected."""
+    out = {r["table"]: (r["read"], r["stored"], r["rejected"]) for r in summary.rows()}
+    for table, (read, stored, rejected) in out.items():
+        assert read == stored + rejected, table
+    return out
+
+
+def rejected(wh):
+    """The rejected rows, in file and line order."""
+    return query(wh, "SELECT * FROM rejected_rows ORDER BY source_file, line")

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import counts, query, rejected
+from conftest import shared_data as shared
 
 from churnlens.errors import DataError
 from churnlens.ingest import ingest
 from churnlens.warehouse import Warehouse
-
-DATA = (Path(__file__).parents[1] / ".." / "shared" / "data").resolve()
 
 OLIST_MAP = {
     "orders.order_id": "order_id",
@@ -29,24 +29,6 @@ OLIST_MAP = {
     "customers.person_id": "customer_unique_id",
     "customers.region": "customer_state",
 }
-
-
-def shared(*parts: str) -> Path:
-    path = DATA.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"real sample data not found at {path} (expected ../shared/data beside the repo)")
-    return path
-
-
-def query(wh: Warehouse, sql: str) -> pd.DataFrame:
-    return wh.con.con.execute(sql).df()
-
-
-def counts(summary) -> dict[str, tuple[int, int, int]]:
-    out = {r["table"]: (r["read"], r["stored"], r["rejected"]) for r in summary.rows()}
-    for table, (read, stored, rejected) in out.items():
-        assert read == stored + rejected, table
-    return out
 
 
 def run(paths, options) -> tuple:
@@ -178,10 +160,6 @@ def write(tmp_path: Path, name: str, data: str | bytes) -> Path:
     path = tmp_path / name
     path.write_bytes(data if isinstance(data, bytes) else data.encode())
     return path
-
-
-def rejected(wh: Warehouse) -> pd.DataFrame:
-    return query(wh, "SELECT * FROM rejected_rows ORDER BY line")
 
 
 def test_line_level_file(tmp_path):

@@ -12,32 +12,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import counts, query
+from conftest import shared_data as shared
 
 from churnlens.errors import DataError
 from churnlens.ingest import ingest
 from churnlens.warehouse import Warehouse
 
-DATA = (Path(__file__).parents[1] / ".." / "shared" / "data").resolve()
 OLD = "online_retail_ii_2009_2010.parquet"  # columns Invoice, Price, Customer ID
 NEW = "online_retail_2010_2011.parquet"  # columns InvoiceNo, UnitPrice, CustomerID
-
-
-def shared(*parts: str) -> Path:
-    path = DATA.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"real sample data not found at {path} (expected ../shared/data beside the repo)")
-    return path
-
-
-def query(wh: Warehouse, sql: str) -> pd.DataFrame:
-    return wh.con.con.execute(sql).df()
-
-
-def counts(summary) -> dict[str, tuple[int, int, int]]:
-    out = {r["table"]: (r["read"], r["stored"], r["rejected"]) for r in summary.rows()}
-    for table, (read, stored, rejected) in out.items():
-        assert read == stored + rejected, table
-    return out
 
 
 def read_uci(path: Path) -> pd.DataFrame:
