@@ -252,3 +252,20 @@ def test_rules_from_toml_reach_the_stage(tmp_path):
         "c6": "call",
     }
     assert isinstance(CUTOFF.to_pydatetime(), datetime)
+
+
+def test_customers_scored_at_their_own_cutoffs_all_get_an_action(tmp_path):
+    # Relative-time shops score each customer at their own last order: cutoffs differ.
+    with warehouse(tmp_path) as wh:
+        scores = canonical()["customer_scores"]
+        scores.loc[scores.customer_id.isin(["c2", "c3"]), "cutoff"] = scores.cutoff.iloc[0] - pd.Timedelta(
+            days=3
+        )
+        old = scores[scores.customer_id == "c1"].assign(
+            cutoff=scores.cutoff.iloc[0] - pd.Timedelta(days=40), churn_probability=0.01
+        )
+        wh.write("customer_scores", pd.concat([scores, old], ignore_index=True))
+        out = playbook.run(wh, config())
+    a = out["actions"].set_index("customer_id")
+    assert sorted(a.index) == ["c1", "c2", "c3", "c4", "c5", "c6"]
+    assert a.loc["c1", "churn_probability"] == 0.9  # the customer's latest score, not the older one

@@ -106,10 +106,12 @@ class Warehouse:
     def write(self, name: str, obj: ibis.Table | pa.Table | pd.DataFrame) -> None:
         """Replace table ``name`` with ``obj`` atomically."""
         self._check_writable()
+        if isinstance(obj, pd.DataFrame):
+            obj = pa.Table.from_pandas(obj, preserve_index=False)
+        if isinstance(obj, pa.Table):
+            obj = _typed_nulls(obj)
         if self.engine == "duckdb":
             tmp = f"_tmp_{name}_{uuid.uuid4().hex[:8]}"
-            if isinstance(obj, pd.DataFrame):
-                obj = pa.Table.from_pandas(obj, preserve_index=False)
             self.con.create_table(tmp, obj, overwrite=True)
             self._swap_duckdb({name: tmp})
         else:
@@ -117,8 +119,6 @@ class Warehouse:
             if isinstance(obj, ibis.Table):
                 self.con._session.sql(self.con.compile(obj)).write.parquet(str(tmp_dir))
             else:
-                if isinstance(obj, pd.DataFrame):
-                    obj = pa.Table.from_pandas(obj, preserve_index=False)
                 tmp_dir.mkdir()
                 pq.write_table(obj, tmp_dir / "part-0.parquet")
             self._swap_dirs({name: tmp_dir})
@@ -208,3 +208,15 @@ class Warehouse:
 
     def _register(self, name: str) -> None:
         self.con.read_parquet(str(self.path / name), table_name=name)
+
+
+def _typed_nulls(table: pa.Table) -> pa.Table:
+    """Give columns with no value at all (Arrow type null) a type: text.
+
+    A result column can be empty for a whole shop (no prices: no revenue rank); engines cannot
+    store an untyped column, and text is the type every reader can take.
+    """
+    for i, f in enumerate(table.schema):
+        if pa.types.is_null(f.type):
+            table = table.set_column(i, pa.field(f.name, pa.string()), pa.nulls(len(table), pa.string()))
+    return table

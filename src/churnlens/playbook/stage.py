@@ -63,9 +63,12 @@ ACTION_COLUMNS = [
 
 
 def _latest(t: ibis.Table) -> ibis.Table:
-    """Rows of the latest cutoff when the table has one."""
+    """Each customer's row of their latest cutoff when the table has one (relative-time shops
+    score every customer at their own last order, so cutoffs differ between customers)."""
     if "cutoff" not in t.columns:
         return t
+    if "customer_id" in t.columns:
+        return t.filter(t.cutoff == t.cutoff.max().over(ibis.window(group_by=t.customer_id)))
     return t.filter(t.cutoff == t.cutoff.max())
 
 
