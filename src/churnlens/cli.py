@@ -48,6 +48,17 @@ def load_config(config: Path | None, sets: list[str] | None) -> ChurnlensConfig:
     return cfg
 
 
+@contextlib.contextmanager
+def opened(db: str | None, engine: str, config: Path | None, sets: list[str] | None) -> Iterator:
+    """The configuration and an open warehouse, closed again whatever happens; yields (wh, cfg)."""
+    cfg = load_config(config, sets)
+    wh = open_warehouse(db, engine, cfg)
+    try:
+        yield wh, cfg
+    finally:
+        wh.close()
+
+
 def open_warehouse(db: str | None, engine: str, cfg: ChurnlensConfig, read_only: bool = False):
     from churnlens.warehouse import Warehouse, default_db
 
@@ -158,12 +169,8 @@ def run_cmd(
     only: Annotated[list[str] | None, typer.Option(help="Run only these stages.")] = None,
 ) -> None:
     """Run every stage the shop's data allows and write the result tables."""
-    cfg = load_config(config, set_)
-    wh = open_warehouse(db, engine, cfg)
-    try:
+    with opened(db, engine, config, set_) as (wh, cfg):
         print_run(run_pipeline(wh, cfg, only))
-    finally:
-        wh.close()
 
 
 def run_pipeline(wh, cfg, only=None):
@@ -198,13 +205,9 @@ def diagnose(
         from churnlens.errors import DataError
 
         raise DataError("Unknown language.", values=[lang], fix="Use --lang en or --lang ko.")
-    cfg = load_config(config, set_)
-    wh = open_warehouse(db, engine, cfg)
-    try:
+    with opened(db, engine, config, set_) as (wh, cfg):
         report = run_pipeline(wh, cfg, ["diagnosis"])
         found = wh.to_pandas("findings")
-    finally:
-        wh.close()
     for stage, reason in report.skipped.items():
         console.print(f"  skipped {stage}: {reason}")
     t = Table("#", "severity", "finding", title="diagnosis", show_lines=True)
@@ -224,9 +227,7 @@ def train(
     """Fit the churn model on past cutoffs and save it beside the warehouse."""
     from churnlens.churn import persistence, stage
 
-    cfg = load_config(config, set_)
-    wh = open_warehouse(db, engine, cfg)
-    try:
+    with opened(db, engine, config, set_) as (wh, cfg):
         with progress_bar("train churn model") as update:
             trained = stage.train(wh, cfg, progress=update)
             wh.write("churn_feature_importance", trained["churn_feature_importance"])
@@ -239,8 +240,6 @@ def train(
         for _, r in trained["churn_feature_importance"].head(10).iterrows():
             t.add_row(r["feature"], f"{r['gain']:,.0f}")
         console.print(t)
-    finally:
-        wh.close()
 
 
 @app.command()
@@ -256,14 +255,10 @@ def score(
     """Re-score today's customers with a saved churn model (table customer_scores)."""
     from churnlens.churn import stage
 
-    cfg = load_config(config, set_)
-    wh = open_warehouse(db, engine, cfg)
-    try:
+    with opened(db, engine, config, set_) as (wh, cfg):
         with progress_bar("score customers") as update:
             scores = stage.score(wh, cfg, model_version, progress=update)
             wh.write("customer_scores", scores)
-    finally:
-        wh.close()
     bands = scores["risk_band"].value_counts()
     console.print(
         f"scored {len(scores):,} customers: "
@@ -285,16 +280,12 @@ def backtest(
     """Time-ordered churn backtest of every model and baseline on held-out cutoffs."""
     from churnlens.churn import stage
 
-    cfg = load_config(config, set_)
-    wh = open_warehouse(db, engine, cfg)
-    try:
+    with opened(db, engine, config, set_) as (wh, cfg):
         with progress_bar("churn backtest") as update:
             tables = stage.run_backtest(wh, cfg, progress=update)
             for name, df in tables.items():
                 if not df.empty:
                     wh.write(name, df)
-    finally:
-        wh.close()
     bt = tables["churn_backtest"]
     t = Table(
         "cutoff", "model", "ROC AUC", "PR AUC", "Brier", "calibration error", "lift top 10%", title="backtest"
