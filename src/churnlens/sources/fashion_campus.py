@@ -62,12 +62,15 @@ def _int(col: str) -> str:
 
 
 def meta(col: str, key: str) -> str:
-    """SQL: the value of ``key`` in the Python-literal dict text ``col`` (NULL if absent)."""
-    pattern = f"''{key}'': *(?:''([^'']*)''|\"([^\"]*)\"|(-?[0-9]+(?:\\.[0-9]+)?))"
-    return (
-        f"coalesce(nullif(regexp_extract({col}, '{pattern}', 1), ''), "
-        f"nullif(regexp_extract({col}, '{pattern}', 2), ''), nullif(regexp_extract({col}, '{pattern}', 3), ''))"
-    )
+    """SQL: the value of ``key`` in the Python-literal dict text ``col`` (NULL if absent).
+
+    One regular expression takes the value token (a quoted string or a number) and the quotes
+    are cut off; rows whose text does not mention the key skip the expression altogether.
+    """
+    pattern = f"''{key}'': *(''[^'']*''|\"[^\"]*\"|-?[0-9]+(?:\\.[0-9]+)?)"
+    token = f"regexp_extract({col}, '{pattern}', 1)"
+    value = f"CASE WHEN left({token}, 1) IN ('''', '\"') THEN {token}[2:-2] ELSE {token} END"
+    return f"CASE WHEN contains({col}, '''{key}''') THEN nullif({value}, '') END"
 
 
 def load(stage: Stage, paths: list[Path], options: dict[str, Any], progress) -> dict[str, Any]:

@@ -122,17 +122,24 @@ class Stage:
         )
         n_bad = self.rows(f"{raw}_rej")
         # Lines of the good rows: every data line that was not rejected, in file order.
-        self.con.execute(
-            f"""CREATE TABLE "{raw}" AS
+        exclude = "".join(f', "{c}"' for c in private if c in header)
+        if n_bad == 0:  # every data line was read: line = position + 2 (the header is line 1)
+            self.con.execute(
+                f'CREATE TABLE "{raw}" AS SELECT (rowid + 2)::BIGINT AS _line, * EXCLUDE (rowid{exclude}) '
+                f'FROM (SELECT rowid, * FROM "{raw}_0")'
+            )
+        else:
+            self.con.execute(
+                f"""CREATE TABLE "{raw}" AS
             WITH good AS (
                 SELECT range AS line, row_number() OVER (ORDER BY range) - 1 AS idx
                 FROM range(2, {2 + n_good + n_bad})
                 WHERE range NOT IN (SELECT line FROM "{raw}_rej")
             )
-            SELECT g.line::BIGINT AS _line, r.* EXCLUDE (rid{"".join(f', "{c}"' for c in private if c in header)})
+            SELECT g.line::BIGINT AS _line, r.* EXCLUDE (rid{exclude})
             FROM (SELECT rowid AS rid, * FROM "{raw}_0") r JOIN good g ON r.rid = g.idx
             ORDER BY _line"""
-        )
+            )
         self.source_of[raw] = str(path)
         self.count(target).read += n_good + n_bad
         self.drop(f"{raw}_0", rej_table, rej_scan)
@@ -196,6 +203,8 @@ class Stage:
         stats = self.con.execute(
             "SELECT " + ", ".join(f"count(*) FILTER (WHERE {c.bad})" for c in checks) + f' FROM "{table}"'
         ).fetchone()
+        if not any(stats):  # nothing fails: the rows move on under a new name, no copy
+            return self._renamed(table, source)
         limit = self.config.ingest.max_bad_share * n
         for chk, bad in zip(checks, stats, strict=True):
             if bad and bad > limit:
@@ -228,10 +237,11 @@ class Stage:
         source = source or self.source_of.get(table, table)
         cols = [c for c in self.columns(table) if c != "_line"]
         keys = ", ".join(f'"{k}"' for k in key)
-        marked = self.tmp(f"dup_{uuid.uuid4().hex[:6]}")
-        self.con.execute(
-            f'CREATE TABLE "{marked}" AS SELECT *, min(_line) OVER (PARTITION BY {keys}) AS _first FROM "{table}"'
-        )
+        distinct = f"count(DISTINCT ({keys}))" if len(key) > 1 else f"count(DISTINCT {keys})"
+        n, n_keys = self.con.execute(f'SELECT count(*), {distinct} FROM "{table}"').fetchone()
+        if n == n_keys:  # (NULL keys are not counted as distinct, so none is among them)
+            return self._renamed(table, source)  # no repeated key: nothing to reject, no copy
+        marked = f'(SELECT *, min(_line) OVER (PARTITION BY {keys}) AS _first FROM "{table}")'
         reason = (
             f"CASE WHEN _line <> _first THEN 'duplicate {'/'.join(key)} ' || "
             + " || '/' || ".join(f"coalesce(CAST(\"{k}\" AS VARCHAR), 'NULL')" for k in key)
@@ -259,31 +269,39 @@ class Stage:
     ) -> str:
         # Helper columns (leading underscore) are not part of the row as read.
         raw_cols = [c for c in raw_cols if c not in (drop_cols or []) and not c.startswith("_")]
-        marked = self.tmp(f"chk_{uuid.uuid4().hex[:6]}")
-        self.con.execute(f'CREATE TABLE "{marked}" AS SELECT *, {reason_sql} AS _reason FROM "{table}"')
+        # ``table`` is a table name or a parenthesised query; the reason is computed on the fly,
+        # once for the rejected rows and once to keep the others: one copy of the data, not two.
+        source_sql = table if table.startswith("(") else f'"{table}"'
+        marked = f"(SELECT *, {reason_sql} AS _reason FROM {source_sql})"
         raw_text = (
             "concat_ws(',', " + ", ".join(f"coalesce(CAST(\"{c}\" AS VARCHAR), '')" for c in raw_cols) + ")"
         )
+        before = self.rows(self.rejected)
         self.con.execute(
             f"""INSERT INTO "{self.rejected}"
             SELECT '{_sql_str(source)}', _line, '{target}', _reason, left({raw_text}, {RAW_TEXT_LIMIT})
-            FROM "{marked}" WHERE _reason IS NOT NULL"""
+            FROM {marked} WHERE _reason IS NOT NULL"""
         )
-        n_bad = self.con.execute(f'SELECT count(*) FROM "{marked}" WHERE _reason IS NOT NULL').fetchone()[0]
-        self.count(target).rejected += n_bad
+        self.count(target).rejected += self.rows(self.rejected) - before
         good = self.tmp(f"ok_{uuid.uuid4().hex[:6]}")
         drop = ", ".join(['"_reason"', *(f'"{c}"' for c in (drop_cols or []))])
         self.con.execute(
-            f'CREATE TABLE "{good}" AS SELECT * EXCLUDE ({drop}) FROM "{marked}" WHERE _reason IS NULL ORDER BY _line'
+            f'CREATE TABLE "{good}" AS SELECT * EXCLUDE ({drop}) FROM {marked} WHERE _reason IS NULL'
         )
         self.source_of[good] = source
-        self.drop(marked)
         if (
             table.startswith(self.prefix + "chk_")
             or table.startswith(self.prefix + "ok_")
             or table.startswith(self.prefix + "dup_")
         ):
             self.drop(table)
+        return good
+
+    def _renamed(self, table: str, source: str) -> str:
+        """The checked table under a new name (a metadata change), as `_split` would give it."""
+        good = self.tmp(f"ok_{uuid.uuid4().hex[:6]}")
+        self.con.execute(f'ALTER TABLE "{table}" RENAME TO "{good}"')
+        self.source_of[good] = source
         return good
 
     # ---- staging canonical tables -----------------------------------------------------------------
