@@ -393,3 +393,34 @@ class LogParamModel:
             inner = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
             return f"{type(self).__name__}({inner})"
         return f"{type(self).__name__}(penalizer={self.penalizer})"
+
+
+class CountingModel(LogParamModel):
+    """What BG/NBD and Pareto/NBD share: their inputs, and the checks that the data can
+    identify a purchase and drop-out process at all. ``_process`` names the drop-out part
+    in messages."""
+
+    _process: ClassVar[str] = "drop-out"
+
+    def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = None):
+        """Fit by maximum likelihood. Arrays or Series of one value per customer (or per
+        distinct row, with ``weights`` counting the customers it stands for)."""
+        from churnlens.clv._validate import counting_inputs
+
+        x, t, big_t = counting_inputs(frequency, recency, T)
+        w = None if weights is None else np.asarray(weights, dtype=float)
+        return self._fit_arrays((x, t, big_t), w)
+
+    def _scale(self, x: np.ndarray, big_t: np.ndarray) -> float:
+        """The time scale that puts the oldest customer at T = 10, after the identifiability checks."""
+        if not (x > 0).any():
+            raise ModelError(
+                f"{self._model_name}: no customer made a repeat purchase, so nothing identifies the purchase "
+                f"or {self._process} process. Use a longer calibration period (earlier first purchases or a "
+                "later cutoff), or count every order rather than one per day (purchase_unit='order')."
+            )
+        if big_t.max() <= 0:
+            raise ModelError(
+                f"{self._model_name}: every customer has T = 0; put the cutoff after the first purchases."
+            )
+        return 10.0 / big_t.max()

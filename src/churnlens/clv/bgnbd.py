@@ -21,10 +21,9 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy.special import betaln, expit, gammaln, hyp2f1, psi
 
-from churnlens.clv._fitting import LogParamModel
+from churnlens.clv._fitting import CountingModel
 from churnlens.clv._special import dot
 from churnlens.clv._validate import counting_inputs, time_vector
-from churnlens.errors import ModelError
 
 
 @dataclass
@@ -56,7 +55,7 @@ def loglik_rows(theta: np.ndarray, x: np.ndarray, t: np.ndarray, big_t: np.ndarr
     return a12 + a3 + np.where(x > 0, np.logaddexp(0.0, d), 0.0)
 
 
-class BGNBD(LogParamModel):
+class BGNBD(CountingModel):
     """BG/NBD model of repeat purchases and drop-out.
 
     Attributes after ``fit``: ``params_`` (dict r, alpha, a, b; alpha in the input time unit),
@@ -67,25 +66,10 @@ class BGNBD(LogParamModel):
     _param_names: ClassVar[tuple[str, ...]] = ("r", "alpha", "a", "b")
     _model_name: ClassVar[str] = "BG/NBD"
 
-    def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = None) -> BGNBD:
-        """Fit by maximum likelihood. Arrays or Series of one value per customer (or per
-        distinct row, with ``weights`` counting the customers it stands for)."""
-        x, t, big_t = counting_inputs(frequency, recency, T)
-        w = None if weights is None else np.asarray(weights, dtype=float)
-        return self._fit_arrays((x, t, big_t), w)
-
     # ---- fitting internals ---------------------------------------------------------------
     def _prepare(self, columns, weights):
         x, t, big_t = columns
-        if not (x > 0).any():
-            raise ModelError(
-                "BG/NBD: no customer made a repeat purchase, so nothing identifies the purchase or "
-                "drop-out process. Use a longer calibration period (earlier first purchases or a later "
-                "cutoff), or count every order rather than one per day (purchase_unit='order')."
-            )
-        if big_t.max() <= 0:
-            raise ModelError("BG/NBD: every customer has T = 0; put the cutoff after the first purchases.")
-        scale = 10.0 / big_t.max()
+        scale = self._scale(x, big_t)
         pos = x > 0
         counts = np.bincount(x.astype(np.int64), weights=weights)
         ux = np.flatnonzero(counts)

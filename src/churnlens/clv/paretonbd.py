@@ -28,10 +28,9 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy.special import gammaln, hyp2f1
 
-from churnlens.clv._fitting import LogParamModel
+from churnlens.clv._fitting import CountingModel
 from churnlens.clv._special import dot, log1mexp
 from churnlens.clv._validate import counting_inputs, time_vector
-from churnlens.errors import ModelError
 
 
 def _log_h(theta: np.ndarray, x: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -80,32 +79,17 @@ class _Data:
     w: np.ndarray
 
 
-class ParetoNBD(LogParamModel):
+class ParetoNBD(CountingModel):
     """Pareto/NBD model. ``params_`` keys r, alpha, s, beta (alpha, beta in the input time unit);
     other attributes as for `BGNBD`."""
 
     _param_names: ClassVar[tuple[str, ...]] = ("r", "alpha", "s", "beta")
     _model_name: ClassVar[str] = "Pareto/NBD"
-
-    def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = None) -> ParetoNBD:
-        """Fit by maximum likelihood (inputs as for `BGNBD.fit`)."""
-        x, t, big_t = counting_inputs(frequency, recency, T)
-        w = None if weights is None else np.asarray(weights, dtype=float)
-        return self._fit_arrays((x, t, big_t), w)
+    _process: ClassVar[str] = "lifetime"
 
     def _prepare(self, columns, weights):
         x, t, big_t = columns
-        if not (x > 0).any():
-            raise ModelError(
-                "Pareto/NBD: no customer made a repeat purchase, so nothing identifies the purchase "
-                "or lifetime process. Use a longer calibration period (earlier first purchases or a "
-                "later cutoff), or count every order rather than one per day (purchase_unit='order')."
-            )
-        if big_t.max() <= 0:
-            raise ModelError(
-                "Pareto/NBD: every customer has T = 0; put the cutoff after the first purchases."
-            )
-        scale = 10.0 / big_t.max()
+        scale = self._scale(x, big_t)
         data = _Data(x, t * scale, big_t * scale, weights)
         factors = np.array([1.0, 1.0 / scale, 1.0, 1.0 / scale])
         return data, factors, float(np.log(scale) * dot(weights, x))
