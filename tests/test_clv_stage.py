@@ -69,3 +69,15 @@ def test_no_repeat_buyers_skips_with_reason():
     )
     report = pipeline.run(wh, only=["customer_value"])
     assert "repeat" in report.skipped["customer_value"]
+
+
+def test_a_skipped_stage_removes_its_earlier_tables(shop):
+    wh, _ = shop
+    assert wh.has("customer_value")
+    orders = wh.to_pandas("orders")
+    first = orders.sort_values("order_ts").groupby("customer_id").head(1)  # no repeat buyers left
+    wh.write("orders", first)
+    report = pipeline.run(wh, only=["customer_value"])
+    assert "customer_value" in report.skipped
+    assert "customer_value" in report.dropped["customer_value"]
+    assert not wh.has("customer_value") and not wh.has("clv_model")

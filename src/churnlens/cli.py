@@ -187,6 +187,8 @@ def print_run(report) -> None:
     console.print(t)
     for stage, reason in report.skipped.items():
         console.print(f"  skipped {stage}: {reason}")
+        if report.dropped.get(stage):
+            console.print(f"    removed its tables from an earlier run: {', '.join(report.dropped[stage])}")
     if report.seconds:
         times = ", ".join(f"{stage} {sec:.1f} s" for stage, sec in report.seconds.items())
         console.print(f"  stage times: {times}")

@@ -89,6 +89,10 @@ class RunReport:
     written: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    #: Tables each stage wrote in this run.
+    stage_tables: dict[str, list[str]] = field(default_factory=dict)
+    #: Tables of an earlier run removed because their stage was skipped this time.
+    dropped: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _needs_orders(caps: Capabilities) -> str | None:
@@ -198,19 +202,26 @@ def run(
         if only and stage.name not in only:
             continue
         reason = stage.needs(caps)
+        if not reason:
+            progress(stage.name)
+            t0 = time.perf_counter()
+            try:
+                results = stage.run(wh, config)
+            except StageSkipped as exc:
+                reason = str(exc)
         if reason:
             report.skipped[stage.name] = reason
-            continue
-        progress(stage.name)
-        t0 = time.perf_counter()
-        try:
-            results = stage.run(wh, config)
-        except StageSkipped as exc:
-            report.skipped[stage.name] = str(exc)
+            # A skipped stage's tables from an earlier run would describe other data: remove them.
+            stale = [t for t in _earlier_tables(wh, stage.name) if wh.has(t)]
+            for table in stale:
+                wh.drop(table)
+            if stale:
+                report.dropped[stage.name] = stale
             continue
         for table, obj in results.items():
             wh.write(table, obj)
             report.written[table] = _count(wh, table)
+        report.stage_tables[stage.name] = list(results)
         report.seconds[stage.name] = time.perf_counter() - t0
     wh.append_run(
         {
@@ -221,11 +232,23 @@ def run(
             "dataset": json.dumps(wh.dataset_info()),
             "row_counts": json.dumps(report.written),
             "skipped": json.dumps(report.skipped),
+            "stage_tables": json.dumps(report.stage_tables),
             "config": json.dumps(config.to_dict()),
             "versions": json.dumps(versions()),
         }
     )
     return report
+
+
+def _earlier_tables(wh: Warehouse, stage: str) -> list[str]:
+    """Tables that ``stage`` wrote in earlier runs (from the run records)."""
+    runs = wh.runs()
+    if runs.empty or "stage_tables" not in runs:
+        return []
+    names: set[str] = set()
+    for text in runs["stage_tables"].dropna():
+        names.update(json.loads(text).get(stage, []))
+    return sorted(names)
 
 
 def _count(wh: Warehouse, table: str) -> int:

@@ -123,6 +123,15 @@ class Warehouse:
                 pq.write_table(obj, tmp_dir / "part-0.parquet")
             self._swap_dirs({name: tmp_dir})
 
+    def drop(self, name: str) -> None:
+        """Remove table ``name`` if it exists."""
+        self._check_writable()
+        if self.engine == "duckdb":
+            self.con.con.execute(f'DROP TABLE IF EXISTS "{name}"')
+            return
+        self.con._session.catalog.dropTempView(name)
+        shutil.rmtree(self.path / name, ignore_errors=True)
+
     def staging(self) -> duckdb.DuckDBPyConnection:
         """A DuckDB connection where source adapters build tables before `publish`.
 
