@@ -81,3 +81,13 @@ def test_a_skipped_stage_removes_its_earlier_tables(shop):
     assert "customer_value" in report.skipped
     assert "customer_value" in report.dropped["customer_value"]
     assert not wh.has("customer_value") and not wh.has("clv_model")
+
+
+def test_relative_time_shop_is_skipped_with_its_reason():
+    from conftest import shared_data
+
+    wh = Warehouse()
+    ingest("instacart", [shared_data("instacart_head")], wh)
+    report = pipeline.run(wh, only=["customer_value"])
+    assert "relative time" in report.skipped["customer_value"]
+    assert not wh.has("customer_value")

@@ -9,7 +9,8 @@ Writes
   checks of `diagnostics_from_orders` (left out, with a note, when the holdout has no repeat
   purchases).
 When the data cannot identify the model (no repeat buyers), the stage is skipped with the
-model's own explanation.
+model's own explanation. Relative-time data sets (Instacart) are skipped too: every customer's
+last order is placed on the same snapshot date, so the histories say nothing about drop-out.
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ from churnlens.errors import ModelError, StageSkipped
 
 
 def run_clv(wh: Any, config: ChurnlensConfig) -> dict[str, Any]:
+    if wh.dataset_info().get("time_mode") == "relative":
+        raise StageSkipped(
+            "the data set has no calendar (relative time): every customer's last order sits on the "
+            "same snapshot date, so purchase histories cannot tell active customers from lapsed ones; "
+            "churn scores use the gaps between orders instead"
+        )
     orders = wh.table("orders")
     paid = orders.filter((orders.status == "paid") & orders.customer_id.notnull())
     cutoff = pd.Timestamp(paid.order_ts.max().to_pyarrow().as_py())
