@@ -41,6 +41,21 @@ NEW_SEGMENT = "new_customer"
 GUEST_SEGMENT = "guests"
 
 
+#: Columns of ``revenue_bridge``; ``revenue_bridge_by_segment`` adds segment and segment_rank.
+BRIDGE_COLUMNS = [
+    "component",
+    "customers",
+    "change_value",
+    "change",
+    "share_of_change",
+    "base_value",
+    "current_value",
+    "unit",
+    "base_period",
+    "current_period",
+]
+
+
 def customer_changes(paid: ibis.Table, p: Periods) -> ibis.Table:
     """Per customer active in either period: orders and value in each, and the bridge parts.
 
@@ -249,36 +264,8 @@ def bridge_frames(
         df["current_period"] = p.label("current")
         out.append(df)
     comp, by_seg = out
-    by_seg = by_seg[
-        [
-            "segment",
-            "segment_rank",
-            "component",
-            "customers",
-            "change_value",
-            "change",
-            "share_of_change",
-            "base_value",
-            "current_value",
-            "unit",
-            "base_period",
-            "current_period",
-        ]
-    ]
-    comp = comp[
-        [
-            "component",
-            "customers",
-            "change_value",
-            "change",
-            "share_of_change",
-            "base_value",
-            "current_value",
-            "unit",
-            "base_period",
-            "current_period",
-        ]
-    ]
+    by_seg = by_seg[["segment", "segment_rank", *BRIDGE_COLUMNS]]
+    comp = comp[BRIDGE_COLUMNS]
     return _typed(comp), _typed(by_seg)
 
 
