@@ -228,3 +228,32 @@ def test_canonical_helper_types():
     t = canonical("orders", [dict(order_id="x", customer_id="c", order_ts="2020-01-01", status="paid")])
     assert t.num_rows == 1 and t.schema.field("order_ts").type.unit == "us"
     assert datetime(2020, 1, 1) == t.column("order_ts")[0].as_py()
+
+
+def test_bgnbd_features_survive_a_cohort_the_plain_model_cannot_identify():
+    """Drop-out the same for everyone: BG/NBD's a and b run off together and the plain fit
+    fails; the penalised refit keeps P(alive) near the truth instead of leaving the cohort NULL."""
+    from churnlens.clv.bgnbd import BGNBD
+    from churnlens.clv.simulate import simulate_bgnbd
+    from churnlens.errors import ModelError
+
+    n, truth = 3000, dict(r=1.5, alpha=70.0, a=1e6, b=3e7)
+    big_t = np.random.default_rng(0).uniform(30, 900, n)
+    s = simulate_bgnbd(n, T=big_t, seed=0, **truth)
+    x, t_x = s["frequency"].to_numpy(), s["recency"].to_numpy()
+    with pytest.raises(ModelError):
+        BGNBD().fit(x, t_x, big_t)
+    # the frame's own columns: purchase days (x + 1), first-to-last days (t_x), tenure (T)
+    data = pd.DataFrame(
+        {
+            "cohort": 1,
+            "purchase_days": x + 1,
+            "first_to_last_days": t_x,
+            "tenure_days": big_t,
+        }
+    )
+    out = add_bgnbd(data, ChurnlensConfig(), 25.0)
+    assert out["p_alive"].notna().all()
+    true_alive = BGNBD.from_params(**truth).p_alive(x, t_x, big_t)
+    assert np.abs(out["p_alive"].to_numpy() - true_alive).max() < 0.05
+    assert np.corrcoef(out["p_alive"], true_alive)[0, 1] > 0.99

@@ -153,6 +153,9 @@ class ChurnConfig:
     curve_points: int = 101
     #: Fit BG/NBD at each cutoff for P(alive) features and the BG/NBD baseline (needs churnlens.clv).
     use_bgnbd: bool = True
+    #: Penalties tried, smallest first, when a cutoff's data cannot identify the plain BG/NBD
+    #: (on the model's internal time scale, where the oldest customer has T = 10).
+    bgnbd_penalizers: list = field(default_factory=lambda: [1e-9, 1e-7, 1e-5, 1e-3])
     #: Horizon (days) of the expected-purchases feature.
     expected_purchases_days: int = 90
     #: A cutoff needs at least this many labelled customers of each class to be used.

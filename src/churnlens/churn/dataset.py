@@ -172,6 +172,19 @@ def window_days(mode: str, cfg: ChurnlensConfig) -> float:
     return float(cfg.churn.next_gap_days if mode == NEXT_GAP else cfg.churn.window_days)
 
 
+def _fit_bgnbd(model_class, x, t_x, big_t, penalizers):
+    """BG/NBD fitted by plain maximum likelihood or, when the data cannot identify it (a
+    drop-out so uniform that a and b run off together along a flat ridge), with the smallest
+    of ``penalizers`` that keeps the parameters finite (the smaller the penalty, the nearer the
+    drop-out stays to what the data say); None when nothing fits."""
+    for pen in (0.0, *penalizers):
+        try:
+            return model_class(penalizer=pen).fit(x, t_x, big_t)
+        except Exception:  # noqa: BLE001 - a cohort BG/NBD cannot describe keeps NULL features
+            continue
+    return None
+
+
 def add_bgnbd(data: pd.DataFrame, cfg: ChurnlensConfig, window: float) -> pd.DataFrame:
     """P(alive), expected purchases and P(no purchase in the window) from a BG/NBD model fitted
     on each cohort's own (point-in-time) history; NULL when `churnlens.clv` is unavailable."""
@@ -192,9 +205,8 @@ def add_bgnbd(data: pd.DataFrame, cfg: ChurnlensConfig, window: float) -> pd.Dat
         ok = np.isfinite(xi) & np.isfinite(ti) & np.isfinite(bi)
         if ok.sum() < 2 * c.min_class_rows or not (xi[ok] > 0).any():
             continue
-        try:
-            model = BGNBD().fit(xi[ok], ti[ok], bi[ok])
-        except Exception:  # noqa: BLE001 - a cohort BG/NBD cannot describe keeps NULL features
+        model = _fit_bgnbd(BGNBD, xi[ok], ti[ok], bi[ok], c.bgnbd_penalizers)
+        if model is None:
             continue
         r, alpha = model.params_["r"], model.params_["alpha"]
         pa = model.p_alive(xi[ok], ti[ok], bi[ok])
