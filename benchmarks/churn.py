@@ -1,19 +1,25 @@
 """Benchmark: churn features, training and scoring on an Instacart-scale generated shop.
 
-    python benchmarks/churn.py [--users 206209] [--seed 0] [--trials 5] [--workdir /tmp/churnlens-bench-churn]
+    python benchmarks/churn.py [--users 206209] [--seed 0] [--trials 5] [--sample 0.1]
+                               [--workdir /tmp/churnlens-bench-churn]
 
 206,209 users is the real Instacart export's size (~3.4 M orders, ~32 M prior order lines). The
 shop is generated in the native Instacart format and ingested once (not measured here; see
 benchmarks/ingest.py). Then, each in a fresh process so that peak memories do not mix:
 
 - ``churnlens features``: `build_frame` (next-gap labels of the latest cohorts, every engine-side
-  point-in-time feature, BG/NBD per cohort) into pandas;
-- ``pandas features``: a straightforward pandas implementation of the core order features for
-  the same anchors (frequency, tenure, items, reorder ratio, interval mean/median/std/last,
-  orders in the last 30/90/180 days, category breadth and top-category share), reading the
-  same canonical tables; its values are checked against churnlens's;
+  point-in-time feature, BG/NBD per cohort) into pandas, on the whole shop;
 - ``train``: the LightGBM scoring model (Optuna trials, calibration) on the training cohorts;
 - ``score``: probabilities, risk bands and reasons of every user at the latest order.
+
+The straightforward pandas implementation of the core order features (frequency, tenure,
+items, reorder ratio, interval mean/median/std/last, orders in the last 30/90/180 days,
+category breadth and top-category share) holds every (anchor, order) and (anchor, line) pair in
+memory: about 0.3 GB per thousand users, some 60 GB at full scale, more than this machine has.
+So it runs on a random ``--sample`` of the users (their whole histories, copied into a warehouse
+of their own), and churnlens runs on the very same sample: that pair is the like-for-like
+comparison, and pandas' values are checked against churnlens's there. The pandas figures
+scaled to the whole shop (by anchors) are printed as an estimate, marked as such.
 
 Time and peak resident memory (sampled from /proc) are printed with the ratios.
 """
@@ -158,33 +164,39 @@ def score(out: Path) -> int:
     return len(scores)
 
 
-def worker(name: str, db: Path, out: Path, trials: int) -> None:
+def worker(name: str, args) -> None:
+    full, sample = shop_paths(args, None), shop_paths(args, args.sample)
     fns = {
-        "churnlens features": lambda: churnlens_features(db, out, trials),
-        "pandas features (core subset)": lambda: pandas_features(db, out),
-        "train (LightGBM, Optuna, calibration)": lambda: train(out, trials),
-        "score (probabilities + reasons)": lambda: score(out),
+        "churnlens features": lambda: churnlens_features(*full, args.trials),
+        "train (LightGBM, Optuna, calibration)": lambda: train(full[1], args.trials),
+        "score (probabilities + reasons)": lambda: score(full[1]),
+        "churnlens features (sample)": lambda: churnlens_features(*sample, args.trials),
+        "pandas features (sample, core subset)": lambda: pandas_features(*sample),
     }
     m = measure(name, fns[name])
     print(json.dumps({"name": m.name, "seconds": m.seconds, "peak_mb": m.peak_mb, "rows": m.result}))
 
 
 def run_worker(name: str, args) -> Measure:
-    cmd = [
-        sys.executable,
-        __file__,
-        "--worker",
-        name,
-        "--workdir",
-        str(args.workdir),
-        "--trials",
-        str(args.trials),
-    ]
+    cmd = [sys.executable, __file__, "--worker", name, "--workdir", str(args.workdir)]
+    cmd += ["--trials", str(args.trials), "--sample", str(args.sample)]
     cmd += ["--users", str(args.users), "--seed", str(args.seed)]
-    res = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    if res.returncode:
+        sys.exit(f"{name} failed:\n{res.stderr[-3000:]}")
     d = json.loads(res.stdout.strip().splitlines()[-1])
     print(f"  {name}: {d['seconds']:.1f} s, peak {d['peak_mb']:.0f} MB, {d['rows']:,} rows", flush=True)
     return Measure(d["name"], d["seconds"], d["peak_mb"], d["rows"])
+
+
+def shop_paths(args, sample: float | None) -> tuple[Path, Path]:
+    """The warehouse and the output folder of the whole shop or of its user sample."""
+    stem = f"instacart-{args.users}-{args.seed}"
+    if sample is not None:
+        stem += f"-sample{sample:g}"
+    out = args.workdir / f"out-{stem}"
+    out.mkdir(parents=True, exist_ok=True)
+    return args.workdir / f"{stem}.duckdb", out
 
 
 def prepare(args) -> Path:
@@ -193,7 +205,7 @@ def prepare(args) -> Path:
     from churnlens.warehouse import Warehouse
 
     shop = args.workdir / f"instacart-{args.users}-{args.seed}"
-    db = args.workdir / f"instacart-{args.users}-{args.seed}.duckdb"
+    db = shop_paths(args, None)[0]
     if not db.exists():
         catalogue = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "instacart_head"
         facts = generate(
@@ -210,34 +222,80 @@ def prepare(args) -> Path:
     return db
 
 
+def sample_shop(args) -> Path:
+    """A warehouse holding a random share of the users with their whole histories."""
+    import duckdb
+    import numpy as np
+    import pandas as pd
+
+    full, db = shop_paths(args, None)[0], shop_paths(args, args.sample)[0]
+    if db.exists():
+        return db
+    tmp = db.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    con.execute(f"attach '{full}' as shop (read_only)")
+    ids = con.sql("select customer_id from shop.customers order by customer_id").df()["customer_id"]
+    rng = np.random.default_rng(args.seed)
+    keep = pd.DataFrame(
+        {"customer_id": rng.choice(ids.to_numpy(), round(len(ids) * args.sample), replace=False)}
+    )
+    con.register("keep", keep)
+    con.execute("create table customers as select * from shop.customers semi join keep using (customer_id)")
+    con.execute("create table orders as select * from shop.orders semi join keep using (customer_id)")
+    con.execute(
+        "create table order_items as select * from shop.order_items semi join orders using (order_id)"
+    )
+    for name in ("products", "events", "rejected_rows", "runs"):
+        con.execute(f"create table {name} as select * from shop.{name}")
+    con.close()
+    tmp.rename(db)
+    return db
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--users", type=int, default=206_209)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--trials", type=int, default=5)
+    ap.add_argument("--sample", type=float, default=0.1, help="share of users the pandas contender reads")
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/churnlens-bench-churn"))
     ap.add_argument("--worker", default=None)
     args = ap.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
-    out = args.workdir / f"out-{args.users}-{args.seed}"
-    out.mkdir(exist_ok=True)
-    db = args.workdir / f"instacart-{args.users}-{args.seed}.duckdb"
     if args.worker:
-        worker(args.worker, db, out, args.trials)
+        worker(args.worker, args)
         return
-    db = prepare(args)
-    print(f"shop: {db}")
-    rows = [
+    prepare(args)
+    sample_shop(args)
+    print(
+        f"shop: {shop_paths(args, None)[0]}; sample of {args.sample:.0%} of the users: {shop_paths(args, args.sample)[0]}"
+    )
+    print("whole shop:")
+    full = [
         run_worker(name, args)
         for name in (
             "churnlens features",
-            "pandas features (core subset)",
             "train (LightGBM, Optuna, calibration)",
             "score (probabilities + reasons)",
         )
     ]
-    print(table(rows, reference="churnlens features"))
-    check(out)
+    print(table(full, reference="churnlens features"))
+    print(f"the same features on the {args.sample:.0%} user sample, churnlens and pandas:")
+    ours, theirs = (
+        run_worker(name, args)
+        for name in ("churnlens features (sample)", "pandas features (sample, core subset)")
+    )
+    scale = full[0].result / ours.result
+    estimate = Measure(
+        f"pandas at full scale (estimate, x{scale:.1f})", theirs.seconds * scale, theirs.peak_mb * scale
+    )
+    print(table([ours, theirs, full[0], estimate], reference=ours.name))
+    print(
+        f"at full scale: pandas (estimated) vs churnlens (measured): {estimate.seconds / full[0].seconds:.2f}x the time, "
+        f"{estimate.peak_mb / full[0].peak_mb:.2f}x the memory"
+    )
+    check(shop_paths(args, args.sample)[1])
 
 
 def check(out: Path) -> None:

@@ -25,7 +25,7 @@ import pandas as pd
 
 from churnlens.churn import labels as lab
 from churnlens.churn.feature_docs import CATEGORICAL
-from churnlens.churn.features import ShopTables, build_features
+from churnlens.churn.features import KEY, RFM_INPUTS, ShopTables, anchor_features, rfm_scores
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import DataError, ModelError
 
@@ -155,8 +155,7 @@ def build_frame(wh, cfg: ChurnlensConfig, cohorts: int | None = None, scoring: b
     if anchors.empty:
         raise ModelError("No customer can be labelled or scored: the shop has too little history.")
     anchors["cutoff"] = pd.to_datetime(anchors["cutoff"]).astype("datetime64[us]")
-    feats = build_features(tables, anchors_frame(anchors), c, cfg.rfm).to_pandas()
-    feats["cutoff"] = pd.to_datetime(feats["cutoff"]).astype("datetime64[us]")
+    feats = features_frame(tables, anchors, cfg)
     numeric = [x for x in feats.columns if x not in (*CATEGORICAL, "customer_id", "cutoff", "cohort")]
     feats[numeric] = feats[numeric].astype("float64")
     keep = anchors[["customer_id", "cutoff", "cohort", "churned"]]
@@ -165,6 +164,25 @@ def build_frame(wh, cfg: ChurnlensConfig, cohorts: int | None = None, scoring: b
     if c.use_bgnbd:
         data = add_bgnbd(data, cfg, window_days(mode, cfg))
     return ChurnFrame(data, mode, cuts)
+
+
+def features_frame(tables: ShopTables, anchors: pd.DataFrame, cfg: ChurnlensConfig) -> pd.DataFrame:
+    """Features of every anchor, computed by the engine in batches of whole customers (at most
+    about ``feature_batch_anchors`` anchors each, so that memory stays bounded however many
+    customers the shop has), then RFM-graded within each cohort over all batches."""
+    size = cfg.churn.feature_batch_anchors
+    n = max(1, math.ceil(len(anchors) / size)) if size > 0 else 1
+    batch = pd.factorize(anchors["customer_id"])[0] % n
+    parts = []
+    for b in range(n):
+        rows = anchors[batch == b]
+        part = anchor_features(tables, anchors_frame(rows), cfg.churn).to_pandas()
+        part["cutoff"] = pd.to_datetime(part["cutoff"]).astype("datetime64[us]")
+        parts.append(part)
+    feats = pd.concat(parts, ignore_index=True) if n > 1 else parts[0]
+    graded = rfm_scores(ibis.memtable(feats[RFM_INPUTS]), cfg.rfm).to_pandas()
+    graded["cutoff"] = pd.to_datetime(graded["cutoff"]).astype("datetime64[us]")
+    return feats.merge(graded.drop(columns=RFM_INPUTS[len(KEY) :]), on=KEY, how="left")
 
 
 def window_days(mode: str, cfg: ChurnlensConfig) -> float:

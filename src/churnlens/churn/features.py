@@ -22,6 +22,8 @@ from churnlens.churn.labels import DAY_SECONDS, paid_orders, seconds
 from churnlens.config import ChurnConfig, RFMConfig
 
 KEY = ["customer_id", "cutoff", "cohort"]
+#: The columns `rfm_scores` grades (with the key).
+RFM_INPUTS = [*KEY, "recency_days", "frequency", "monetary", "items_total"]
 
 
 @dataclass
@@ -47,8 +49,10 @@ def _ratio(num: ibis.Value, den: ibis.Value) -> ibis.Value:
 def visible_paid(tables: ShopTables, anchors: ibis.Table) -> ibis.Table:
     """Paid orders visible at each anchor, with per-order items, lines, weekday and hour."""
     p = paid_orders(tables.orders)
+    # only the anchored customers' orders and lines go through the joins below
+    p = p.semi_join(anchors.select("customer_id").distinct(), "customer_id")
     if tables.order_items is not None:
-        oi = tables.order_items
+        oi = tables.order_items.semi_join(p.select("order_id"), "order_id")
         per = oi.group_by("order_id").aggregate(
             items=oi.quantity.sum().cast("float64"),
             lines=oi.count().cast("float64"),
@@ -158,6 +162,7 @@ def category_features(v: ibis.Table, tables: ShopTables) -> ibis.Table | None:
     if tables.order_items is None or tables.products is None:
         return None
     oi, pr = tables.order_items, tables.products
+    oi = oi.semi_join(v.select("order_id").distinct(), "order_id")
     lines = oi.join(pr.select("product_id", "category_l1"), "product_id").select("order_id", "category_l1")
     lines = lines.filter(lines.category_l1.notnull())
     # lines per (order, category) first: the join with every anchor then carries far fewer rows
@@ -274,6 +279,12 @@ def _left(out: ibis.Table, part: ibis.Table) -> ibis.Table:
 
 def build_features(tables: ShopTables, anchors: ibis.Table, cfg: ChurnConfig, rfm: RFMConfig) -> ibis.Table:
     """All engine-side features for every anchor (see `churnlens.churn.feature_docs`)."""
+    return rfm_scores(anchor_features(tables, anchors, cfg), rfm)
+
+
+def anchor_features(tables: ShopTables, anchors: ibis.Table, cfg: ChurnConfig) -> ibis.Table:
+    """Every feature that describes one anchor alone (all but the RFM grades, which rank the
+    anchors of a cohort against each other), so that anchors can be computed in batches."""
     v = visible_paid(tables, anchors)
     out = anchors.select(*KEY)
     out = _left(out, order_features(v, list(cfg.recent_windows_days)))
@@ -289,8 +300,7 @@ def build_features(tables: ShopTables, anchors: ibis.Table, cfg: ChurnConfig, rf
     for part in parts:
         if part is not None:
             out = _left(out, part)
-    out = out.mutate(
+    return out.mutate(
         recency_over_mean=_ratio(out.recency_days, out.interval_mean),
         last_hour_deviation=(out.last_hour - out.hour_mean).abs(),
     )
-    return rfm_scores(out, rfm)
