@@ -357,6 +357,9 @@ def test_campaign_numbers_equal_the_tables(db, tables, lang):
         first = at.selectbox[0].value
         export = next(d.value for d in at.dataframe if "reason" in d.value.columns)
         assert len(export) == min(100, int((tables["actions"]["action"] == first).sum()))
+        # the reason is in the reader's language
+        reason_col = "reason_ko" if lang == "ko" and "reason_ko" in tables["actions"] else "reason"
+        assert set(export["reason"]) <= set(tables["actions"][reason_col])
 
 
 def test_churn_list_filters_by_segment_and_band(db, tables):

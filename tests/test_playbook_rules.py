@@ -52,6 +52,12 @@ def test_default_rules_by_hand():
         "winback_personal because risk=high & value=high: risk high (P(churn) 0.90)"
     )
     assert "promo sensitive" in a.loc["c1", "reason"] and "segment cant_lose" in a.loc["c1", "reason"]
+    assert a.loc["c1", "reason_ko"] == (
+        "개인 맞춤 윈백 (위험도 높음 · 가치 높음): 위험도 높음 (이탈 확률 0.90), 가치 높음 (1,000), "
+        "마지막 주문 40일 전, 프로모션 민감, 세그먼트 cant_lose"
+    )
+    assert a.loc["c5", "reason_ko"].startswith("조치 없음 (앞의 규칙에 해당하지 않음): ")
+    assert a.loc["c6", "reason_ko"].startswith("재활성화 (휴면): ")
     # discounts: only promo-sensitive customers of discount actions; c5 buys anyway
     assert a.offer_discount.to_dict() == {f"c{i}": i == 1 for i in range(1, 7)}
 

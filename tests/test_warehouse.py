@@ -34,3 +34,12 @@ def test_read_only_refuses_writes(tmp_path):
     wh = Warehouse(tmp_path / "w.duckdb", read_only=True)
     with pytest.raises(DataError, match="read-only"):
         wh.write("t", pd.DataFrame({"a": [1]}))
+
+
+def test_duckdb_progress_bar_is_off(tmp_path):
+    """DuckDB's own progress bar would write over the command line's output and fill logs."""
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        wh.write("t", pd.DataFrame({"a": [1]}))
+    for wh in (Warehouse(), Warehouse(tmp_path / "w.duckdb", read_only=True)):
+        assert wh.con.con.sql("select current_setting('enable_progress_bar')").fetchone() == (False,)
+        wh.close()

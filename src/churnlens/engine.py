@@ -19,9 +19,10 @@ ENGINES = ("duckdb", "spark")
 
 
 def connect_duckdb(path: str | Path | None, read_only: bool = False) -> Any:
-    """An Ibis DuckDB backend on a file (``None``: in memory)."""
+    """An Ibis DuckDB backend on a file (``None``: in memory), without DuckDB's own progress
+    bar (it would write over the command line's output and fill logs)."""
     if path is None:
-        return ibis.duckdb.connect()
+        return quiet(ibis.duckdb.connect())
     p = Path(path)
     if read_only and not p.exists():
         raise DataError(
@@ -29,7 +30,14 @@ def connect_duckdb(path: str | Path | None, read_only: bool = False) -> Any:
             file=str(p),
             fix="Run `churnlens ingest ...` or `churnlens demo` first, or pass --db with an existing file.",
         )
-    return ibis.duckdb.connect(str(p), read_only=read_only)
+    return quiet(ibis.duckdb.connect(str(p), read_only=read_only))
+
+
+def quiet(backend: Any) -> Any:
+    """Turn off DuckDB's progress bar on an Ibis backend or a plain DuckDB connection."""
+    con = getattr(backend, "con", backend)
+    con.execute("SET enable_progress_bar = false")
+    return backend
 
 
 def spark_session(cfg: EngineConfig, warehouse_dir: str | Path | None = None) -> Any:

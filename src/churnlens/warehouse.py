@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from churnlens.config import ChurnlensConfig
-from churnlens.engine import ENGINES, connect_duckdb, connect_spark
+from churnlens.engine import ENGINES, connect_duckdb, connect_spark, quiet
 from churnlens.errors import DataError
 
 RUNS_TABLE = "runs"
@@ -141,7 +141,7 @@ class Warehouse:
         self._check_writable()
         if self.engine == "duckdb":
             return self.con.con
-        con = duckdb.connect()
+        con = quiet(duckdb.connect())
         con.execute(f"SET temp_directory = '{tempfile.mkdtemp(prefix='churnlens_stage_')}'")
         return con
 

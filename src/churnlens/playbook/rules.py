@@ -178,7 +178,8 @@ def condition_mask(flags: pd.DataFrame, c: Condition) -> np.ndarray:
 
 
 def assign_actions(flags: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
-    """``action``, ``rule`` (1-based number of the rule that fired) and ``reason`` per customer."""
+    """``action``, ``rule`` (1-based number of the rule that fired) and ``reason`` (English) and
+    ``reason_ko`` (Korean) per customer."""
     n = len(flags)
     masks = []
     for r in rules:
@@ -191,30 +192,97 @@ def assign_actions(flags: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
     out["rule"] = rule_no.astype("int64")
     out["action"] = np.array([r.action for r in rules], dtype=object)[rule_no - 1]
     out["reason"] = reasons(out, rules)
+    out["reason_ko"] = reasons(out, rules, "ko")
     return out
 
 
-def reasons(df: pd.DataFrame, rules: list[Rule]) -> pd.Series:
-    """Plain text: the rule that fired and the facts behind it."""
-    rule_text = pd.Series([f"{r.action} because {r.text()}" for r in rules], dtype=object)
-    head = rule_text.iloc[df.rule.to_numpy() - 1].to_numpy()
-    p = pd.to_numeric(df.churn_probability, errors="coerce")
+#: The sentence parts of a reason in each language.
+TEMPLATES: dict[str, dict[str, str]] = {
+    "en": {
+        "because": "{action} because {rule}",
+        "always": "no earlier rule applies",
+        "and": " & ",
+        "not": "not {0}",
+        "risk": "risk {0}",
+        "p_churn": "P(churn) {0}",
+        "value": "value {0}",
+        "last_order": "last order {0} days ago",
+        "promo_sensitive": "promo sensitive",
+        "dormant": "dormant",
+        "segment": "segment {0}",
+    },
+    "ko": {
+        "because": "{action} ({rule})",
+        "always": "앞의 규칙에 해당하지 않음",
+        "and": " · ",
+        "not": "{0} 아님",
+        "risk": "위험도 {0}",
+        "p_churn": "이탈 확률 {0}",
+        "value": "가치 {0}",
+        "last_order": "마지막 주문 {0}일 전",
+        "promo_sensitive": "프로모션 민감",
+        "dormant": "휴면",
+        "segment": "세그먼트 {0}",
+    },
+}
+#: Names of the levels and of the default actions; other actions keep their own name.
+NAMES: dict[str, dict[str, str]] = {
+    "en": {},
+    "ko": {
+        "high": "높음",
+        "medium": "중간",
+        "low": "낮음",
+        "reactivation": "재활성화",
+        "winback_personal": "개인 맞춤 윈백",
+        "reminder_auto": "자동 리마인더",
+        "nurture": "관계 유지",
+        "loyalty_reward": "충성 고객 보상",
+        "no_action": "조치 없음",
+    },
+}
+
+
+def _say(lang: str, part: str, *args: object, **named: object) -> str:
+    return TEMPLATES[lang][part].format(*args, **named)
+
+
+def _name(lang: str, word: object) -> str:
+    return NAMES[lang].get(str(word), str(word))
+
+
+def rule_text(rule: Rule, lang: str = "en") -> str:
+    """The rule's conditions in ``lang`` (``risk=high & value=high``; ``위험도 높음 · 가치 높음``)."""
+    if lang == "en":
+        return rule.text()
+    parts = []
+    for c in rule.conditions:
+        arg = c.value if c.name == "segment" else _name(lang, c.value)
+        core = _say(lang, c.name, arg)
+        parts.append(_say(lang, "not", core) if c.negate else core)
+    return _say(lang, "and").join(parts) or _say(lang, "always")
+
+
+def reasons(df: pd.DataFrame, rules: list[Rule], lang: str = "en") -> pd.Series:
+    """Plain text in ``lang``: the rule that fired and the facts behind it."""
+
+    def number(series: pd.Series, spec: str) -> pd.Series:
+        return pd.to_numeric(series, errors="coerce").map(lambda v: "?" if pd.isna(v) else format(v, spec))
+
+    heads = [_say(lang, "because", action=_name(lang, r.action), rule=rule_text(r, lang)) for r in rules]
+    head = pd.Series(heads, dtype=object).iloc[df.rule.to_numpy() - 1].to_numpy()
     facts = (
-        "risk "
-        + df.risk.astype(str)
-        + " (P(churn) "
-        + p.map(lambda v: "?" if pd.isna(v) else f"{v:.2f}")
-        + "), value "
-        + df.value_level.astype(str)
+        df.risk.map(lambda v: _say(lang, "risk", _name(lang, v)))
         + " ("
-        + pd.to_numeric(df.value, errors="coerce").map(lambda v: "?" if pd.isna(v) else f"{v:,.0f}")
-        + "), last order "
-        + pd.to_numeric(df.days_since_last_order, errors="coerce").map(
-            lambda v: "?" if pd.isna(v) else f"{v:.0f}"
-        )
-        + " days ago"
-        + np.where(df.promo_sensitive, ", promo sensitive", "")
+        + number(df.churn_probability, ".2f").map(lambda v: _say(lang, "p_churn", v))
+        + "), "
+        + df.value_level.map(lambda v: _say(lang, "value", _name(lang, v)))
+        + " ("
+        + number(df.value, ",.0f")
+        + "), "
+        + number(df.days_since_last_order, ".0f").map(lambda v: _say(lang, "last_order", v))
+        + np.where(df.promo_sensitive, ", " + _say(lang, "promo_sensitive"), "")
     )
     seg = df.segment.astype("string")
-    facts = facts + np.where(seg.notna(), ", segment " + seg.fillna(""), "")
+    named = ", " + seg.fillna("").map(lambda v: _say(lang, "segment", v))
+    facts = facts + np.where(seg.notna(), named, "")
     return pd.Series(head, index=df.index) + ": " + facts.astype(str)

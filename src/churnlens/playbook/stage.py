@@ -38,6 +38,7 @@ ACTION_COLUMNS = [
     "customer_id",
     "action",
     "reason",
+    "reason_ko",
     "rule",
     "risk",
     "churn_probability",
@@ -231,7 +232,14 @@ def run(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
     if "days_since_last_order" not in acts:
         acts["days_since_last_order"] = np.nan
     out_actions = acts[ACTION_COLUMNS].copy()
-    for col in ("segment", "routine_products", "routine_product_names", "value_source", "reason"):
+    for col in (
+        "segment",
+        "routine_products",
+        "routine_product_names",
+        "value_source",
+        "reason",
+        "reason_ko",
+    ):
         out_actions[col] = out_actions[col].astype("string")
     due_named = due.merge(names, on="product_id", how="left") if names is not None else due.assign(name=None)
     summary = campaign.campaign_summary(out_actions, "money" if priced else "items")

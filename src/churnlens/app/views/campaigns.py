@@ -78,15 +78,19 @@ def export(ctx: Ctx) -> None:
         return
     chosen = st.selectbox(ctx.t("export_action"), choices, format_func=ctx.vlabel, key="export_action")
     filters = ((action, "==", chosen),)
-    keep = [c for c in EXPORT_COLUMNS if c in cols] or None
+    # the reason in the reader's language (reason_ko), else the English one
+    reason = pick(cols, f"reason_{ctx.lang}", "reason") or "reason"
+    keep = [reason if c == "reason" else c for c in EXPORT_COLUMNS]
+    keep = [c for c in keep if c in cols] or None
     total = ctx.count("actions", filters)
-    df = ctx.frame("actions", keep, filters=filters, limit=100)
+    df = ctx.frame("actions", keep, filters=filters, limit=100).rename(columns={reason: "reason"})
     st.caption(ctx.t("shown_rows", shown=ctx.num(len(df)), total=ctx.num(total)))
     show_table(ctx, df, key="actions_table")
 
     def csv() -> bytes:  # built only when the button is clicked
         return (
             ctx.frame("actions", keep, filters=filters, limit=EXPORT_LIMIT)
+            .rename(columns={reason: "reason"})
             .to_csv(index=False)
             .encode("utf-8")
         )

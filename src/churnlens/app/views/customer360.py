@@ -133,8 +133,9 @@ def action(ctx: Ctx, row: pd.Series | None, scores: pd.Series | None) -> None:
     for r in (row, scores):
         if r is not None and (col := pick(r.index, "action")):
             st.markdown(f"**{ctx.vlabel(r[col])}**")
-            if "reason" in r.index and not pd.isna(r["reason"]):
-                st.caption(str(r["reason"]))
+            why = pick(r.index, f"reason_{ctx.lang}", "reason")
+            if why and not pd.isna(r[why]):
+                st.caption(str(r[why]))
             if "expected_value" in r.index and not pd.isna(r["expected_value"]):
                 st.markdown(f"{ctx.label('expected_value')}: **{ctx.money(r['expected_value'])}**")
             return
