@@ -337,6 +337,35 @@ def test_churn_model_quality_equals_the_tables(db, tables):
 
 
 @pytest.mark.parametrize("lang", LANGS)
+def test_imbalance_verdict_follows_the_table(db, tables, lang):
+    """The strategies' table is shown as stored and the sentence names the best one and says
+    whether it helps, as the stored table does."""
+    at = rendered(db, "churn", lang)
+    if "churn_imbalance_comparison" not in tables:
+        assert any("churn_imbalance_comparison" in t for t in infos(at))
+        return
+    imb = tables["churn_imbalance_comparison"]
+    assert len(imb) == 2
+    shown = next(d.value for d in at.dataframe if "roc_auc_vs_none" in d.value.columns)
+    assert shown["roc_auc"].tolist() == pytest.approx(imb["roc_auc"].tolist())
+    assert shown["strategy"].tolist() == [i18n.value_label(lang, s) for s in imb["strategy"]]
+    best = imb.loc[imb["roc_auc"].idxmax()]
+    name = i18n.value_label(lang, best["strategy"])
+    if best["helps"]:
+        expected = i18n.tr(
+            lang,
+            "imbalance_helps",
+            best=name,
+            code=best["strategy"],
+            auc=i18n.fmt_number(best["roc_auc"], lang, 3),
+            gain=i18n.fmt_number(best["roc_auc_vs_none"], lang, 3),
+        )
+    else:
+        expected = i18n.tr(lang, "imbalance_no_help", best=name, gain=f"{best['roc_auc_vs_none']:+.3f}")
+    assert expected in [m.value for m in at.markdown]
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_campaign_numbers_equal_the_tables(db, tables, lang):
     at = render(db, "campaigns", lang)
     if "campaign_summary" not in tables:

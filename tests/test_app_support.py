@@ -43,7 +43,7 @@ FAST = {
     "churn.backtest_folds": 1,
     "churn.n_trials": 0,
     "churn.models": ["lightgbm", "logistic"],
-    "churn.imbalance_strategies": ["none"],
+    "churn.imbalance_strategies": ["none", "oversample"],
     "churn.n_estimators": 60,
     "churn.forest_trees": 20,
     "churn.curve_points": 41,

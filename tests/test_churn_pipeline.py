@@ -148,8 +148,10 @@ def test_cli_train_score_backtest(tmp_path):
     r = runner.invoke(app, ["score", "--db", str(db), *sets])
     assert r.exit_code == 0, r.output
     assert "scored" in r.output
-    r = runner.invoke(app, ["backtest", "--db", str(db), *sets])
+    strategies = ["--set", 'churn.imbalance_strategies=["none", "class_weight"]']
+    r = runner.invoke(app, ["backtest", "--db", str(db), *sets, *strategies])
     assert r.exit_code == 0, r.output
+    assert "class imbalance" in r.output and "class_weight" in r.output
     with Warehouse(db, read_only=True) as wh:
         assert {"lightgbm", "recency_rule"} <= set(wh.to_pandas("churn_backtest")["model"])
         assert len(wh.to_pandas("customer_scores")) > 0

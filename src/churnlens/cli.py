@@ -303,6 +303,25 @@ def backtest(
             f"{r.get('lift_top10', float('nan')):.2f}",
         )
     console.print(t)
+    imb = tables.get("churn_imbalance_comparison")
+    if imb is not None and not imb.empty:
+        t = Table(
+            "strategy",
+            "ROC AUC",
+            "vs as is",
+            "calibration error",
+            "helps",
+            title="class imbalance (LightGBM)",
+        )
+        for _, r in imb.iterrows():
+            t.add_row(
+                r["strategy"],
+                f"{r['roc_auc']:.3f}",
+                f"{r['roc_auc_vs_none']:+.3f}",
+                f"{r['calibration_error']:.3f}",
+                "yes" if r["helps"] else "no",
+            )
+        console.print(t)
 
 
 @app.command()

@@ -155,7 +155,7 @@ class ChurnConfig:
     use_bgnbd: bool = True
     #: Anchors (customer x cutoff rows) per feature query: larger is faster, smaller bounds
     #: the engine's memory (0: all in one query).
-    feature_batch_anchors: int = 250_000
+    feature_batch_anchors: int = 125_000
     #: Penalties tried, smallest first, when a cutoff's data cannot identify the plain BG/NBD
     #: (on the model's internal time scale, where the oldest customer has T = 10).
     bgnbd_penalizers: list = field(default_factory=lambda: [1e-9, 1e-7, 1e-5, 1e-3])

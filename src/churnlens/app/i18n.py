@@ -99,6 +99,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "what_churn_curves": ("ROC, PR, lift and calibration curves", "ROC·PR·리프트·보정 곡선"),
     "what_churn_backtest": ("backtest over time", "기간별 백테스트"),
     "what_churn_feature_importance": ("what drives the churn model", "이탈 모델의 주요 요인"),
+    "what_churn_imbalance_comparison": ("class imbalance comparison", "클래스 불균형 보정 비교"),
     "what_customer_value": ("customer value (P(alive), CLV)", "고객 가치(P(alive), CLV)"),
     "what_product_stats": ("product rankings", "상품 순위"),
     "what_product_monthly": ("product sales per month", "월별 상품 판매"),
@@ -188,6 +189,24 @@ STRINGS: dict[str, tuple[str, str]] = {
     "model_comparison": ("Model and baselines", "모델과 기준선 비교"),
     "backtest": ("Backtest over time", "기간별 백테스트"),
     "feature_importance": ("What drives churn", "이탈의 주요 요인"),
+    "imbalance": ("Class imbalance strategies", "클래스 불균형 보정 방법"),
+    "imbalance_helps": (
+        "{best} ranks customers better than training as is (ROC AUC {auc}, {gain} more): set "
+        'churn.imbalance = "{code}" to use it; the probabilities are recalibrated either way.',
+        "{best} 방법이 그대로 학습할 때보다 고객 순위를 더 잘 매깁니다(ROC AUC {auc}, {gain} 향상). "
+        '사용하려면 churn.imbalance = "{code}"로 설정하세요. 확률은 어느 경우든 다시 보정됩니다.',
+    ),
+    "imbalance_no_help": (
+        "No strategy ranks customers clearly better than training as is (best: {best}, ROC AUC {gain}), "
+        "so the model is trained as is.",
+        "어떤 방법도 그대로 학습할 때보다 고객 순위를 뚜렷하게 개선하지 못해(최고: {best}, ROC AUC {gain}) "
+        "모델을 그대로 학습합니다.",
+    ),
+    "imbalance_calibration": (
+        "Resampling moves the probabilities away from the real churn rate: calibration error {worst} "
+        "({strategy}) against {none} as is.",
+        "리샘플링은 확률을 실제 이탈률에서 멀어지게 합니다: 보정 오차 {worst}({strategy}), 그대로 학습 시 {none}.",
+    ),
     "predicted": ("Predicted", "예측"),
     "actual": ("Actual", "실제"),
     "churned": ("churned", "이탈"),
@@ -397,6 +416,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "expected_purchases_90d": ("Expected purchases (90 days)", "예상 구매(90일)"),
     "expected_spend": ("Expected spend per order", "주문당 예상 금액"),
     "roc_auc": ("ROC AUC", "ROC AUC"),
+    "roc_auc_vs_none": ("ROC AUC vs as is", "그대로 학습 대비 ROC AUC"),
+    "strategy": ("Strategy", "방법"),
+    "recall_at_0_5": ("Recall at 0.5", "0.5 기준 재현율"),
+    "precision_at_0_5": ("Precision at 0.5", "0.5 기준 정밀도"),
     "brier": ("Brier score", "브라이어 점수"),
     "log_loss": ("Log loss", "로그 손실"),
     "churn_rate": ("Churn rate", "이탈률"),
@@ -505,6 +528,11 @@ VALUES: dict[str, tuple[str, str]] = {
     "nurture": ("Nurture", "관계 유지"),
     "loyalty_reward": ("Loyalty reward", "충성 고객 보상"),
     "no_action": ("No action", "조치 없음"),
+    "none": ("Trained as is", "그대로 학습"),
+    "class_weight": ("Class weights", "클래스 가중치"),
+    "oversample": ("Random over-sampling", "무작위 오버샘플링"),
+    "smote": ("SMOTE", "SMOTE"),
+    "undersample": ("Random under-sampling", "무작위 언더샘플링"),
     "model": ("Model", "모델"),
     "baseline": ("Baseline", "기준선"),
     "high": ("High", "높음"),

@@ -24,6 +24,8 @@ from churnlens.config import ChurnlensConfig
 from churnlens.errors import ModelError
 
 ID_COLUMNS = ["customer_id", "cutoff", "cohort", "churned"]
+#: ROC AUC an imbalance strategy must add over training as is to count as helping.
+IMBALANCE_MARGIN = 0.005
 
 
 def xy(data: pd.DataFrame, cohorts: list[int]) -> tuple[pd.DataFrame, np.ndarray]:
@@ -223,4 +225,6 @@ def imbalance_comparison(
     df = pd.DataFrame(out)
     base = df.loc[df["strategy"] == "none", "roc_auc"]
     df["roc_auc_vs_none"] = df["roc_auc"] - (base.iloc[0] if len(base) else np.nan)
+    # a strategy helps when it ranks customers clearly better than training as is
+    df["helps"] = (df["strategy"] != "none") & (df["roc_auc_vs_none"] >= IMBALANCE_MARGIN)
     return df

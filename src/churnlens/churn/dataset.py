@@ -25,7 +25,7 @@ import pandas as pd
 
 from churnlens.churn import labels as lab
 from churnlens.churn.feature_docs import CATEGORICAL
-from churnlens.churn.features import KEY, RFM_INPUTS, ShopTables, anchor_features, rfm_scores
+from churnlens.churn.features import RFM_INPUTS, ShopTables, anchor_features, rfm_scores
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import DataError, ModelError
 
@@ -160,7 +160,8 @@ def build_frame(wh, cfg: ChurnlensConfig, cohorts: int | None = None, scoring: b
     feats[numeric] = feats[numeric].astype("float64")
     keep = anchors[["customer_id", "cutoff", "cohort", "churned"]]
     data = feats.merge(keep, on=["customer_id", "cutoff", "cohort"], how="left")
-    data = data.sort_values(["cohort", "customer_id", "cutoff"], kind="stable").reset_index(drop=True)
+    del feats, anchors, keep
+    data = data.sort_values(["cohort", "customer_id", "cutoff"], kind="stable", ignore_index=True)
     if c.use_bgnbd:
         data = add_bgnbd(data, cfg, window_days(mode, cfg))
     return ChurnFrame(data, mode, cuts)
@@ -180,9 +181,12 @@ def features_frame(tables: ShopTables, anchors: pd.DataFrame, cfg: ChurnlensConf
         part["cutoff"] = pd.to_datetime(part["cutoff"]).astype("datetime64[us]")
         parts.append(part)
     feats = pd.concat(parts, ignore_index=True) if n > 1 else parts[0]
-    graded = rfm_scores(ibis.memtable(feats[RFM_INPUTS]), cfg.rfm).to_pandas()
-    graded["cutoff"] = pd.to_datetime(graded["cutoff"]).astype("datetime64[us]")
-    return feats.merge(graded.drop(columns=RFM_INPUTS[len(KEY) :]), on=KEY, how="left")
+    del parts
+    inputs = ibis.memtable(feats[RFM_INPUTS].assign(_row=np.arange(len(feats))))
+    graded = rfm_scores(inputs, cfg.rfm).to_pandas().sort_values("_row")
+    for col in graded.columns.difference([*RFM_INPUTS, "_row"], sort=False):
+        feats[col] = graded[col].to_numpy()
+    return feats
 
 
 def window_days(mode: str, cfg: ChurnlensConfig) -> float:
@@ -211,14 +215,13 @@ def add_bgnbd(data: pd.DataFrame, cfg: ChurnlensConfig, window: float) -> pd.Dat
     except ImportError:
         return data
     c = cfg.churn
-    out = data.copy()
     expected = f"expected_purchases_{c.expected_purchases_days}d"
-    for col in ("p_alive", expected, "bgnbd_churn"):
-        out[col] = np.nan
-    x = (out["purchase_days"] - 1).clip(lower=0).to_numpy(float)
-    t_x = np.where(x > 0, out["first_to_last_days"].clip(lower=0).to_numpy(float), 0.0)
-    big_t = np.maximum(out["tenure_days"].to_numpy(float), t_x)
-    for idx in out.groupby("cohort").indices.values():
+    n = len(data)
+    p_alive, purchases, churn = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    x = (data["purchase_days"] - 1).clip(lower=0).to_numpy(float)
+    t_x = np.where(x > 0, data["first_to_last_days"].clip(lower=0).to_numpy(float), 0.0)
+    big_t = np.maximum(data["tenure_days"].to_numpy(float), t_x)
+    for idx in data.groupby("cohort").indices.values():
         xi, ti, bi = x[idx], t_x[idx], big_t[idx]
         ok = np.isfinite(xi) & np.isfinite(ti) & np.isfinite(bi)
         if ok.sum() < 2 * c.min_class_rows or not (xi[ok] > 0).any():
@@ -231,7 +234,8 @@ def add_bgnbd(data: pd.DataFrame, cfg: ChurnlensConfig, window: float) -> pd.Dat
         ep = model.expected_purchases(c.expected_purchases_days, xi[ok], ti[ok], bi[ok])
         quiet = ((alpha + bi[ok]) / (alpha + bi[ok] + window)) ** (r + xi[ok])
         rows = np.asarray(idx)[ok]
-        out.loc[out.index[rows], "p_alive"] = pa
-        out.loc[out.index[rows], expected] = ep
-        out.loc[out.index[rows], "bgnbd_churn"] = 1.0 - pa * (1.0 - quiet)
+        p_alive[rows], purchases[rows], churn[rows] = pa, ep, 1.0 - pa * (1.0 - quiet)
+    # new columns on a shallow copy: the feature columns are shared, not copied
+    out = data.copy(deep=False)
+    out["p_alive"], out[expected], out["bgnbd_churn"] = p_alive, purchases, churn
     return out

@@ -4,7 +4,8 @@ Tables: ``customer_scores`` (the list: churn_probability, risk_band, reasons / r
 value columns when joined), filtered through ``rfm`` (segment) and ``actions`` (action,
 value) by customer id; ``churn_backtest`` (model and baselines on the latest held-out
 cohort, and over time), ``churn_curves`` (ROC, PR, gains, calibration of that cohort),
-``churn_model_report`` (confusion matrix per threshold rule), ``churn_feature_importance``.
+``churn_model_report`` (confusion matrix per threshold rule), ``churn_feature_importance``,
+``churn_imbalance_comparison`` (LightGBM per class-imbalance strategy, and which helps).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ TABLES = (
     "churn_curves",
     "churn_model_report",
     "churn_feature_importance",
+    "churn_imbalance_comparison",
 )
 LIST_LIMIT = 500
 EXPORT_LIMIT = 200_000
@@ -48,6 +50,7 @@ def render(ctx: Ctx) -> None:
     curves(ctx, cohort)
     confusion(ctx, cohort)
     backtest(ctx)
+    imbalance(ctx)
     importance(ctx)
 
 
@@ -247,6 +250,63 @@ def backtest(ctx: Ctx) -> None:
         wide.sort_values("cutoff"), "cutoff", models, [str(m) for m in models], title=ctx.label("roc_auc")
     )
     charts.show(fig, key="backtest_chart")
+
+
+IMBALANCE_COLUMNS = ("strategy", "roc_auc", "roc_auc_vs_none", "pr_auc", "calibration_error", "recall_at_0_5")
+RESAMPLING = ("oversample", "smote", "undersample")
+
+
+def imbalance(ctx: Ctx) -> None:
+    """LightGBM per class-imbalance strategy on the latest held-out cutoff, and the verdict."""
+    st.subheader(ctx.t("imbalance"))
+    if not ctx.need("churn_imbalance_comparison"):
+        return
+    df = ctx.frame("churn_imbalance_comparison")
+    if not {"strategy", "roc_auc", "roc_auc_vs_none", "calibration_error"} <= set(df.columns):
+        show_table(ctx, df)
+        return
+    for sentence in imbalance_verdict(ctx, df):
+        st.markdown(sentence)
+    shown = df[[c for c in IMBALANCE_COLUMNS if c in df.columns]]
+    show_table(ctx, shown.assign(strategy=shown["strategy"].map(ctx.vlabel)), key="imbalance_table")
+
+
+def imbalance_verdict(ctx: Ctx, df: pd.DataFrame) -> list[str]:
+    """Which strategy ranks best, whether it helps, and what resampling does to probabilities."""
+    best = df.sort_values("roc_auc", ascending=False, kind="stable").iloc[0]
+    helps = df["helps"].astype(bool) if "helps" in df.columns else df["strategy"].ne("none")
+    if bool(helps[df.index == best.name].iloc[0]):
+        out = [
+            ctx.t(
+                "imbalance_helps",
+                best=ctx.vlabel(best["strategy"]),
+                code=best["strategy"],
+                auc=ctx.num(best["roc_auc"], 3),
+                gain=ctx.num(best["roc_auc_vs_none"], 3),
+            )
+        ]
+    else:
+        out = [
+            ctx.t(
+                "imbalance_no_help",
+                best=ctx.vlabel(best["strategy"]),
+                gain=f"{best['roc_auc_vs_none']:+.3f}",
+            )
+        ]
+    resampled = df[df["strategy"].isin(RESAMPLING)].dropna(subset=["calibration_error"])
+    none = df[df["strategy"] == "none"]
+    if len(resampled) and len(none):
+        worst = resampled.sort_values("calibration_error", ascending=False).iloc[0]
+        if worst["calibration_error"] > none["calibration_error"].iloc[0]:
+            out.append(
+                ctx.t(
+                    "imbalance_calibration",
+                    worst=ctx.num(worst["calibration_error"], 3),
+                    strategy=ctx.vlabel(worst["strategy"]),
+                    none=ctx.num(none["calibration_error"].iloc[0], 3),
+                )
+            )
+    return out
 
 
 def importance(ctx: Ctx) -> None:
