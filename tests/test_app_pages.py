@@ -334,6 +334,10 @@ def test_churn_model_quality_equals_the_tables(db, tables):
             heat = _chart(at, "heatmap")
             row = rep.iloc[0]
             assert plotly_values(heat["z"]) == [[row["tp"], row["fn"]], [row["fp"], row["tn"]]]
+            # a shop with prices also gets the expected profit of contacting at that threshold
+            assert "best_profit" in set(rep["rule"])
+            money = i18n.fmt_money(row["expected_profit"], "en", "IDR")
+            assert any(money in m.value for m in at.markdown)
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -25,6 +25,31 @@ def test_lift_capture_and_calibration_by_hand():
     assert rep.loc["top_20pct", "tp"] == 2 and rep.loc["top_20pct", "fp"] == 0
 
 
+def test_expected_profit_threshold_by_hand():
+    """Keeping a churner is worth half their value, a contact costs 10. Contacting the top 1,
+    2, 3, 4, 5 customers earns 40, 35, 25, 15, 55: the last churner is worth reaching."""
+    y = np.array([1, 1, 0, 0, 1])
+    p = np.array([0.9, 0.8, 0.7, 0.3, 0.2])
+    value = np.array([100.0, 10.0, 50.0, 50.0, 100.0])
+    rep = threshold_report(y, p, 0.2, value, save_rate=0.5, contact_cost=10.0).set_index("rule")
+    assert rep.loc["best_profit", "threshold"] == 0.2
+    assert rep.loc["best_profit", "expected_profit"] == pytest.approx(55.0)
+    assert rep.loc["p_0.5", "expected_profit"] == pytest.approx(25.0)
+    assert rep.loc["top_20pct", "expected_profit"] == pytest.approx(40.0)  # the top 1 of 5
+    # contacts that cost more than any churner is worth: contact nobody
+    rep = threshold_report(y, p, 0.2, value, save_rate=0.5, contact_cost=60.0).set_index("rule")
+    assert rep.loc["best_profit", "contacted_share"] == 0 and rep.loc["best_profit", "expected_profit"] == 0
+    # ties go together: a threshold cannot split customers with the same probability
+    # (top 2 would earn 80 if the tie at 0.5 could be split; all 3 at 0.5 earn 70, all 4 earn 75)
+    y4, p4, v4 = np.array([1, 1, 0, 1]), np.array([0.9, 0.5, 0.5, 0.1]), np.array([100.0, 100.0, 0.0, 30.0])
+    tied = threshold_report(y4, p4, 0.25, v4, 0.5, 10.0).set_index("rule")
+    assert tied.loc["best_profit", "threshold"] == 0.1
+    assert tied.loc["best_profit", "expected_profit"] == pytest.approx(75.0)
+    # without prices there is no profit rule
+    assert "best_profit" not in threshold_report(y, p, 0.2, np.full(5, np.nan)).rule.tolist()
+    assert "expected_profit" not in threshold_report(y, p, 0.2).columns
+
+
 def test_prep_keeps_a_real_other_level_and_maps_unseen_levels():
     X = pd.DataFrame({"region": ["other", "north", "north", None], "frequency": [1.0, 2.0, np.nan, 4.0]})
     prep = Prep().fit(X)

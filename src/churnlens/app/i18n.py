@@ -190,6 +190,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "backtest": ("Backtest over time", "기간별 백테스트"),
     "feature_importance": ("What drives churn", "이탈의 주요 요인"),
     "imbalance": ("Class imbalance strategies", "클래스 불균형 보정 방법"),
+    "rule_top_share": ("Top {pct}% (contact capacity)", "상위 {pct}%(연락 가능 인원)"),
     "imbalance_helps": (
         "{best} ranks customers better than training as is (ROC AUC {auc}, {gain} more): set "
         'churn.imbalance = "{code}" to use it; the probabilities are recalibrated either way.',
@@ -417,6 +418,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "expected_spend": ("Expected spend per order", "주문당 예상 금액"),
     "roc_auc": ("ROC AUC", "ROC AUC"),
     "roc_auc_vs_none": ("ROC AUC vs as is", "그대로 학습 대비 ROC AUC"),
+    "expected_profit": ("Expected profit", "기대 이익"),
     "strategy": ("Strategy", "방법"),
     "recall_at_0_5": ("Recall at 0.5", "0.5 기준 재현율"),
     "precision_at_0_5": ("Precision at 0.5", "0.5 기준 정밀도"),
@@ -529,6 +531,9 @@ VALUES: dict[str, tuple[str, str]] = {
     "loyalty_reward": ("Loyalty reward", "충성 고객 보상"),
     "no_action": ("No action", "조치 없음"),
     "none": ("Trained as is", "그대로 학습"),
+    "best_f1": ("Best F1", "최고 F1"),
+    "best_profit": ("Best expected profit", "최대 기대 이익"),
+    "p_0.5": ("Probability 0.5", "확률 0.5"),
     "class_weight": ("Class weights", "클래스 가중치"),
     "oversample": ("Random over-sampling", "무작위 오버샘플링"),
     "smote": ("SMOTE", "SMOTE"),

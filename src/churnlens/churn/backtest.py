@@ -17,7 +17,7 @@ import pandas as pd
 
 from churnlens.churn.baselines import baseline_scores, rule_flags
 from churnlens.churn.dataset import ChurnFrame, train_cohorts, window_days
-from churnlens.churn.metrics import curves, score_metrics, threshold_report
+from churnlens.churn.metrics import confusion_row, curves, score_metrics, threshold_report
 from churnlens.churn.models import ChurnModel, lightgbm_params
 from churnlens.churn.tuning import tune_lightgbm
 from churnlens.config import ChurnlensConfig
@@ -115,6 +115,8 @@ def backtest(frame: ChurnFrame, cfg: ChurnlensConfig, progress=None) -> Backtest
         if not train:
             continue
         Xt, yt = xy(frame.data, [test])
+        # what keeping a churner is worth: their average order value (shops with prices)
+        value = Xt[c.profit_value].to_numpy(float) if c.profit_value in Xt else None
         cutoff = _cutoff_label(frame, test)
         scored: dict[str, tuple[np.ndarray, bool, str]] = {}
         params = None
@@ -135,11 +137,13 @@ def backtest(frame: ChurnFrame, cfg: ChurnlensConfig, progress=None) -> Backtest
             cv = curves(yt, s, prob, c.curve_points, c.calibration_bins)
             curve_parts.append(cv.assign(**meta))
             if prob:
-                reports.append(threshold_report(yt, s, c.contact_share).assign(**meta))
+                report = threshold_report(
+                    yt, s, c.contact_share, value, c.profit_save_rate, c.profit_contact_cost
+                )
+                reports.append(report.assign(**meta))
         for name, flag in rule_flags(Xt, frame.mode, W, c.cycle_multiple).items():
-            reports.append(
-                _rule_report(yt, flag).assign(model=name, kind="baseline", cohort=test, cutoff=cutoff)
-            )
+            report = _rule_report(yt, flag, value, c.profit_save_rate, c.profit_contact_cost)
+            reports.append(report.assign(model=name, kind="baseline", cohort=test, cutoff=cutoff))
         if fold == 0 and c.imbalance_strategies:
             imb_parts.append(
                 imbalance_comparison(frame, train, test, cfg, params, progress).assign(cutoff=cutoff)
@@ -157,30 +161,10 @@ def backtest(frame: ChurnFrame, cfg: ChurnlensConfig, progress=None) -> Backtest
     )
 
 
-def _rule_report(y: np.ndarray, flag: np.ndarray) -> pd.DataFrame:
-    tp = int(((flag == 1) & (y == 1)).sum())
-    fp = int(((flag == 1) & (y == 0)).sum())
-    fn = int(((flag == 0) & (y == 1)).sum())
-    tn = int(((flag == 0) & (y == 0)).sum())
-    pr = tp / (tp + fp) if tp + fp else 0.0
-    rc = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * pr * rc / (pr + rc) if pr + rc else 0.0
-    return pd.DataFrame(
-        [
-            {
-                "rule": "rule",
-                "threshold": np.nan,
-                "tp": tp,
-                "fp": fp,
-                "tn": tn,
-                "fn": fn,
-                "precision": pr,
-                "recall": rc,
-                "f1": f1,
-                "contacted_share": float(flag.mean()),
-            }
-        ]
-    )
+def _rule_report(y: np.ndarray, flag: np.ndarray, value, save_rate: float, cost: float) -> pd.DataFrame:
+    priced = value is not None and bool(np.isfinite(value).any())
+    v = np.nan_to_num(value) if priced else None
+    return pd.DataFrame([confusion_row("rule", np.nan, y, flag.astype(int), v, save_rate, cost)])
 
 
 def imbalance_comparison(

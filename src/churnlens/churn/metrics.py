@@ -96,9 +96,34 @@ def curves(y: np.ndarray, score: np.ndarray, probabilistic: bool, points: int, b
     return pd.concat(rows, ignore_index=True)
 
 
-def threshold_report(y: np.ndarray, p: np.ndarray, contact_share: float) -> pd.DataFrame:
-    """Confusion matrix and precision / recall / F1 at three thresholds: the one with the best
-    F1, the one that contacts the top ``contact_share`` of customers, and 0.5."""
+def best_profit_threshold(
+    p: np.ndarray, y: np.ndarray, value: np.ndarray, save_rate: float, cost: float
+) -> float:
+    """The threshold whose contacted customers (``p >= threshold``) give the most expected
+    profit: each contacted churner is kept with probability ``save_rate`` and is worth
+    ``value``; each contact costs ``cost``. Contacting nobody (profit 0) is a choice too."""
+    order = np.argsort(-p, kind="stable")
+    ps = p[order]
+    gain = np.cumsum(y[order] * save_rate * np.nan_to_num(value[order]) - cost)
+    last_of_tie = np.r_[ps[1:] != ps[:-1], True]  # a threshold takes every tied customer
+    cuts, profits = ps[last_of_tie], gain[last_of_tie]
+    if not len(profits) or profits.max() <= 0:
+        return float(np.nextafter(p.max(), np.inf)) if len(p) else 1.0
+    return float(cuts[int(np.argmax(profits))])
+
+
+def threshold_report(
+    y: np.ndarray,
+    p: np.ndarray,
+    contact_share: float,
+    value: np.ndarray | None = None,
+    save_rate: float = 0.2,
+    contact_cost: float = 1.0,
+) -> pd.DataFrame:
+    """Confusion matrix and precision / recall / F1 at the thresholds: the one with the best
+    F1, the one that contacts the top ``contact_share`` of customers, 0.5 and, when the
+    customers' ``value`` is known, the one with the best expected profit (see
+    `best_profit_threshold`; ``expected_profit`` is then reported for every threshold)."""
     y = np.asarray(y, dtype=int)
     p = np.asarray(p, dtype=float)
     prec, rec, thr = skm.precision_recall_curve(y, p)
@@ -106,28 +131,45 @@ def threshold_report(y: np.ndarray, p: np.ndarray, contact_share: float) -> pd.D
     best = float(thr[int(np.argmax(f1))]) if len(thr) else 0.5
     k = max(1, int(round(contact_share * len(p))))
     capacity = float(np.sort(p)[::-1][k - 1])
-    rows = []
-    for rule, t in (
-        ("best_f1", best),
-        (f"top_{int(round(contact_share * 100))}pct", capacity),
-        ("p_0.5", 0.5),
-    ):
-        pred = (p >= t).astype(int)
-        tn, fp, fn, tp = skm.confusion_matrix(y, pred, labels=[0, 1]).ravel()
-        pr = tp / (tp + fp) if tp + fp else 0.0
-        rc = tp / (tp + fn) if tp + fn else 0.0
-        rows.append(
-            {
-                "rule": rule,
-                "threshold": t,
-                "tp": int(tp),
-                "fp": int(fp),
-                "tn": int(tn),
-                "fn": int(fn),
-                "precision": pr,
-                "recall": rc,
-                "f1": 2 * pr * rc / (pr + rc) if pr + rc else 0.0,
-                "contacted_share": float(pred.mean()),
-            }
-        )
-    return pd.DataFrame(rows)
+    thresholds = [("best_f1", best), (f"top_{int(round(contact_share * 100))}pct", capacity), ("p_0.5", 0.5)]
+    v = None if value is None else np.asarray(value, dtype=float)
+    v = np.nan_to_num(v) if v is not None and np.isfinite(v).any() else None
+    if v is not None:
+        thresholds.append(("best_profit", best_profit_threshold(p, y, v, save_rate, contact_cost)))
+    return pd.DataFrame(
+        [
+            confusion_row(rule, t, y, (p >= t).astype(int), v, save_rate, contact_cost)
+            for rule, t in thresholds
+        ]
+    )
+
+
+def confusion_row(
+    rule: str,
+    threshold: float,
+    y: np.ndarray,
+    pred: np.ndarray,
+    value: np.ndarray | None = None,
+    save_rate: float = 0.2,
+    contact_cost: float = 1.0,
+) -> dict:
+    """Confusion matrix, precision, recall, F1 and contacted share of one set of predictions,
+    with the expected profit of contacting them when the customers' ``value`` is known."""
+    tn, fp, fn, tp = skm.confusion_matrix(y, pred, labels=[0, 1]).ravel()
+    pr = tp / (tp + fp) if tp + fp else 0.0
+    rc = tp / (tp + fn) if tp + fn else 0.0
+    row = {
+        "rule": rule,
+        "threshold": threshold,
+        "tp": int(tp),
+        "fp": int(fp),
+        "tn": int(tn),
+        "fn": int(fn),
+        "precision": pr,
+        "recall": rc,
+        "f1": 2 * pr * rc / (pr + rc) if pr + rc else 0.0,
+        "contacted_share": float(pred.mean()),
+    }
+    if value is not None:
+        row["expected_profit"] = float((pred * (y * save_rate * value - contact_cost)).sum())
+    return row

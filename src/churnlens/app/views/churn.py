@@ -10,6 +10,8 @@ cohort, and over time), ``churn_curves`` (ROC, PR, gains, calibration of that co
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -217,7 +219,13 @@ def confusion(ctx: Ctx, cohort: int | None) -> None:
     part = df[df["model"] == model]
     rules = list(dict.fromkeys(part["rule"]))
     rule = (
-        st.segmented_control(ctx.t("threshold_rule"), rules, default=rules[0], key="confusion_rule")
+        st.segmented_control(
+            ctx.t("threshold_rule"),
+            rules,
+            default=rules[0],
+            format_func=lambda r: rule_label(ctx, r),
+            key="confusion_rule",
+        )
         or rules[0]
     )
     row = part[part["rule"] == rule].iloc[0]
@@ -234,6 +242,14 @@ def confusion(ctx: Ctx, cohort: int | None) -> None:
             if col in row.index:
                 text = ctx.num(row[col], 3) if col == "threshold" else ctx.pct(row[col])
                 st.markdown(f"{ctx.label(col)}: **{text}**")
+        if "expected_profit" in row.index and not pd.isna(row["expected_profit"]):
+            st.markdown(f"{ctx.label('expected_profit')}: **{ctx.money(row['expected_profit'])}**")
+
+
+def rule_label(ctx: Ctx, rule: str) -> str:
+    """best_f1, best_profit, p_0.5 and top_10pct in the reader's language."""
+    m = re.fullmatch(r"top_(\d+)pct", str(rule))
+    return ctx.t("rule_top_share", pct=m.group(1)) if m else ctx.vlabel(rule)
 
 
 def backtest(ctx: Ctx) -> None:
