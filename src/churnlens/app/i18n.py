@@ -198,10 +198,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         '사용하려면 churn.imbalance = "{code}"로 설정하세요. 확률은 어느 경우든 다시 보정됩니다.',
     ),
     "imbalance_no_help": (
-        "No strategy ranks customers clearly better than training as is (best: {best}, ROC AUC {gain}), "
-        "so the model is trained as is.",
-        "어떤 방법도 그대로 학습할 때보다 고객 순위를 뚜렷하게 개선하지 못해(최고: {best}, ROC AUC {gain}) "
-        "모델을 그대로 학습합니다.",
+        "No strategy ranks customers clearly better than training as is (best: {best}, ROC AUC {gain} "
+        "against as is), so the model is trained as is.",
+        "어떤 방법도 그대로 학습할 때보다 고객 순위를 뚜렷하게 개선하지 못해(최고: {best}, 그대로 학습 대비 "
+        "ROC AUC {gain}) 모델을 그대로 학습합니다.",
     ),
     "imbalance_calibration": (
         "Resampling moves the probabilities away from the real churn rate: calibration error {worst} "
