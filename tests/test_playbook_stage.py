@@ -230,6 +230,14 @@ def test_export_command(tmp_path):
     df = pd.read_csv(out, dtype=str)
     assert list(df.columns) == list(COLUMNS) and df.customer_id.tolist() == ["c1"]
     assert "gender" not in df.columns and "country" not in df.columns
+    assert df.reason.iloc[0].startswith("winback_personal because risk=high & value=high: ")
+    r = cli(
+        "export", "actions", "--action", "winback_personal", "--lang", "ko", "--out", str(out), "--db", db
+    )
+    assert r.returncode == 0, r.stderr
+    ko = pd.read_csv(out, dtype=str)
+    assert list(ko.columns) == list(COLUMNS)
+    assert ko.reason.iloc[0].startswith("개인 맞춤 윈백 (위험도 높음 · 가치 높음): 위험도 높음")
     r = cli("export", "actions", "--action", "nope", "--out", str(out), "--db", db)
     assert r.returncode == 2 and "winback_personal" in r.stderr and "Traceback" not in r.stderr
 

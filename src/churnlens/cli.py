@@ -433,6 +433,7 @@ def export_actions(
             "--include", help="Extra column of actions or customers (personal data only when asked)."
         ),
     ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the reason: en or ko.")] = "en",
     db: DbOpt = None,
     engine: EngineOpt = "duckdb",
 ) -> None:
@@ -441,7 +442,7 @@ def export_actions(
 
     wh = open_warehouse(db, engine, ChurnlensConfig(), read_only=engine == "duckdb")
     try:
-        n = write_actions(wh, action, out, include)
+        n = write_actions(wh, action, out, include, lang)
     finally:
         wh.close()
     console.print(f"wrote {n:,} customers ({action}) to [bold]{out}[/]")

@@ -1,6 +1,7 @@
 """Export the actions for CRM tools: one CSV row per customer of one action (or all).
 
-Columns: ``customer_id, action, reason, routine_products, expected_value``. Nothing personal
+Columns: ``customer_id, action, reason, routine_products, expected_value`` (``lang="ko"``: the
+reason in Korean, from ``reason_ko``). Nothing personal
 beyond the customer id is written unless asked: ``include`` adds columns of the ``actions``
 table (e.g. ``churn_probability``, ``offer_discount``) or of the ``customers`` table (e.g.
 ``country``), by name.
@@ -19,8 +20,12 @@ COLUMNS: tuple[str, ...] = ("customer_id", "action", "reason", "routine_products
 ALL = "all"
 
 
-def actions_frame(wh: Warehouse, action: str, include: list[str] | None = None) -> pd.DataFrame:
+def actions_frame(
+    wh: Warehouse, action: str, include: list[str] | None = None, lang: str = "en"
+) -> pd.DataFrame:
     """The rows to export (see module docstring), customers with the highest expected value first."""
+    if lang not in ("en", "ko"):
+        raise DataError(f"Unknown language '{lang}'.", values=[lang], fix="Use --lang en or --lang ko.")
     if not wh.has("actions"):
         raise DataError(
             "The warehouse has no actions yet.",
@@ -51,6 +56,8 @@ def actions_frame(wh: Warehouse, action: str, include: list[str] | None = None) 
             fix=f"Include columns of the actions or customers tables: {extra}.",
         )
     rows = t if action == ALL else t.filter(t.action == action)
+    if lang != "en" and f"reason_{lang}" in t.columns:
+        rows = rows.mutate(reason=rows[f"reason_{lang}"])
     df = rows.select(*COLUMNS, *from_actions).to_pandas()
     if customers is not None:
         c = customers.select("customer_id", *rest).to_pandas().drop_duplicates("customer_id")
@@ -58,9 +65,11 @@ def actions_frame(wh: Warehouse, action: str, include: list[str] | None = None) 
     return df.sort_values(["expected_value", "customer_id"], ascending=[False, True]).reset_index(drop=True)
 
 
-def export_actions(wh: Warehouse, action: str, out: str | Path, include: list[str] | None = None) -> int:
+def export_actions(
+    wh: Warehouse, action: str, out: str | Path, include: list[str] | None = None, lang: str = "en"
+) -> int:
     """Write the CSV (UTF-8, header, no index) and return the number of customers written."""
-    df = actions_frame(wh, action, include)
+    df = actions_frame(wh, action, include, lang)
     path = Path(out)
     if path.parent and not path.parent.exists():
         raise DataError(
