@@ -160,7 +160,7 @@ class ChurnConfig:
     #: Fit BG/NBD at each cutoff for P(alive) features and the BG/NBD baseline (needs churnlens.clv).
     use_bgnbd: bool = True
     #: Anchors (customer x cutoff rows) per feature query: larger is faster, smaller bounds
-    #: the engine's memory (0: all in one query).
+    #: the engine's memory (0: all in one query; Spark, which spills to disk, copes with 0).
     feature_batch_anchors: int = 125_000
     #: Penalties tried, smallest first, when a cutoff's data cannot identify the plain BG/NBD
     #: (on the model's internal time scale, where the oldest customer has T = 10).
