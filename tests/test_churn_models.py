@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from churnlens.churn.backtest import contact_cost
 from churnlens.churn.feature_docs import describe, feature_table
 from churnlens.churn.metrics import calibration_error, lift_at, score_metrics, threshold_report
 from churnlens.churn.models import OTHER, ChurnModel, Prep
@@ -48,6 +49,9 @@ def test_expected_profit_threshold_by_hand():
     # without prices there is no profit rule
     assert "best_profit" not in threshold_report(y, p, 0.2, np.full(5, np.nan)).rule.tolist()
     assert "expected_profit" not in threshold_report(y, p, 0.2).columns
+    # the default cost of a contact is a share of the median known order value, in any currency
+    assert contact_cost(np.array([10.0, 20.0, np.nan, 40.0]), 0.1) == pytest.approx(2.0)
+    assert contact_cost(np.full(3, np.nan), 0.1) == 0.0 and contact_cost(None, 0.1) == 0.0
 
 
 def test_prep_keeps_a_real_other_level_and_maps_unseen_levels():

@@ -148,11 +148,12 @@ class ChurnConfig:
     top_shares: list = field(default_factory=lambda: [0.1, 0.2])
     contact_share: float = 0.1
     #: The expected-profit threshold: a contacted churner is kept with probability
-    #: `profit_save_rate` and is worth the feature `profit_value` (average order value);
-    #: each contact costs `profit_contact_cost` (shop currency). Shops without prices have none.
+    #: `profit_save_rate` and is worth the feature `profit_value` (their average order value);
+    #: each contact costs `profit_contact_cost_share` of the median average order value (any
+    #: currency: 0.1 is a tenth of a typical order). Shops without prices have no such threshold.
     profit_value: str = "aov"
     profit_save_rate: float = 0.2
-    profit_contact_cost: float = 1.0
+    profit_contact_cost_share: float = 0.1
     #: Bins of the calibration curve and of the expected calibration error.
     calibration_bins: int = 10
     #: Points kept per ROC / PR curve in ``churn_curves``.

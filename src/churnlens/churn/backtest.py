@@ -117,6 +117,7 @@ def backtest(frame: ChurnFrame, cfg: ChurnlensConfig, progress=None) -> Backtest
         Xt, yt = xy(frame.data, [test])
         # what keeping a churner is worth: their average order value (shops with prices)
         value = Xt[c.profit_value].to_numpy(float) if c.profit_value in Xt else None
+        cost = contact_cost(value, c.profit_contact_cost_share)
         cutoff = _cutoff_label(frame, test)
         scored: dict[str, tuple[np.ndarray, bool, str]] = {}
         params = None
@@ -137,12 +138,10 @@ def backtest(frame: ChurnFrame, cfg: ChurnlensConfig, progress=None) -> Backtest
             cv = curves(yt, s, prob, c.curve_points, c.calibration_bins)
             curve_parts.append(cv.assign(**meta))
             if prob:
-                report = threshold_report(
-                    yt, s, c.contact_share, value, c.profit_save_rate, c.profit_contact_cost
-                )
+                report = threshold_report(yt, s, c.contact_share, value, c.profit_save_rate, cost)
                 reports.append(report.assign(**meta))
         for name, flag in rule_flags(Xt, frame.mode, W, c.cycle_multiple).items():
-            report = _rule_report(yt, flag, value, c.profit_save_rate, c.profit_contact_cost)
+            report = _rule_report(yt, flag, value, c.profit_save_rate, cost)
             reports.append(report.assign(model=name, kind="baseline", cohort=test, cutoff=cutoff))
         if fold == 0 and c.imbalance_strategies:
             imb_parts.append(
@@ -159,6 +158,13 @@ def backtest(frame: ChurnFrame, cfg: ChurnlensConfig, progress=None) -> Backtest
         pd.concat(imb_parts, ignore_index=True) if imb_parts else pd.DataFrame(),
         pd.concat(reports, ignore_index=True),
     )
+
+
+def contact_cost(value: np.ndarray | None, share: float) -> float:
+    """The cost of one contact: ``share`` of the median known value (0 without values)."""
+    if value is None or not np.isfinite(value).any():
+        return 0.0
+    return float(share * np.nanmedian(value))
 
 
 def _rule_report(y: np.ndarray, flag: np.ndarray, value, save_rate: float, cost: float) -> pd.DataFrame:
