@@ -30,9 +30,11 @@ def customers() -> pd.DataFrame:
     )
 
 
-def assigned(df: pd.DataFrame, cfg: PlaybookConfig = CFG) -> pd.DataFrame:
+def assigned(df: pd.DataFrame, cfg: PlaybookConfig = CFG, order_value: float = 50.0) -> pd.DataFrame:
+    """Actions and values; contacts priced in shares of a median order of 50.0."""
     flags = rules.customer_flags(df, cfg, ChurnConfig())
-    return campaign.expected_values(rules.assign_actions(flags, rules.parse_rules(cfg.rules, cfg)), cfg)
+    parsed = rules.parse_rules(cfg.rules, cfg)
+    return campaign.expected_values(rules.assign_actions(flags, parsed), cfg, order_value)
 
 
 def test_default_rules_by_hand():
@@ -64,13 +66,22 @@ def test_default_rules_by_hand():
 
 def test_expected_value_by_hand():
     a = assigned(customers()).set_index("customer_id")
-    # c1: 0.9 x 1000 at stake, 25 % saved, contact 5.0
+    # c1: 0.9 x 1000 at stake, 25 % saved, contact 0.1 of a 50.0 order = 5.0
     assert a.loc["c1", "revenue_at_stake"] == pytest.approx(900.0)
     assert a.loc["c1", "expected_saved_revenue"] == pytest.approx(225.0)
     assert a.loc["c1", "expected_value"] == pytest.approx(220.0)
-    # c6: 0.95 x 2000 x 0.05 - 0.5
+    # c6: 0.95 x 2000 x 0.05 - 0.01 x 50.0
     assert a.loc["c6", "expected_value"] == pytest.approx(0.95 * 2000 * 0.05 - 0.5)
     assert a.loc["c5", "expected_value"] == 0.0 and a.loc["c5", "contact_cost"] == 0.0
+    # the same default costs in a currency whose typical order is 500,000 (Rupiah, say)
+    rp = assigned(customers(), order_value=500_000.0).set_index("customer_id")
+    assert rp.loc["c1", "contact_cost"] == pytest.approx(50_000.0)
+    # or amounts in the shop's currency, as given
+    fixed = PlaybookConfig(high_value_quantile=0.5, contact_cost_unit="currency")
+    cur = assigned(customers(), fixed, order_value=500_000.0).set_index("customer_id")
+    assert cur.loc["c1", "contact_cost"] == pytest.approx(0.1)
+    with pytest.raises(DataError, match="contact cost unit"):
+        assigned(customers(), PlaybookConfig(contact_cost_unit="euro"))
 
 
 def test_campaign_totals_are_the_sums_of_customers():

@@ -144,7 +144,10 @@ def test_stage_uses_scores_rfm_and_orders(tmp_path):
     assert bool(a.loc["c1", "offer_discount"]) and not bool(a.loc["c5", "offer_discount"])
     assert a.loc["c6", "days_since_last_order"] == pytest.approx(200.0)
     assert a.loc["c4", "routine_products"] == "P" and a.loc["c5", "routine_products"] == "R"
-    assert a.loc["c1", "expected_value"] == pytest.approx(0.9 * 1000 * 0.25 - 5.0)
+    # a personal win-back costs a tenth of the median paid order (every order here totals 10.0)
+    assert a.loc["c1", "contact_cost"] == pytest.approx(1.0)
+    assert a.loc["c1", "expected_value"] == pytest.approx(0.9 * 1000 * 0.25 - 1.0)
+    assert "shares of 10.00 (the median paid order)" in set(out["playbook_inputs"]["note"])
     s = out["campaign_summary"]
     assert s.customers.sum() == 6
     assert s.expected_value.sum() == pytest.approx(a.expected_value.sum())

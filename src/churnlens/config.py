@@ -338,17 +338,21 @@ class PlaybookConfig:
             "no_action": 0.0,
         }
     )
-    #: Cost of contacting one customer with each action, in the shop's currency.
+    #: Cost of contacting one customer with each action, in `contact_cost_unit`s.
     contact_costs: dict = field(
         default_factory=lambda: {
-            "reactivation": 0.5,
-            "winback_personal": 5.0,
-            "reminder_auto": 0.05,
-            "nurture": 0.05,
-            "loyalty_reward": 2.0,
+            "reactivation": 0.01,
+            "winback_personal": 0.1,
+            "reminder_auto": 0.001,
+            "nurture": 0.001,
+            "loyalty_reward": 0.04,
             "no_action": 0.0,
         }
     )
+    #: "order": `contact_costs` are shares of the shop's median paid order (over the last
+    #: `history_days`), so the defaults hold in any currency (a personal win-back costs a tenth
+    #: of a typical order); "currency": amounts in the shop's currency.
+    contact_cost_unit: str = "order"
     #: Routine products: bought in at least this many orders, due when the days since the last
     #: purchase reach `routine_due_factor` times the customer's own mean interval.
     routine_min_orders: int = 3

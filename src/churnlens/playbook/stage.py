@@ -107,6 +107,19 @@ def order_facts(orders: ibis.Table, cutoff: datetime, history_days: int, priced:
     )
 
 
+def median_order_value(orders: ibis.Table, cutoff: datetime, history_days: int) -> float:
+    """The median total of the paid orders of the last ``history_days`` before the cutoff
+    (of all paid orders when that window has none); 1.0 when no order has a total."""
+    c = ibis.literal(pd.Timestamp(cutoff), type="timestamp")
+    start = ibis.literal(pd.Timestamp(cutoff - timedelta(days=history_days)), type="timestamp")
+    p = orders.filter((orders.status == "paid") & orders.total_amount.notnull() & (orders.order_ts <= c))
+    for rows in (p.filter(p.order_ts > start), p):
+        value = rows.total_amount.median().to_pyarrow().as_py()
+        if value is not None and value > 0:
+            return float(value)
+    return 1.0
+
+
 def baseline_scores(facts: pd.DataFrame, lookback_days: int, cycle_multiple: float) -> pd.DataFrame:
     """P(churn) from the personal-cycle baseline for customers active in the lookback."""
     f = facts[facts.days_since_last_order <= lookback_days].copy()
@@ -214,7 +227,11 @@ def run(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
         raise StageSkipped("no customer_scores and no paid orders: nobody to score")
     df, cutoff, notes, priced = build_inputs(wh, config)
     flags = rules.customer_flags(df, cfg, config.churn)
-    acts = campaign.expected_values(rules.assign_actions(flags, parsed), cfg)
+    order_value = median_order_value(orders, cutoff, cfg.history_days) if priced else 1.0
+    if cfg.contact_cost_unit == "order":
+        unit = f"{order_value:,.2f} (the median paid order)" if priced else "1 order (the shop has no prices)"
+        notes.append(_note("contact_costs", True, f"shares of {unit}"))
+    acts = campaign.expected_values(rules.assign_actions(flags, parsed), cfg, order_value)
     due = pd.DataFrame(
         columns=["customer_id", "product_id", "orders", "interval_days", "days_since", "overdue"]
     )
