@@ -5,10 +5,39 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pandas as pd
+import pyarrow as pa
 import pytest
+
+from churnlens.schema import CANONICAL
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = (REPO / ".." / "shared" / "data").resolve()
+
+
+#: Arrow type of each canonical SQL type.
+ARROW = {
+    "VARCHAR": pa.string(),
+    "TIMESTAMP": pa.timestamp("us"),
+    "DOUBLE": pa.float64(),
+    "BIGINT": pa.int64(),
+    "INTEGER": pa.int32(),
+    "BOOLEAN": pa.bool_(),
+    "DATE": pa.date32(),
+}
+
+
+def canonical(name: str, rows: list[dict]) -> pa.Table:
+    """A canonical table from row dicts (missing columns NULL, typed as the schema says)."""
+    cols = {}
+    for c in CANONICAL[name].columns:
+        vals = [r.get(c.name) for r in rows]
+        if c.sql_type == "TIMESTAMP":
+            vals = [None if v is None else pd.Timestamp(v).floor("us").to_pydatetime() for v in vals]
+        if c.sql_type == "DATE":
+            vals = [None if v is None else pd.Timestamp(v).date() for v in vals]
+        cols[c.name] = pa.array(vals, type=ARROW[c.sql_type])
+    return pa.table(cols)
 
 
 def shared_data(*parts: str) -> Path:

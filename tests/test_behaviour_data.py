@@ -15,19 +15,11 @@ import ibis
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from conftest import ARROW
 
 from churnlens.schema import CANONICAL
 from churnlens.warehouse import Warehouse
 
-ARROW_TYPES = {
-    "VARCHAR": pa.string(),
-    "TIMESTAMP": pa.timestamp("us"),
-    "DATE": pa.date32(),
-    "DOUBLE": pa.float64(),
-    "BIGINT": pa.int64(),
-    "INTEGER": pa.int32(),
-    "BOOLEAN": pa.bool_(),
-}
 TYPES = ("home", "search", "view_item", "add_to_cart", "promo_page", "add_promo", "purchase", "other")
 #: Next-event probabilities of the generated click stream (rows: current type, in TYPES order).
 TRANSITIONS = np.array(
@@ -53,7 +45,7 @@ def canonical(name: str, columns: dict[str, Any], n: int | None = None) -> pa.Ta
         n = len(next(iter(columns.values())))
     arrays = []
     for col in spec.columns:
-        typ = ARROW_TYPES[col.sql_type]
+        typ = ARROW[col.sql_type]
         if col.name in columns:
             arr = columns[col.name]
             arr = arr if isinstance(arr, pa.Array | pa.ChunkedArray) else pa.array(arr)

@@ -8,7 +8,8 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 import pytest
-from test_churn_labels import canonical, make_warehouse, order_rows
+from conftest import canonical
+from test_churn_labels import make_warehouse, order_rows
 
 from churnlens.churn.backtest import ID_COLUMNS
 from churnlens.churn.dataset import add_bgnbd, anchors_frame, shop_tables

@@ -1,7 +1,7 @@
 """Churn labels on hand-built histories: window and next-gap modes, censoring, monthly flag.
 
-Also home of the small builders the other churn tests share (`canonical`, `order_rows`,
-`make_warehouse`).
+Also home of the small builders the other churn tests share (`order_rows`, `make_warehouse`;
+`canonical` is in conftest).
 """
 
 from __future__ import annotations
@@ -9,36 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
-import pyarrow as pa
+from conftest import canonical
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from churnlens.churn import labels
-from churnlens.schema import CANONICAL
 from churnlens.warehouse import Warehouse
-
-ARROW = {
-    "VARCHAR": pa.string(),
-    "TIMESTAMP": pa.timestamp("us"),
-    "DOUBLE": pa.float64(),
-    "BIGINT": pa.int64(),
-    "INTEGER": pa.int32(),
-    "BOOLEAN": pa.bool_(),
-    "DATE": pa.date32(),
-}
-
-
-def canonical(name: str, rows: list[dict]) -> pa.Table:
-    """A canonical table from dicts (missing columns NULL, typed as the schema says)."""
-    cols = {}
-    for c in CANONICAL[name].columns:
-        vals = [r.get(c.name) for r in rows]
-        if c.sql_type == "TIMESTAMP":
-            vals = [None if v is None else pd.Timestamp(v).floor("us").to_pydatetime() for v in vals]
-        if c.sql_type == "DATE":
-            vals = [None if v is None else pd.Timestamp(v).date() for v in vals]
-        cols[c.name] = pa.array(vals, type=ARROW[c.sql_type])
-    return pa.table(cols)
 
 
 def order_rows(history: dict[str, list[str]], status: str = "paid", **extra) -> list[dict]:

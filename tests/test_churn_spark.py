@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pandas as pd
 import pytest
+from conftest import canonical
 from test_churn_features import small_shop
-from test_churn_labels import canonical
 
 from churnlens.churn import labels
 from churnlens.churn.dataset import anchors_frame, features_frame, shop_tables

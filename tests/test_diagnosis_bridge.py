@@ -6,35 +6,16 @@ import functools
 import math
 from datetime import date, datetime, timedelta
 
-import pyarrow as pa
+from conftest import canonical
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from churnlens.config import ChurnlensConfig, DiagnosisConfig
 from churnlens.diagnosis.bridge import COMPONENTS, bridge_exprs, bridge_frames, bridge_tables
 from churnlens.diagnosis.periods import Periods, last_full_month, periods
-from churnlens.schema import CANONICAL
 from churnlens.segments.paid_orders import paid_orders
 from churnlens.segments.rfm import rfm
 from churnlens.warehouse import Warehouse
-
-ARROW = {
-    "VARCHAR": pa.string(),
-    "TIMESTAMP": pa.timestamp("us"),
-    "DOUBLE": pa.float64(),
-    "BIGINT": pa.int64(),
-    "INTEGER": pa.int32(),
-    "BOOLEAN": pa.bool_(),
-    "DATE": pa.date32(),
-}
-
-
-def canonical(name: str, rows: list[dict]) -> pa.Table:
-    """A canonical table from row dicts; missing columns are NULL."""
-    spec = CANONICAL[name]
-    return pa.table(
-        {c.name: pa.array([r.get(c.name) for r in rows], type=ARROW[c.sql_type]) for c in spec.columns}
-    )
 
 
 def order(oid, cust, ts, amount, status="paid", promo=None, discount=0.0) -> dict:
