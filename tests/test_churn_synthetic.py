@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from churnlens.churn.backtest import fit_churn_model, usable_cohorts, xy
-from churnlens.churn.dataset import build_frame, train_cohorts
+from churnlens.churn.dataset import bgnbd_inputs, build_frame, train_cohorts
 from churnlens.churn.metrics import score_metrics
 from churnlens.clv.bgnbd import BGNBD
 from churnlens.config import ChurnlensConfig
@@ -98,11 +98,7 @@ def history_bayes(rows, g, window: float) -> np.ndarray:
     """P(churn) of BG/NBD with the generator's true prior: the best use of purchase history."""
     r, alpha, a, b = g.purchase_rate_shape, g.purchase_rate_rate, g.dropout_a, g.dropout_b
     model = BGNBD.from_params(r=r, alpha=alpha, a=a, b=b)
-    x = (rows["purchase_days"] - 1).clip(lower=0).to_numpy(float)
-    t_x = np.where(x > 0, rows["first_to_last_days"].to_numpy(float), 0.0)
-    big_t = np.maximum(rows["tenure_days"].to_numpy(float), t_x)
-    quiet = ((alpha + big_t) / (alpha + big_t + window)) ** (r + x)
-    return 1.0 - model.p_alive(x, t_x, big_t) * (1.0 - quiet)
+    return model.p_no_purchase(window, *bgnbd_inputs(rows))
 
 
 def test_model_auc_within_003_of_the_oracle(revealing):

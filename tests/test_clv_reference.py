@@ -179,6 +179,27 @@ def test_bgnbd_formulas_match_published(theta):
     )
 
 
+@pytest.mark.parametrize("theta", BG_PARAMS)
+def test_bgnbd_p_no_purchase_integrates_the_rate_posterior(theta):
+    """P(no purchase in (T, T + t]) = 1 - P(alive) (1 - E[exp(-lambda t)]), the expectation over
+    the alive customer's rate posterior Gamma(r + x, alpha + T), integrated numerically."""
+    r, alpha, a, b = theta
+    model = BGNBD.from_params(r=r, alpha=alpha, a=a, b=b)
+    x, tx, T = customers(1)
+    alive = model.p_alive(x, tx, T)
+    for t in (1.0, 25.0):
+        quiet = []
+        for xi, Ti in zip(x, T, strict=True):
+            shape, rate = r + xi, alpha + Ti
+            log_norm = shape * math.log(rate) - math.lgamma(shape)
+
+            def density(lam, shape=shape, rate=rate + t, log_norm=log_norm):
+                return math.exp(log_norm + (shape - 1) * math.log(lam) - rate * lam) if lam > 0 else 0.0
+
+            quiet.append(quad(density, 0, np.inf, limit=200)[0])
+        assert_close(model.p_no_purchase(t, x, tx, T), 1 - alive * (1 - np.array(quiet)), rtol=1e-7)
+
+
 @pytest.mark.parametrize("theta", PARETO_PARAMS)
 def test_paretonbd_formulas_match_published(theta):
     r, alpha, s, beta = theta

@@ -194,6 +194,15 @@ def window_days(mode: str, cfg: ChurnlensConfig) -> float:
     return float(cfg.churn.next_gap_days if mode == NEXT_GAP else cfg.churn.window_days)
 
 
+def bgnbd_inputs(data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """BG/NBD's (x, t_x, T) in days from a feature frame: repeat purchase days, first to last
+    purchase day, first purchase to the cutoff."""
+    x = (data["purchase_days"] - 1).clip(lower=0).to_numpy(float)
+    t_x = np.where(x > 0, data["first_to_last_days"].clip(lower=0).to_numpy(float), 0.0)
+    big_t = np.maximum(data["tenure_days"].to_numpy(float), t_x)
+    return x, t_x, big_t
+
+
 def _fit_bgnbd(model_class, x, t_x, big_t, penalizers):
     """BG/NBD fitted by plain maximum likelihood or, when the data cannot identify it (a
     drop-out so uniform that a and b run off together along a flat ridge), with the smallest
@@ -218,9 +227,7 @@ def add_bgnbd(data: pd.DataFrame, cfg: ChurnlensConfig, window: float) -> pd.Dat
     expected = f"expected_purchases_{c.expected_purchases_days}d"
     n = len(data)
     p_alive, purchases, churn = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
-    x = (data["purchase_days"] - 1).clip(lower=0).to_numpy(float)
-    t_x = np.where(x > 0, data["first_to_last_days"].clip(lower=0).to_numpy(float), 0.0)
-    big_t = np.maximum(data["tenure_days"].to_numpy(float), t_x)
+    x, t_x, big_t = bgnbd_inputs(data)
     for idx in data.groupby("cohort").indices.values():
         xi, ti, bi = x[idx], t_x[idx], big_t[idx]
         ok = np.isfinite(xi) & np.isfinite(ti) & np.isfinite(bi)
@@ -229,12 +236,10 @@ def add_bgnbd(data: pd.DataFrame, cfg: ChurnlensConfig, window: float) -> pd.Dat
         model = _fit_bgnbd(BGNBD, xi[ok], ti[ok], bi[ok], c.bgnbd_penalizers)
         if model is None:
             continue
-        r, alpha = model.params_["r"], model.params_["alpha"]
-        pa = model.p_alive(xi[ok], ti[ok], bi[ok])
-        ep = model.expected_purchases(c.expected_purchases_days, xi[ok], ti[ok], bi[ok])
-        quiet = ((alpha + bi[ok]) / (alpha + bi[ok] + window)) ** (r + xi[ok])
         rows = np.asarray(idx)[ok]
-        p_alive[rows], purchases[rows], churn[rows] = pa, ep, 1.0 - pa * (1.0 - quiet)
+        p_alive[rows] = model.p_alive(xi[ok], ti[ok], bi[ok])
+        purchases[rows] = model.expected_purchases(c.expected_purchases_days, xi[ok], ti[ok], bi[ok])
+        churn[rows] = model.p_no_purchase(window, xi[ok], ti[ok], bi[ok])
     # new columns on a shallow copy: the feature columns are shared, not copied
     out = data.copy(deep=False)
     out["p_alive"], out[expected], out["bgnbd_churn"] = p_alive, purchases, churn

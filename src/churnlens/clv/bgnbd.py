@@ -164,6 +164,15 @@ class BGNBD(CountingModel):
         theta = self._theta()
         return _conditional_growth(theta, horizon, x, big_t) * _p_alive(theta, x, tx, big_t)
 
+    def p_no_purchase(self, t: Any, frequency: Any, recency: Any, T: Any) -> np.ndarray:
+        """P(no purchase in (T, T + t] | x, t_x, T): dropped out, or alive and quiet for ``t``
+        (given alive, the rate's posterior is Gamma(r + x, alpha + T))."""
+        x, tx, big_t = counting_inputs(frequency, recency, T)
+        horizon = time_vector(t, customers=len(x))
+        r, alpha = self.params_["r"], self.params_["alpha"]
+        quiet = ((alpha + big_t) / (alpha + big_t + horizon)) ** (r + x)
+        return 1.0 - _p_alive(self._theta(), x, tx, big_t) * (1.0 - quiet)
+
     def expected_purchases_new(self, t: Any) -> np.ndarray:
         """E[X(t)]: purchases of a new customer in (0, t], eq. (9) of Fader-Hardie-Lee."""
         horizon = time_vector(t)
