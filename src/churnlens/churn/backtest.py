@@ -17,7 +17,7 @@ import pandas as pd
 
 from churnlens.churn.baselines import baseline_scores, rule_flags
 from churnlens.churn.dataset import ChurnFrame, train_cohorts, window_days
-from churnlens.churn.metrics import confusion_row, curves, score_metrics, threshold_report
+from churnlens.churn.metrics import confusion_row, curves, known_values, score_metrics, threshold_report
 from churnlens.churn.models import ChurnModel, lightgbm_params
 from churnlens.churn.tuning import tune_lightgbm
 from churnlens.config import ChurnlensConfig
@@ -162,15 +162,14 @@ def backtest(frame: ChurnFrame, cfg: ChurnlensConfig, progress=None) -> Backtest
 
 def contact_cost(value: np.ndarray | None, share: float) -> float:
     """The cost of one contact: ``share`` of the median known value (0 without values)."""
-    if value is None or not np.isfinite(value).any():
+    if known_values(value) is None:
         return 0.0
     return float(share * np.nanmedian(value))
 
 
 def _rule_report(y: np.ndarray, flag: np.ndarray, value, save_rate: float, cost: float) -> pd.DataFrame:
-    priced = value is not None and bool(np.isfinite(value).any())
-    v = np.nan_to_num(value) if priced else None
-    return pd.DataFrame([confusion_row("rule", np.nan, y, flag.astype(int), v, save_rate, cost)])
+    row = confusion_row("rule", np.nan, y, flag.astype(int), known_values(value), save_rate, cost)
+    return pd.DataFrame([row])
 
 
 def imbalance_comparison(

@@ -96,6 +96,14 @@ def curves(y: np.ndarray, score: np.ndarray, probabilistic: bool, points: int, b
     return pd.concat(rows, ignore_index=True)
 
 
+def known_values(value: np.ndarray | None) -> np.ndarray | None:
+    """Customer values with unknown ones as 0, or None when none is known (no prices)."""
+    if value is None:
+        return None
+    v = np.asarray(value, dtype=float)
+    return np.nan_to_num(v) if np.isfinite(v).any() else None
+
+
 def best_profit_threshold(
     p: np.ndarray, y: np.ndarray, value: np.ndarray, save_rate: float, cost: float
 ) -> float:
@@ -132,8 +140,7 @@ def threshold_report(
     k = max(1, int(round(contact_share * len(p))))
     capacity = float(np.sort(p)[::-1][k - 1])
     thresholds = [("best_f1", best), (f"top_{int(round(contact_share * 100))}pct", capacity), ("p_0.5", 0.5)]
-    v = None if value is None else np.asarray(value, dtype=float)
-    v = np.nan_to_num(v) if v is not None and np.isfinite(v).any() else None
+    v = known_values(value)
     if v is not None:
         thresholds.append(("best_profit", best_profit_threshold(p, y, v, save_rate, contact_cost)))
     return pd.DataFrame(

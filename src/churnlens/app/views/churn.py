@@ -297,8 +297,7 @@ def imbalance_verdict(ctx: Ctx, df: pd.DataFrame) -> list[str]:
     if others.empty:
         return []
     best = others.sort_values("roc_auc", ascending=False, kind="stable").iloc[0]
-    helps = bool(best["helps"]) if "helps" in best.index else best["roc_auc_vs_none"] >= 0.005
-    if helps:
+    if bool(best.get("helps", False)):
         out = [
             ctx.t(
                 "imbalance_helps",
