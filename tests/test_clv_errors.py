@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from churnlens.clv import BGNBD, GammaGamma, ParetoNBD, simulate_bgnbd
+from churnlens.clv._fitting import LOG_BOUND, ParametersRanOff
 from churnlens.errors import DataError, ModelError
 
 COUNT_MODELS = [BGNBD, ParetoNBD]
@@ -76,15 +79,52 @@ def test_pandas_series_and_lists_are_accepted():
         BGNBD().fit(pd.Series([1, None]), pd.Series([1.0, 0.0]), pd.Series([2.0, 2.0]))
 
 
-def test_unidentified_parameters_raise_model_error_not_nan():
-    # Everyone buys at the same steady pace and nobody drops out: a -> 0 (p = 0).
-    rng = np.random.default_rng(0)
-    n = 3000
+def _directions_from_values(err) -> dict[str, str]:
+    """Each parameter the optimiser left on the bound of its log (within 0.01 of +-LOG_BOUND),
+    with the way it went, read from the last log-parameters the error carries."""
+    return {n: ("0" if v < 0 else "infinity") for n, v in err.log_params.items() if abs(v) > LOG_BOUND - 0.01}
+
+
+@pytest.mark.parametrize(("seed", "n"), [(0, 3000), (1, 1000), (4, 500)])
+def test_unidentified_parameters_raise_model_error_not_nan(seed, n):
+    # Everyone buys at the same steady pace and nobody drops out: nothing identifies the
+    # drop-out process (a -> 0) nor the spread of purchase rates (r, alpha -> infinity). Which of
+    # them the optimiser reaches first depends on its path, so the expected words are derived
+    # from the values it stopped at; the message must word each one with its own direction.
+    rng = np.random.default_rng(seed)
     T = rng.uniform(20, 40, n)
     x = np.floor(T / 2.0)
-    with pytest.raises(ModelError, match=r"\['a'\] ran off to 0; the data cannot identify") as info:
+    with pytest.raises(ModelError, match="the data cannot identify the model") as info:
         BGNBD().fit(x, x * 2.0, T)
-    assert "longer calibration period" in str(info.value)
+    err = info.value
+    expected = _directions_from_values(err)
+    assert expected, "no parameter is at an extreme value, yet the fit was refused"
+    assert set(expected) <= {"r", "alpha", "a", "b"}
+    message = str(err)
+    for name in err.log_params:
+        assert bool(re.search(rf"\b{name} ran off to", message)) == (name in expected)
+    for name, direction in expected.items():
+        assert re.search(rf"\b{name} ran off to {direction}\b", message)
+    assert ("longer calibration period" in message) and (
+        ("same time unit" in message) == ("0" in expected.values())
+    )
+    assert ("penalizer=0.001" in message) == ("infinity" in expected.values())
+    # no drop-out in the data: whatever ran off, a cannot have run to infinity nor b to 0
+    assert expected.get("a") != "infinity" and expected.get("b") != "0"
+
+
+def test_each_parameter_is_worded_with_its_own_direction():
+    # r on the upper bound, a on the lower one, alpha and b inside: the exact message
+    err = ParametersRanOff("BG/NBD", ("r", "alpha", "a", "b"), np.array([LOG_BOUND, 2.0, -LOG_BOUND, 0.5]))
+    assert str(err).startswith(
+        "BG/NBD: r ran off to infinity, a ran off to 0; the data cannot identify the model. Check that"
+    )
+    assert "same time unit" in str(err) and "penalizer=0.001" in str(err)
+    assert err.ran_off == {"r": "infinity", "a": "0"}
+    assert isinstance(err, ModelError)
+    only_up = ParametersRanOff("Gamma-Gamma", ("p", "q", "v"), np.array([1.0, LOG_BOUND, LOG_BOUND]))
+    assert str(only_up).startswith("Gamma-Gamma: q ran off to infinity, v ran off to infinity; the data")
+    assert "same time unit" not in str(only_up)
 
 
 def test_parameters_running_to_infinity_suggest_the_penalizer_which_works():

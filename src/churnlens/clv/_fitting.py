@@ -50,6 +50,35 @@ def _single_threaded_blas():
     return threadpool_limits(limits=1, user_api="blas")
 
 
+class ParametersRanOff(ModelError):
+    """The optimum lies on the bound of one or more log-parameters: the data cannot identify them.
+
+    The message words each parameter with its own direction ("r ran off to infinity, a ran off
+    to 0") and gives the advice for each direction that occurs. ``log_params`` holds the
+    optimiser's last (internal, rescaled) log-parameters by name; ``ran_off`` maps each
+    parameter on the bound to ``"0"`` or ``"infinity"``.
+    """
+
+    #: Advice per direction: a parameter at 0 describes behaviour that does not show in the
+    #: data; one at infinity describes heterogeneity the data do not have.
+    ADVICE: ClassVar[dict[str, str]] = {
+        "0": "Check that recency and T use the same time unit, and use a longer calibration period "
+        "so that the behaviour this parameter describes shows in the data.",
+        "infinity": "Pass penalizer=0.001 (or larger) to keep the parameters finite, or use a longer "
+        "calibration period or more customers with repeat purchases.",
+    }
+
+    def __init__(self, model: str, names: tuple[str, ...], log_params: np.ndarray) -> None:
+        z = np.asarray(log_params, dtype=float)
+        self.log_params = dict(zip(names, z.tolist(), strict=True))
+        self.ran_off = {
+            n: ("0" if v < 0 else "infinity") for n, v in self.log_params.items() if abs(v) > LOG_BOUND - 1e-2
+        }
+        words = ", ".join(f"{n} ran off to {d}" for n, d in self.ran_off.items())
+        advice = " ".join(self.ADVICE[d] for d in ("0", "infinity") if d in self.ran_off.values())
+        super().__init__(f"{model}: {words}; the data cannot identify the model. {advice}")
+
+
 @dataclass
 class Optimum:
     log_params: np.ndarray
@@ -224,21 +253,8 @@ def maximize_likelihood(
     # differenced Hessian reach the optimum to rounding (what "exact" asks of a fit).
     hess = obj.hessian(z, g)
     z, f, g, hess, _ = _newton(obj, z, f, g, hess, refresh=True, max_steps=8)
-    at_bound = np.abs(z) > LOG_BOUND - 1e-2
-    if at_bound.any():
-        which = [n for n, b in zip(names, at_bound, strict=True) if b]
-        to_zero = bool(z[at_bound][0] < 0)
-        advice = (
-            "Check that recency and T use the same time unit, and use a longer calibration period "
-            "so that the behaviour this parameter describes shows in the data."
-            if to_zero
-            else "Pass penalizer=0.001 (or larger) to keep the parameters finite, or use a longer "
-            "calibration period or more customers with repeat purchases."
-        )
-        raise ModelError(
-            f"{model}: parameter(s) {which} ran off to {'0' if to_zero else 'infinity'}; the data "
-            f"cannot identify the model. {advice}"
-        )
+    if (np.abs(z) > LOG_BOUND - 1e-2).any():
+        raise ParametersRanOff(model, names, z)
     scale = max(1.0, abs(f))
     if not np.isfinite(f) or np.max(np.abs(g)) > max(1e3 * tol, 1e-6) * scale:
         raise ModelError(
