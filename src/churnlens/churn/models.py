@@ -1,8 +1,11 @@
 """Churn classifiers behind one estimator: LightGBM (default), logistic regression, random
 forest and XGBoost, with an imbalance strategy and probability calibration.
 
-`ChurnModel(kind, params, imbalance, calibration).fit(X, y, X_val, y_val)` follows the
-scikit-learn contract. ``X`` is a feature frame (`churnlens.churn.features`); `Prep` turns
+`ChurnModel(kind, params, imbalance, calibration).fit(X, y, X_val, y_val)` keeps scikit-learn's
+conventions: hyper-parameters are the ``__init__`` arguments, kept under their own names;
+``fit`` returns the model; what it learns ends with ``_``. It is not a full scikit-learn
+estimator: there is no ``get_params``, and ``predict_proba`` returns the churn probability
+alone (1-D). ``X`` is a feature frame (`churnlens.churn.features`); `Prep` turns
 it into either the *native* frame (numbers with NaN, categories as pandas categories: LightGBM
 and XGBoost) or the *dense* matrix (medians for NaN plus missing flags, one-hot categories:
 logistic regression, random forest, SMOTE). Imbalance strategies: ``none``, ``class_weight``,

@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
+from sklearn.base import BaseEstimator
 
 from churnlens.clv._compress import compress
 from churnlens.clv._validate import customer_weights
@@ -272,8 +273,12 @@ def maximize_likelihood(
     return Optimum(z, f, hess, obj.evaluations)
 
 
-class LogParamModel:
+class LogParamModel(BaseEstimator):
     """Base of the value models: the scikit-learn estimator contract around one fit routine.
+
+    Hyper-parameters are the ``__init__`` arguments, stored unchanged (so ``get_params``,
+    ``set_params`` and ``sklearn.base.clone`` work); ``fit`` returns the model; what it learns
+    ends with ``_`` and does not exist before ``fit``.
 
     Parameters
     ----------
