@@ -1,6 +1,7 @@
 """Nothing phones home: the dashboard's Streamlit settings turn usage statistics off and bind
 127.0.0.1, `serve` listens there by default, and a whole ingest, run and report makes no
-network connection beyond this computer (every attempt is recorded by a Python audit hook).
+network connection beyond this computer (every attempt is recorded by a Python audit hook)
+and downloads no DuckDB extension.
 What the browser pages request is checked in `test_browser_dashboard.py`."""
 
 from __future__ import annotations
@@ -114,11 +115,14 @@ print(json.dumps({"attempts": attempts, "html": len(html), "tables": tables}))
 def test_ingest_run_and_report_connect_nowhere(tmp_path):
     script = tmp_path / "audited.py"
     script.write_text(_AUDITED_RUN)
+    home = tmp_path / "home"  # where DuckDB would put an extension it downloads
+    home.mkdir()
     r = subprocess.run(
         [sys.executable, str(script), str(tmp_path / "shop"), str(tmp_path / "w.duckdb")],
         capture_output=True,
         text=True,
         timeout=600,
+        env={**os.environ, "HOME": str(home)},
     )
     assert r.returncode == 0, r.stderr[-3000:]
     got = json.loads(r.stdout.strip().splitlines()[-1])
@@ -126,6 +130,7 @@ def test_ingest_run_and_report_connect_nowhere(tmp_path):
     assert got["html"] > 10_000
     assert {"sessions", "customer_value", "customer_scores", "basket_rules", "actions"} <= set(got["tables"])
     assert got["attempts"] == []
+    assert not [p for p in home.rglob("*.duckdb_extension")]  # DuckDB fetched no extension either
 
 
 def test_local_spark_binds_loopback_and_has_no_web_ui(monkeypatch):
