@@ -112,7 +112,12 @@ class Warehouse:
             obj = _typed_nulls(obj)
         if self.engine == "duckdb":
             tmp = f"_tmp_{name}_{uuid.uuid4().hex[:8]}"
-            self.con.create_table(tmp, obj, overwrite=True)
+            try:
+                # Ibis creates the table, then fills it: a failure in between leaves it behind
+                self.con.create_table(tmp, obj)
+            except Exception:
+                self.con.drop_table(tmp, force=True)
+                raise
             self._swap_duckdb({name: tmp})
         else:
             tmp_dir = self.path / f"_tmp_{name}_{uuid.uuid4().hex[:8]}"
