@@ -61,3 +61,12 @@ def test_readme_quickstart_and_ci_install_with_the_constraints():
     for command in re.findall(r"`(pip install [^`]*)`", readme):
         if "-U" not in command.split():
             assert "-c constraints.txt" in command, command
+
+
+def test_stack_note_caps_are_in_pyproject():
+    """The README's stack notes: DuckDB below 2.0 and sqlglot below 28, for Ibis 12."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    reqs = {canonicalize_name(Requirement(r).name): Requirement(r) for r in project["dependencies"]}
+    assert not reqs["duckdb"].specifier.contains("2.0.0") and reqs["duckdb"].specifier.contains("1.4.0")
+    assert not reqs["sqlglot"].specifier.contains("28.0.0") and reqs["sqlglot"].specifier.contains("27.0.0")
+    assert reqs["ibis-framework"].specifier.contains("12.0.0") and not reqs["ibis-framework"].specifier.contains("13.0")
