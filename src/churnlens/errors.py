@@ -1,8 +1,9 @@
 """Errors a user can cause and can fix.
 
 `DataError` is raised for bad input: a missing file or column, a wrong type, an empty file.
-Its message always says which file and column, shows a few offending values and says what
-to do. The CLI prints it without a traceback and exits with status 2.
+Its message says what is wrong, which file and column when the problem lies in one, shows a
+few offending values and always says what to do. The CLI prints it without a traceback and
+exits with status 2.
 """
 
 from __future__ import annotations

@@ -196,7 +196,11 @@ class Warehouse:
     # ---- internals -----------------------------------------------------------------------------
     def _check_writable(self) -> None:
         if self.read_only:
-            raise DataError("This warehouse was opened read-only.", file=str(self.path))
+            raise DataError(
+                "This warehouse was opened read-only.",
+                file=str(self.path),
+                fix="Open it without read_only=True to write (the dashboard and the report only read).",
+            )
 
     def _swap_duckdb(self, staged: dict[str, str]) -> None:
         raw = self.con.con

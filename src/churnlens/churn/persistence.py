@@ -61,6 +61,11 @@ def load(root: Path, version: str | None = None) -> tuple[ChurnModel, dict[str, 
         version = (root / LATEST).read_text(encoding="utf-8").strip()
     d = root / version
     if not (d / "model.joblib").exists():
-        raise DataError("The churn model version does not exist.", file=str(d), values=[version])
+        raise DataError(
+            "The churn model version does not exist.",
+            file=str(d),
+            values=[version],
+            fix=f"Pass a version saved under {root}, or leave it out for the latest.",
+        )
     meta = json.loads((d / "metadata.json").read_text(encoding="utf-8"))
     return joblib.load(d / "model.joblib"), meta

@@ -27,7 +27,12 @@ def data_span(wh) -> tuple[datetime, datetime]:
     o = wh.table("orders")
     row = o.aggregate(a=o.order_ts.min(), b=o.order_ts.max()).to_pandas().iloc[0]
     if row["a"] is None or row["b"] != row["b"]:
-        raise DataError("The shop has no dated orders.", file="orders", column="order_ts")
+        raise DataError(
+            "The shop has no dated orders.",
+            file="orders",
+            column="order_ts",
+            fix="Ingest the shop's orders with their order times (`churnlens ingest`).",
+        )
     return row["a"].to_pydatetime(), row["b"].to_pydatetime()
 
 

@@ -176,7 +176,11 @@ def make_plan(paths: list[Path], options: dict[str, Any], default_hour: int) -> 
         statuses[norm_status(str(value))] = status
     unknown = options.get("unknown_status", "reject")
     if unknown != "reject" and unknown not in ORDER_STATUSES:
-        raise DataError("unknown_status must be reject, paid, cancelled or failed.", values=[unknown])
+        raise DataError(
+            "unknown_status must be reject, paid, cancelled or failed.",
+            values=[unknown],
+            fix="Set options['unknown_status'] to one of reject, paid, cancelled or failed.",
+        )
     return Plan(files, maps, options, default_hour, statuses)
 
 

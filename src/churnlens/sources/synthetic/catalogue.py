@@ -342,7 +342,10 @@ def load_instacart_catalogue(directory: Path, rng: np.random.Generator, cfg: Gen
     dep_idx = dep_index.reindex(products["department_id"].to_numpy()).to_numpy()
     if np.isnan(dep_idx.astype(np.float64)).any():
         raise DataError(
-            "products.csv refers to unknown departments.", file=str(paths[0]), column="department_id"
+            "products.csv refers to unknown departments.",
+            file=str(paths[0]),
+            column="department_id",
+            fix="Use the departments.csv that came with products.csv, or add the missing departments to it.",
         )
     columns = {"source_dir": np.array([str(directory)], dtype=object)}
     return _grocery(
