@@ -53,6 +53,13 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
+def skip_outside_ci(message: str, under_ci: str) -> None:
+    """Skip the test on a developer's machine; under CI fail it, saying why it must not skip."""
+    if in_ci():
+        pytest.fail(f"{message}; {under_ci}", pytrace=False)
+    pytest.skip(message)
+
+
 def shared_data(dataset: str, *parts: str) -> Path:
     """Path to a real data set we may not ship (``instacart_head``, ``olist_first1000``,
     ``diginetica_sample``) under ../shared/data. When it is missing the test skips, except under
@@ -64,9 +71,7 @@ def shared_data(dataset: str, *parts: str) -> Path:
         f"real data set {dataset!r} is missing: {path} not found "
         f"(put ../shared/data beside the project or set CHURNLENS_SHARED_DATA)"
     )
-    if in_ci():
-        pytest.fail(f"{message}; under CI every real data set must be present", pytrace=False)
-    pytest.skip(message)
+    skip_outside_ci(message, "under CI every real data set must be present")
 
 
 def online_retail(name: str | None = None) -> Path:
@@ -91,9 +96,9 @@ def spark_available() -> bool:
     try:
         import pyspark  # noqa: F401
     except ImportError:
-        pytest.skip("PySpark is not installed (pip install -e '.[spark]')")
+        skip_outside_ci("PySpark is not installed (pip install -e '.[spark]')", "CI installs it")
     if os.system("java -version >/dev/null 2>&1") != 0:
-        pytest.skip("Java is not installed; the Spark engine needs Java 17")
+        skip_outside_ci("Java is not installed; the Spark engine needs Java 17", "CI must provide it")
     return True
 
 
