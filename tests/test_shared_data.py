@@ -3,11 +3,14 @@ it under CI, naming the data set; the shipped Online Retail is always there."""
 
 from __future__ import annotations
 
+import fnmatch
+import tomllib
+
 import conftest
 import pyarrow.parquet as pq
 import pytest
 
-from churnlens.demo import ONLINE_RETAIL_FILES, online_retail_files
+from churnlens.demo import ONLINE_RETAIL, ONLINE_RETAIL_FILES, online_retail_files
 
 
 def test_missing_data_set_skips_outside_ci(tmp_path, monkeypatch):
@@ -40,3 +43,14 @@ def test_online_retail_ships_with_the_package():
     # the files are whole, as the data folder's README describes them
     for p in paths:
         assert f"`{p.name}`: {pq.ParquetFile(p).metadata.num_rows:,} lines" in readme
+
+
+def test_package_data_ships_the_online_retail_files():
+    """Every file of the shipped data set matches a package-data pattern of pyproject.toml."""
+    patterns = tomllib.loads((conftest.REPO / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"
+    ]["churnlens"]
+    package = ONLINE_RETAIL.parents[1]
+    for f in ONLINE_RETAIL.iterdir():
+        rel = f.relative_to(package).as_posix()
+        assert any(fnmatch.fnmatch(rel, p) for p in patterns), rel
