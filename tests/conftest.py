@@ -1,4 +1,11 @@
-"""Shared test fixtures: where the real sample data lives, small warehouses, a Spark session."""
+"""Shared test fixtures: where the real sample data lives, small warehouses, a Spark session.
+
+Real data comes from two places. UCI Online Retail II (CC BY 4.0) ships inside the package
+(`churnlens.demo.ONLINE_RETAIL`), so its tests always run. Data sets whose terms do not allow
+redistribution (Instacart head, Olist, DIGINETICA) stay in `../shared/data` beside the project
+(or wherever `CHURNLENS_SHARED_DATA` points): `shared_data()` finds them, and when one is missing
+the test skips on a developer's machine but fails under CI (`CI` set, as every CI service does).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +19,8 @@ import pytest
 from churnlens.schema import CANONICAL
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = (REPO / ".." / "shared" / "data").resolve()
+#: Real data sets we may not ship: ../shared/data beside the project, or $CHURNLENS_SHARED_DATA.
+SHARED_DATA = Path(os.environ.get("CHURNLENS_SHARED_DATA") or REPO / ".." / "shared" / "data").resolve()
 
 
 #: Arrow type of each canonical SQL type.
@@ -40,12 +48,47 @@ def canonical(name: str, rows: list[dict]) -> pa.Table:
     return pa.table(cols)
 
 
-def shared_data(*parts: str) -> Path:
-    """Path to a real sample under ../shared/data; skips the test when it is absent."""
-    path = SHARED_DATA.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"real sample data not found at {path} (expected ../shared/data beside the repo)")
-    return path
+def in_ci() -> bool:
+    """True under CI (the `CI` variable set, as GitHub Actions, GitLab and others set it)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def skip_outside_ci(message: str, under_ci: str) -> None:
+    """Skip the test on a developer's machine; under CI fail it, saying why it must not skip."""
+    if in_ci():
+        pytest.fail(f"{message}; {under_ci}", pytrace=False)
+    pytest.skip(message)
+
+
+def shared_data(dataset: str, *parts: str) -> Path:
+    """Path to a real data set we may not ship (``instacart_head``, ``olist_first1000``,
+    ``diginetica_sample``) under ../shared/data. When it is missing the test skips, except under
+    CI, where a missing data set fails the test with its name."""
+    path = SHARED_DATA.joinpath(dataset, *parts)
+    if path.exists():
+        return path
+    message = (
+        f"real data set {dataset!r} is missing: {path} not found "
+        f"(put ../shared/data beside the project or set CHURNLENS_SHARED_DATA)"
+    )
+    skip_outside_ci(message, "under CI every real data set must be present")
+
+
+def online_retail(name: str | None = None) -> Path:
+    """The shipped UCI Online Retail II: its folder (both files) or one file by name. It is part
+    of the package, so this never skips: a missing file fails the test."""
+    from churnlens.demo import ONLINE_RETAIL, online_retail_files
+
+    online_retail_files()  # a DataError when the package lacks them
+    return ONLINE_RETAIL if name is None else ONLINE_RETAIL / name
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every Spark test is slow (a Spark session takes minutes on 2 cores): one marked `spark`
+    but not `slow` is a usage error, so `-m "not slow"` never starts Spark."""
+    unmarked = [i.nodeid for i in items if i.get_closest_marker("spark") and not i.get_closest_marker("slow")]
+    if unmarked:
+        raise pytest.UsageError(f"Spark tests must also be marked slow: {', '.join(unmarked[:5])}")
 
 
 @pytest.fixture(scope="session")
@@ -53,9 +96,9 @@ def spark_available() -> bool:
     try:
         import pyspark  # noqa: F401
     except ImportError:
-        pytest.skip("PySpark is not installed (pip install -e '.[spark]')")
+        skip_outside_ci("PySpark is not installed (pip install -e '.[spark]')", "CI installs it")
     if os.system("java -version >/dev/null 2>&1") != 0:
-        pytest.skip("Java is not installed; the Spark engine needs Java 17")
+        skip_outside_ci("Java is not installed; the Spark engine needs Java 17", "CI must provide it")
     return True
 
 

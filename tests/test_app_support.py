@@ -1,27 +1,26 @@
 """Warehouses the dashboard tests share, and the dashboard's formatting rules.
 
 `demo_warehouse()` builds a small shop once per test process: the synthetic Fashion Campus
-generator when it is installed, else the hand-built shop of the adapter tests; then the whole
-pipeline, so every result table the installed stages make is there. `real_warehouse(kind)`
-ingests a real sample (Online Retail: no click stream; Instacart: no prices).
+generator's shop, then the whole pipeline, so every result table is there. `real_warehouse(kind)`
+ingests a real sample (Online Retail, shipped: no click stream; Instacart: no prices). A stage
+that fails, or a setting the configuration does not have, fails the tests that use them.
 """
 
 from __future__ import annotations
 
 import tempfile
-import warnings
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from conftest import shared_data
+from conftest import online_retail, shared_data
 
 from churnlens import pipeline
 from churnlens.app import i18n
 from churnlens.app.views import PAGES
 from churnlens.config import ChurnlensConfig
-from churnlens.errors import DataError
 from churnlens.ingest import ingest
+from churnlens.sources.synthetic import GeneratorConfig, generate
 from churnlens.warehouse import Warehouse
 
 _BUILT: dict[str, Path] = {}
@@ -53,26 +52,13 @@ FAST = {
 def fast_config() -> ChurnlensConfig:
     cfg = ChurnlensConfig()
     for key, value in FAST.items():
-        try:
-            cfg.set(key, value)
-        except DataError:
-            continue  # a setting this version does not have
+        cfg.set(key, value)  # an unknown setting is a DataError: FAST must follow the config
     return cfg
 
 
-def run_stages(wh: Warehouse, only: tuple[str, ...] | None = None) -> dict[str, str]:
-    """Run the pipeline stage by stage; a stage that fails leaves its tables missing, which the
-    dashboard must then explain (its own tests are elsewhere). Returns {stage: error}."""
-    failed = {}
-    for stage in pipeline.STAGES:
-        if only and stage.name not in only:
-            continue
-        try:
-            pipeline.run(wh, fast_config(), only=[stage.name])
-        except Exception as exc:  # noqa: BLE001 - another stage's failure is not the dashboard's
-            failed[stage.name] = f"{type(exc).__name__}: {exc}"
-            warnings.warn(f"stage {stage.name} failed: {exc}", stacklevel=2)
-    return failed
+def run_stages(wh: Warehouse, only: tuple[str, ...] | None = None):
+    """Run the pipeline (every stage, or these); any stage's exception propagates. The run report."""
+    return pipeline.run(wh, fast_config(), only=list(only) if only else None)
 
 
 def demo_warehouse() -> Path:
@@ -81,18 +67,13 @@ def demo_warehouse() -> Path:
         return _BUILT["demo"]
     root = _workdir()
     shop = root / "shop"
-    try:
-        from churnlens.sources.synthetic import GeneratorConfig, generate
-
-        generate("fashion-campus", shop, GeneratorConfig(customers=300, seed=5, scenario="decline"))
-    except ImportError:
-        from test_source_fashion_campus import write_shop
-
-        write_shop(shop)
+    generate("fashion-campus", shop, GeneratorConfig(customers=300, seed=5, scenario="decline"))
     db = root / "demo.duckdb"
     with Warehouse(db) as wh:
         ingest("fashion-campus", [shop], wh)
-        run_stages(wh)
+        report = run_stages(wh)
+    # the generated shop has every kind of data: no stage may skip, so every page has its tables
+    assert not report.skipped, report.skipped
     _BUILT["demo"] = db
     return db
 
@@ -108,7 +89,7 @@ def real_warehouse(kind: str) -> Path:
         import pyarrow.compute as pc
         import pyarrow.parquet as pq
 
-        table = pq.read_table(shared_data("online_retail", "online_retail_2010_2011.parquet"))
+        table = pq.read_table(online_retail("online_retail_2010_2011.parquet"))
         tail = pc.utf8_slice_codeunits(table["InvoiceNo"], -2)
         table = table.filter(pc.is_in(tail, value_set=pa.array(["00", "01", "02", "03", "04"])))
         paths = [root / "online_retail_sample.parquet"]

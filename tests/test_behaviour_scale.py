@@ -1,18 +1,19 @@
 """A generated Fashion-Campus-like shop: re-splitting source sessions multiplies them, tables fill.
 
 The real click stream goes from 895 k source sessions to about 5.9 M at a 30-minute gap. The
-shop comes from the project's generator (`churnlens.sources.synthetic`, through the real
-adapter) when it is installed, else from the NumPy click stream of `test_behaviour_data`.
+shop comes from the project's generator (`churnlens.sources.synthetic`), through the real
+adapter.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
-from test_behaviour_data import click_shop, load
 
 from churnlens.analytics import behaviour
 from churnlens.config import ChurnlensConfig
+from churnlens.ingest import ingest
+from churnlens.sources.synthetic import GeneratorConfig, generate
 from churnlens.warehouse import Warehouse
 
 CUSTOMERS = 1_000
@@ -21,25 +22,16 @@ CUSTOMERS = 1_000
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory):
     wh = Warehouse()
-    try:
-        from churnlens.sources.synthetic import GeneratorConfig, generate
-    except ImportError:
-        load(wh, click_shop(CUSTOMERS, seed=7))
-        source = "numpy"
-    else:
-        from churnlens.ingest import ingest
-
-        d = tmp_path_factory.mktemp("fc_scale")
-        generate("fashion-campus", d, GeneratorConfig(customers=CUSTOMERS, seed=7))
-        ingest("fashion-campus", [d], wh)
-        source = "generator"
+    d = tmp_path_factory.mktemp("fc_scale")
+    generate("fashion-campus", d, GeneratorConfig(customers=CUSTOMERS, seed=7))
+    ingest("fashion-campus", [d], wh)
     out = behaviour.clicks_stage(wh, ChurnlensConfig())
-    yield wh, out, source
+    yield wh, out
     wh.close()
 
 
 def test_resplit_multiplies_sessions(shop):
-    wh, out, _ = shop
+    wh, out = shop
     source = wh.table("events").session_id.nunique().to_pyarrow().as_py()
     resplit = out["sessions"].count().to_pyarrow().as_py()
     # the real data: 895 k -> 5.9 M (x 6.6); here too the gap rule multiplies the sessions
@@ -50,7 +42,7 @@ def test_resplit_multiplies_sessions(shop):
 
 
 def test_funnel_and_search_tables_fill(shop):
-    _, out, _ = shop
+    _, out = shop
     f = out["funnel_steps"].to_pandas()
     ev = f[f.funnel == "events"].sort_values("step")
     assert ev.units.iloc[0] > 0 and ev.units.iloc[-1] > 0

@@ -11,7 +11,7 @@ from churnlens.config import ChurnlensConfig
 from churnlens.pipeline import run
 from churnlens.warehouse import Warehouse
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.slow]  # a Spark session takes minutes on 2 cores
 STAGES = ["behaviour_orders", "behaviour_clicks"]
 
 

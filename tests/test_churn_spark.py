@@ -15,7 +15,7 @@ from churnlens.churn.features import build_features
 from churnlens.config import ChurnlensConfig
 from churnlens.warehouse import Warehouse
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.slow]  # a Spark session takes minutes on 2 cores
 
 CUTOFFS = [datetime(2020, 6, 1), datetime(2020, 9, 1), datetime(2020, 12, 1)]
 

@@ -24,9 +24,8 @@ from churnlens.churn.metrics import score_metrics
 from churnlens.clv.bgnbd import BGNBD
 from churnlens.config import ChurnlensConfig
 from churnlens.ingest import ingest
+from churnlens.sources import synthetic
 from churnlens.warehouse import Warehouse
-
-synthetic = pytest.importorskip("churnlens.sources.synthetic")
 
 
 def shop(tmp_path_factory, **settings):

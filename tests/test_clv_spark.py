@@ -11,7 +11,7 @@ from churnlens.clv import summary_from_orders
 from churnlens.config import EngineConfig
 from churnlens.engine import connect_spark
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.slow]  # a Spark session takes minutes on 2 cores
 
 
 def random_orders(n: int = 400, seed: int = 3) -> pd.DataFrame:

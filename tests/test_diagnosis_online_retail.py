@@ -8,7 +8,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import shared_data
+from conftest import online_retail
 
 from churnlens.config import ChurnlensConfig
 from churnlens.diagnosis.bridge import COMPONENTS
@@ -28,10 +28,14 @@ def cents(x: pd.Series) -> pd.Series:
 
 @pytest.fixture(scope="module")
 def raw_invoices() -> pd.DataFrame:
+    return paid_invoices()
+
+
+def paid_invoices() -> pd.DataFrame:
     """Paid invoices straight from the raw files, by pandas: one row per sales invoice."""
     parts = []
     for i, name in enumerate(FILES):
-        df = pd.read_parquet(shared_data("online_retail", name)).rename(columns=NAMES)
+        df = pd.read_parquet(online_retail(name)).rename(columns=NAMES)
         df["Invoice"] = df["Invoice"].astype(str).str.strip()
         df["file"] = i
         parts.append(df)
@@ -59,7 +63,7 @@ def raw_invoices() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def warehouse():
     wh = Warehouse()
-    ingest("online-retail", [shared_data("online_retail")], wh)
+    ingest("online-retail", [online_retail()], wh)
     yield wh
     wh.close()
 

@@ -11,7 +11,7 @@ from churnlens.diagnosis.stage import run_diagnosis
 from churnlens.segments.stage import run_segments
 from churnlens.warehouse import Warehouse
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.slow]  # a Spark session takes minutes on 2 cores
 
 
 def frame(obj) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from churnlens.ingest import ingest
 from churnlens.schema import ALL_TABLES
 from churnlens.warehouse import Warehouse
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.slow]  # a Spark session takes minutes on 2 cores
 
 
 def canonical_frame(wh: Warehouse, name: str) -> pd.DataFrame:

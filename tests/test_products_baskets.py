@@ -14,6 +14,7 @@ import ibis
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import online_retail as shipped_online_retail
 from conftest import shared_data
 from scipy import sparse
 
@@ -131,7 +132,7 @@ def test_only_paid_orders_are_baskets():
 
 @pytest.fixture(scope="module")
 def online_retail(tmp_path_factory):
-    path = shared_data("online_retail", "online_retail_2010_2011.parquet")
+    path = shipped_online_retail("online_retail_2010_2011.parquet")
     wh = Warehouse(tmp_path_factory.mktemp("or") / "w.duckdb")
     ingest("online-retail", [path], wh)
     yield wh

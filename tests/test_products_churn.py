@@ -67,8 +67,8 @@ def fixture_shop() -> tuple[ibis.Table, ibis.Table, ibis.Table]:
 def test_labels_follow_the_churn_rule(shared, monkeypatch):
     if not shared:
         monkeypatch.setattr(cp, "_shared_window_labels", None)
-    elif cp._shared_window_labels is None:
-        pytest.skip("churnlens.churn.labels is not installed")
+    else:  # churnlens ships the churn stage's label function: products must use it
+        assert cp._shared_window_labels is not None, "churnlens.churn.labels failed to import"
     o, _, _ = fixture_shop()
     lab = cp.window_labels(o, CUTOFF, CHURN).to_pandas().set_index("customer_id").churned.sort_index()
     expected = pd.Series([1, 1, 1, 1, 0, 0, 0, 0], index=[f"c{i}" for i in range(1, 9)])
@@ -148,11 +148,8 @@ def test_planted_category_ranks_first_on_a_hand_planted_shop():
 
 
 def test_planted_category_ranks_first_on_a_generated_shop(tmp_path: Path):
-    try:
-        from churnlens.sources.synthetic import GeneratorConfig, generate
-    except ImportError:
-        pytest.skip("the synthetic shop generator is not installed")
     from churnlens.ingest import ingest
+    from churnlens.sources.synthetic import GeneratorConfig, generate
     from churnlens.warehouse import Warehouse
 
     generate(

@@ -9,7 +9,7 @@ import pytest
 from churnlens.products import baskets, product_stats, repeat
 from churnlens.warehouse import Warehouse
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.slow]  # a Spark session takes minutes on 2 cores
 
 
 def small_shop(seed: int = 1) -> dict[str, pd.DataFrame]:

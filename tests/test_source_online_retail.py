@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import counts, query
-from conftest import shared_data as shared
+from conftest import counts, online_retail, query
 
 from churnlens.errors import DataError
 from churnlens.ingest import ingest
@@ -62,21 +61,21 @@ class Ingested:
 
 @pytest.fixture(scope="module")
 def new_file():
-    ing = Ingested([shared("online_retail", NEW)])
+    ing = Ingested([online_retail(NEW)])
     yield ing
     ing.wh.close()
 
 
 @pytest.fixture(scope="module")
 def old_file():
-    ing = Ingested([shared("online_retail", OLD)])
+    ing = Ingested([online_retail(OLD)])
     yield ing
     ing.wh.close()
 
 
 @pytest.fixture(scope="module")
 def both_files():
-    ing = Ingested([shared("online_retail", OLD), shared("online_retail", NEW)])
+    ing = Ingested([online_retail(OLD), online_retail(NEW)])
     yield ing
     ing.wh.close()
 

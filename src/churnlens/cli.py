@@ -96,16 +96,14 @@ def generate(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     scenario: Annotated[str, typer.Option(help="steady or decline.")] = "steady",
     catalogue: Annotated[
-        Path | None, typer.Option(help="Instacart catalogue dir (products/aisles/departments).")
+        Path | None,
+        typer.Option(help="Instacart catalogue dir (products/aisles/departments); default: generated."),
     ] = None,
 ) -> None:
     """Write a synthetic shop in a native format, with its ground truth and facts."""
     from churnlens.sources.synthetic import GeneratorConfig
     from churnlens.sources.synthetic import generate as gen
 
-    if catalogue is None:
-        default = Path("../shared/data/instacart_head")
-        catalogue = default if (default / "products.csv").exists() else None
     cfg = GeneratorConfig(customers=customers, seed=seed, scenario=scenario)
     t0 = time.perf_counter()
     with progress_bar(f"generate {kind}") as update:
@@ -379,33 +377,36 @@ def demo(
     no_serve: Annotated[
         bool, typer.Option("--no-serve", help="Exit after the run instead of serving.")
     ] = False,
+    shop: Annotated[
+        str,
+        typer.Option(
+            "--shop", help="fashion-campus (generated, planted decline) or online-retail (real, shipped)."
+        ),
+    ] = "fashion-campus",
     db: DbOpt = None,
-    out: Annotated[Path, typer.Option("--out", help="Where the demo shop's files go.")] = Path(
+    config: ConfigOpt = None,
+    set_: SetOpt = None,
+    out: Annotated[Path, typer.Option("--out", help="Where the generated shop's files go.")] = Path(
         "churnlens-demo"
     ),
-    customers: Annotated[int, typer.Option(help="Customers of the demo shop.")] = 3000,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    customers: Annotated[int, typer.Option(help="Customers of the generated shop.")] = 3000,
+    seed: Annotated[int, typer.Option(help="Random seed of the generated shop.")] = 7,
     port: Annotated[int, typer.Option("--port", help="Port of the dashboard.")] = 8501,
 ) -> None:
-    """Generate a small shop with a planted sales decline, ingest it, run every stage and serve
-    the dashboard on 127.0.0.1 (``--no-serve`` stops after the run)."""
+    """Make a demo shop (generated with a planted sales decline, or ``--shop online-retail``: a real
+    retailer's two years, shipped with churnlens), ingest it, run every stage and serve the
+    dashboard on 127.0.0.1 (``--no-serve`` stops after the run)."""
+    from churnlens.demo import demo_shop
     from churnlens.ingest import ingest as run_ingest
-    from churnlens.sources.synthetic import GeneratorConfig
-    from churnlens.sources.synthetic import generate as gen
 
-    cfg = ChurnlensConfig()
+    cfg = load_config(config, set_)
     t0 = time.perf_counter()
-    with progress_bar("generate demo shop") as update:
-        gen(
-            "fashion-campus",
-            out,
-            GeneratorConfig(customers=customers, seed=seed, scenario="decline"),
-            progress=update,
-        )
+    with progress_bar(f"demo shop {shop}") as update:
+        kind, paths = demo_shop(shop, out, customers, seed, progress=update)
     wh = open_warehouse(db, "duckdb", cfg)
     try:
         with progress_bar("ingest") as update:
-            summary = run_ingest("fashion-campus", [out], wh, cfg, progress=update)
+            summary = run_ingest(kind, paths, wh, cfg, progress=update)
         print_ingest(summary)
         print_run(run_pipeline(wh, cfg))
     finally:
