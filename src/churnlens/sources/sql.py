@@ -11,11 +11,14 @@ finite numbers, plausible timestamps), so each rule is written once.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlglot import exp
 
 from churnlens.errors import DataError
 
 
+@lru_cache(maxsize=4096)
 def ident(name: str) -> str:
     """``name`` as a quoted DuckDB identifier (``a"b`` -> ``"a""b"``)."""
     _no_nul(name, "name")
