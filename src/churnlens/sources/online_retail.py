@@ -262,9 +262,9 @@ def _read(stage: Stage, f: Path, i: int) -> str:
         raw = stage.read_csv(f, target="order_items", required=list(found.values()), name=f"f{i}")
     select = ", ".join(f"CAST({ident(src)} AS VARCHAR) AS {canon}" for canon, src in found.items())
     if "description" not in found:
-        select += ", NULL AS description"
+        select += ", CAST(NULL AS VARCHAR) AS description"
     if "country" not in found:
-        select += ", NULL AS country"
+        select += ", CAST(NULL AS VARCHAR) AS country"
     out = stage.tmp(f"or{i}")
     stage.con.execute(f"CREATE TABLE {ident(out)} AS SELECT _line, {select} FROM {ident(raw)}")
     stage.source_of[out] = str(f)
