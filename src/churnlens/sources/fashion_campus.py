@@ -82,10 +82,11 @@ def meta(col: str, key: str) -> str:
     One regular expression takes the value token (a quoted string or a number) and the quotes
     are cut off; rows whose text does not mention the key skip the expression altogether.
     """
-    pattern = f"''{key}'': *(''[^'']*''|\"[^\"]*\"|-?[0-9]+(?:\\.[0-9]+)?)"
-    token = f"regexp_extract({col}, '{pattern}', 1)"
-    value = f"CASE WHEN left({token}, 1) IN ('''', '\"') THEN {token}[2:-2] ELSE {token} END"
-    return f"CASE WHEN contains({col}, '''{key}''') THEN nullif({value}, '') END"
+    pattern = f"'{key}': *('[^']*'|\"[^\"]*\"|-?[0-9]+(?:\\.[0-9]+)?)"
+    token = f"regexp_extract({col}, {literal(pattern)}, 1)"
+    quotes = f"{literal(chr(39))}, {literal(chr(34))}"
+    value = f"CASE WHEN left({token}, 1) IN ({quotes}) THEN {token}[2:-2] ELSE {token} END"
+    return f"CASE WHEN contains({col}, {literal(repr(key))}) THEN nullif({value}, '') END"
 
 
 def load(stage: Stage, paths: list[Path], options: dict[str, Any], progress) -> dict[str, Any]:

@@ -183,7 +183,7 @@ def _typed(plan: Plan, f: str) -> str:
 
 def _ts_sql(plan: Plan, v: str) -> str:
     """SQL turning the text ``v`` into a UTC timestamp (NULL when it is no known format)."""
-    hour = f"to_hours({plan.default_hour})"
+    hour = f"to_hours({literal(int(plan.default_hour))})"
     parts = []
     fmt = plan.options.get("timestamp_format")
     if fmt:
