@@ -67,8 +67,12 @@ def run(kind, paths, options=None, config=None):
     return summary, wh
 
 
-def reasons(wh) -> dict[int, str]:
-    rows = wh.con.con.execute("SELECT line, reason FROM rejected_rows ORDER BY line").fetchall()
+def reasons(wh, target: str | None = None) -> dict[int, str]:
+    """{line: reason} of the rejected rows (of one target table)."""
+    rows = wh.con.con.execute(
+        "SELECT line, reason FROM rejected_rows WHERE ? IS NULL OR target_table = ? ORDER BY line", [target, target]
+    ).fetchall()
+    assert len({line for line, _ in rows}) == len(rows)  # one file per target here
     return dict(rows)
 
 
@@ -387,3 +391,21 @@ def test_header_names_given_twice_are_a_clear_error(tmp_path):
     with pytest.raises(DataError) as exc:
         run("generic", path, {"map": GENERIC_MAP})
     assert exc.value.column == "cust" and exc.value.file == str(path[0]) and "Rename" in exc.value.fix
+
+
+def test_fashion_campus_quantities_written_as_floats(tmp_path):
+    from test_source_fashion_campus import TX, write_shop
+
+    def booking(bid: str, meta: str, total: str) -> str:
+        return (
+            f'2018-08-04T09:30:00Z,2,{bid},s{bid},"{meta}",OVO,Success,0,,0,2018-08-06T05:07:24.812595Z,'
+            f"-6.2,106.8,{total}"
+        )
+
+    whole = booking("w1", "[{'product_id': 9.0, 'quantity': 3.0, 'item_price': 5000}]", "15000")
+    half = booking("h1", "[{'product_id': 9, 'quantity': 1.5, 'item_price': 5000}]", "7500")
+    summary, wh = run("fashion-campus", [write_shop(tmp_path / "shop", tx=[TX[0], TX[1], whole, half])])
+    items = wh.con.con.execute("SELECT product_id, quantity FROM order_items WHERE order_id = 'w1'").fetchall()
+    assert items == [("9", 3.0)]
+    assert reasons(wh, "orders")[5].startswith("product_metadata: product_id or quantity not a whole number: [{")
+    assert counts(summary)["orders"] == (4, 3, 1)

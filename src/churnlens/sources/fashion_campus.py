@@ -195,8 +195,13 @@ def _transactions(stage: Stage, path: Path) -> None:
             "payment_status", "promo_amount", "promo_code", "shipment_fee", "total_amount"]  # fmt: skip
     raw = stage.read_csv(path, target="orders", required=need, name="transactions")
     con = stage.con
-    items = "regexp_extract_all(product_metadata, '''product_id'': *(-?[0-9]+)', 1)"
-    qtys = "regexp_extract_all(product_metadata, '''quantity'': *(-?[0-9]+)', 1)"
+    # ids and quantities: whole numbers, written 2 or 2.0 (the ".0" is cut off; 2.5 keeps its ".5")
+    number = "(-?[0-9]+(?:\\.[0-9]+)?)"
+    items, qtys = (
+        f"list_transform(regexp_extract_all(product_metadata, {literal(repr(key) + ': *' + number)}, 1), "
+        "x -> regexp_replace(x, '[.]0*$', ''))"
+        for key in ("product_id", "quantity")
+    )
     prices = "regexp_extract_all(product_metadata, '''item_price'': *(-?[0-9]+(?:\\.[0-9]+)?)', 1)"
     parsed = stage.tmp("tx_parsed")
     con.execute(
@@ -246,7 +251,13 @@ def _transactions(stage: Stage, path: Path) -> None:
             ),
             Check(
                 "product_metadata",
-                "list_min(list_transform(_qtys, x -> x::BIGINT)) <= 0",
+                "list_bool_or(list_transform(list_concat(_pids, _qtys), x -> contains(x, '.')))",
+                "product_id or quantity not a whole number",
+                "Product ids and quantities are whole numbers.",
+            ),
+            Check(
+                "product_metadata",
+                "list_min(list_transform(_qtys, x -> x::DOUBLE)) <= 0",
                 "quantity not positive",
                 "Quantities must be positive whole numbers.",
             ),
