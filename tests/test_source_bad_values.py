@@ -409,3 +409,15 @@ def test_fashion_campus_quantities_written_as_floats(tmp_path):
     assert items == [("9", 3.0)]
     assert reasons(wh, "orders")[5].startswith("product_metadata: product_id or quantity not a whole number: [{")
     assert counts(summary)["orders"] == (4, 3, 1)
+
+
+@pytest.mark.parametrize(
+    "header, needle",
+    [("id,cu\x00st,ts,amount", "contains a NUL character"), ('id,"cust,ts,amount', "not valid CSV")],
+    ids=["nul", "open-quote"],
+)
+def test_unusable_headers_are_clear_errors(tmp_path, header, needle):
+    path = write(tmp_path, {"o.csv": header + "\nb1,c1,2024-01-02 10:00:00,1\n"})
+    with pytest.raises(DataError) as exc:
+        run("generic", path, {"map": GENERIC_MAP})
+    assert needle in exc.value.problem and exc.value.file == str(path[0]) and exc.value.fix

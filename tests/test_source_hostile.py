@@ -152,3 +152,17 @@ def test_the_header_that_ran_sql_is_plain_text(kind):
 @example(header="x'); DROP TABLE runs; --", value="$$; DROP TABLE canary; --")
 def test_hostile_headers_and_values_are_data(kind, header, value):
     ingest_hostile(kind, header, value)
+
+
+def test_hostile_parquet_column_names_are_plain_text(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    name = INJECTION.replace("pwned.csv", str(tmp_path / "pwned.csv"))
+    table = pa.table({"id": ["o1", "o2"], "cust": ["c1", "c2"], "ts": ["2020-01-01 10:00:00"] * 2, name: ["a", "b"]})
+    pq.write_table(table, tmp_path / "orders.parquet")
+    wh = Warehouse(None)
+    options = {"map": {"order_id": "id", "customer_id": "cust", "order_ts": "ts", "promo_code": name}}
+    ingest("generic", [tmp_path / "orders.parquet"], wh, options=options)
+    assert wh.con.con.execute("SELECT promo_code FROM orders ORDER BY 1").fetchall() == [("a",), ("b",)]
+    assert not (tmp_path / "pwned.csv").exists()
