@@ -413,11 +413,15 @@ def test_fashion_campus_quantities_written_as_floats(tmp_path):
 
 @pytest.mark.parametrize(
     "header, needle",
-    [("id,cu\x00st,ts,amount", "contains a NUL character"), ('id,"cust,ts,amount', "not valid CSV")],
-    ids=["nul", "open-quote"],
+    [
+        ("id,cu\x00st,ts,amount", "contains a NUL character"),
+        ('id,"cust,ts,amount', "not valid CSV"),
+        ("_line,cust,ts,amount", "A column named _line cannot be read"),
+    ],
+    ids=["nul", "open-quote", "reserved-name"],
 )
 def test_unusable_headers_are_clear_errors(tmp_path, header, needle):
     path = write(tmp_path, {"o.csv": header + "\nb1,c1,2024-01-02 10:00:00,1\n"})
     with pytest.raises(DataError) as exc:
-        run("generic", path, {"map": GENERIC_MAP})
+        run("generic", path, {"map": {**GENERIC_MAP, "order_id": header.split(",")[0]}})
     assert needle in exc.value.problem and exc.value.file == str(path[0]) and exc.value.fix

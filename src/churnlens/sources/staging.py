@@ -340,6 +340,13 @@ class Stage(Rejecting):
 
     @staticmethod
     def _require(path: Path, found: list[str], required: list[str]) -> None:
+        if "_line" in required:
+            raise DataError(
+                "A column named _line cannot be read: churnlens keeps each row's line number under that name.",
+                file=str(path),
+                column="_line",
+                fix="Rename the column in the file (e.g. to line) and map that name.",
+            )
         missing = [c for c in required if c not in found]
         if missing:
             raise DataError(
