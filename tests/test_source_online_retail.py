@@ -117,6 +117,30 @@ def test_2010_2011_peculiarities(new_file):
     assert new_file.summary.dataset["currency"] == "GBP"
 
 
+#: The columns of a line as the file holds them (in the 2009-2010 naming).
+ORIGINAL = ["Invoice", "StockCode", "Description", "Quantity", "InvoiceDate", "Price", "Customer ID", "Country"]
+
+
+@pytest.mark.slow
+def test_2010_2011_exact_duplicate_lines_and_conflicting_invoices(new_file):
+    raw = new_file.raw
+    copies = raw[raw.duplicated(subset=ORIGINAL, keep="first")]
+    first = raw.groupby(ORIGINAL, dropna=False)["line"].transform("min")
+    rejected = new_file.rejected.set_index("line")
+    said = rejected[rejected["reason"].str.startswith("duplicate of line")]
+    # every copy pandas finds is rejected: as a duplicate, or for a reason its first line shares
+    assert len(copies) > 0 and set(copies["line"]) <= set(rejected.index)
+    assert set(said.index) <= set(copies["line"])
+    expected = "duplicate of line " + first.set_axis(raw["line"]).loc[said.index].astype(str)
+    assert (said["reason"] == expected).all()
+    others = rejected.loc[sorted(set(copies["line"]) - set(said.index)), "reason"]
+    assert not others.str.startswith("duplicate").any()
+    print(f"\n{len(said):,} exact duplicate lines rejected of {len(copies):,} copies pandas finds")
+    # no invoice of this file names two customers, and none is rejected for it
+    two = raw.groupby("Invoice")["customer"].nunique()
+    assert (two > 1).sum() == rejected["reason"].str.contains("names two customers").sum() == 0
+
+
 # ---- 2009-2010 file ---------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_2009_2010_facts(old_file):

@@ -128,6 +128,9 @@ def ingest(
     set_: SetOpt = None,
     map_: Annotated[list[str] | None, typer.Option("--map", help="generic: canonical=source column.")] = None,
     currency: Annotated[str | None, typer.Option(help="generic: currency of the amounts.")] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="Encoding of the CSV files when not UTF-8, e.g. cp949, latin-1.")
+    ] = None,
 ) -> None:
     """Read a shop's native files into the warehouse's canonical tables."""
     from churnlens.ingest import ingest as run_ingest
@@ -138,6 +141,8 @@ def ingest(
         options["map"] = dict(_pair(m) for m in map_)
     if currency:
         options["currency"] = currency
+    if encoding:
+        options["encoding"] = encoding
     wh = open_warehouse(db, engine, cfg)
     try:
         with progress_bar(f"ingest {kind}") as update:

@@ -50,6 +50,14 @@ class IngestConfig:
     relative_snapshot_date: str = "2017-06-30"
     #: Hour-of-day used when a source gives dates only.
     default_hour: int = 12
+    #: Earliest plausible time of an order, event or sign-up (ISO date): rows with an earlier
+    #: time (year 1, 1900 ...) are rejected with their reason.
+    earliest_time: str = "1990-01-01"
+    #: Times more than this many days after the moment of the ingest are rejected (2999 ...).
+    latest_days_ahead: float = 1.0
+    #: Share of a table's rows that may be rejected; above it the ingest stops with an error
+    #: and stores nothing (a file in another format or encoding is not stored nearly empty).
+    max_rejected_share: float = 0.9
 
 
 @dataclass

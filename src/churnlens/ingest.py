@@ -72,19 +72,23 @@ def ingest(
     paths:
         Files or directories holding the native files.
     options:
-        Adapter options (the generic adapter's column mapping).
+        Adapter options (the generic adapter's column mapping); ``encoding`` (a Python codec
+        name such as ``cp949`` or ``latin-1``) reads CSV files in that encoding.
     """
     config = config or warehouse.config
     module = adapter(kind)
     started = time.perf_counter()
-    stage = Stage(warehouse.staging(), config, kind)
+    options = options or {}
+    stage = Stage(warehouse.staging(), config, kind, encoding=options.get("encoding"))
     try:
-        dataset = module.load(stage, [Path(p) for p in paths], options or {}, progress or (lambda _m: None))
+        dataset = module.load(stage, [Path(p) for p in paths], options, progress or (lambda _m: None))
         staged = stage.finish()
         warehouse.publish(stage.con, staged)
     finally:
         stage.cleanup()
     dataset = {"source_kind": kind, "paths": [str(p) for p in paths], **dataset}
+    if stage.encoding:
+        dataset["encoding"] = stage.encoding
     summary = IngestSummary(kind, dict(stage.counts), dataset, time.perf_counter() - started, stage.notes)
     warehouse.append_run(
         {

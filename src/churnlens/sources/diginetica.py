@@ -14,6 +14,7 @@ from typing import Any
 
 from churnlens.errors import DataError
 from churnlens.sources.files import expand
+from churnlens.sources.sql import ident, whole
 from churnlens.sources.staging import Check, Stage
 
 COLUMNS = ["session_id", "user_id", "item_id", "timeframe", "eventdate"]
@@ -28,27 +29,28 @@ def load(stage: Stage, paths: list[Path], options: dict[str, Any], progress) -> 
             fix="Pass the train-item-views CSV file itself.",
         )
     raw = stage.read_csv(files[0], target="events", required=COLUMNS, name="views", delim=";")
+    session, timeframe = whole(ident("session_id")), whole(ident("timeframe"), signed=False)
     good = stage.validate(
         raw,
         target="events",
         checks=[
-            Check("session_id", "TRY_CAST(session_id AS BIGINT) IS NULL", "not a whole number",
-                  "session_id must be an integer."),
+            Check("session_id", f"{session} IS NULL", "not a whole number", "session_id must be an integer."),
             Check("item_id", "item_id IS NULL OR item_id = ''", "missing", "Every view needs its item_id.",
                   show_value=False),
-            Check("timeframe", "TRY_CAST(timeframe AS BIGINT) IS NULL OR TRY_CAST(timeframe AS BIGINT) < 0",
-                  "not a non-negative whole number of milliseconds", "timeframe is ms since the session start."),
+            Check("timeframe", f"{timeframe} IS NULL", "not a non-negative whole number of milliseconds",
+                  "timeframe is ms since the session start."),
             Check("eventdate", "TRY_CAST(eventdate AS DATE) IS NULL", "not a date", "Write eventdate as YYYY-MM-DD."),
+            stage.time_check("eventdate", "CAST(TRY_CAST(eventdate AS DATE) AS TIMESTAMP)", "Check eventdate."),
         ],
     )  # fmt: skip
     stage.stage(
         "events",
-        f"""SELECT session_id || '-' || _line AS event_id, session_id,
+        f"""SELECT CAST({session} AS VARCHAR) || '-' || _line AS event_id, CAST({session} AS VARCHAR) AS session_id,
             CASE WHEN user_id IS NULL OR user_id IN ('', 'NA') THEN NULL ELSE user_id END AS customer_id,
             CAST(TRY_CAST(eventdate AS DATE) AS TIMESTAMP)
-              + to_milliseconds(TRY_CAST(timeframe AS BIGINT)) AS event_ts,
+              + to_milliseconds({timeframe}) AS event_ts,
             'view_item' AS event_type, 'item_view' AS raw_event_name, item_id AS product_id
-            FROM "{good}" ORDER BY _line""",
+            FROM {ident(good)} ORDER BY _line""",
     )
     stage.drop(raw, good)
     return {"currency": None, "time_mode": "calendar", "prices": False}

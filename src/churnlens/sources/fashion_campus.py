@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from churnlens.sources.files import find
+from churnlens.sources.sql import finite, ident, literal, whole
 from churnlens.sources.staging import Check, Stage
 
 EVENT_TYPES = {
@@ -58,7 +59,21 @@ def ts(col: str) -> str:
 
 
 def _int(col: str) -> str:
-    return f"({col} IS NULL OR TRY_CAST({col} AS BIGINT) IS NULL)"
+    """SQL: true when ``col`` is not a whole number (``2.0`` is one, ``2.5`` is not)."""
+    return f"{whole(ident(col))} IS NULL"
+
+
+def _id(col: str) -> str:
+    """SQL: the whole-number id in ``col`` as text (``17.0`` -> ``17``)."""
+    return f"CAST({whole(ident(col))} AS VARCHAR)"
+
+
+#: The money columns of transactions.csv as numbers (an empty promo_amount is 0).
+MONEY = {
+    "promo_amount": "coalesce(nullif(promo_amount, ''), '0')",
+    "shipment_fee": "shipment_fee",
+    "total_amount": "total_amount",
+}
 
 
 def meta(col: str, key: str) -> str:
@@ -67,10 +82,11 @@ def meta(col: str, key: str) -> str:
     One regular expression takes the value token (a quoted string or a number) and the quotes
     are cut off; rows whose text does not mention the key skip the expression altogether.
     """
-    pattern = f"''{key}'': *(''[^'']*''|\"[^\"]*\"|-?[0-9]+(?:\\.[0-9]+)?)"
-    token = f"regexp_extract({col}, '{pattern}', 1)"
-    value = f"CASE WHEN left({token}, 1) IN ('''', '\"') THEN {token}[2:-2] ELSE {token} END"
-    return f"CASE WHEN contains({col}, '''{key}''') THEN nullif({value}, '') END"
+    pattern = f"'{key}': *('[^']*'|\"[^\"]*\"|-?[0-9]+(?:\\.[0-9]+)?)"
+    token = f"regexp_extract({col}, {literal(pattern)}, 1)"
+    quotes = f"{literal(chr(39))}, {literal(chr(34))}"
+    value = f"CASE WHEN left({token}, 1) IN ({quotes}) THEN {token}[2:-2] ELSE {token} END"
+    return f"CASE WHEN contains({col}, {literal(repr(key))}) THEN nullif({value}, '') END"
 
 
 def load(stage: Stage, paths: list[Path], options: dict[str, Any], progress) -> dict[str, Any]:
@@ -122,15 +138,18 @@ def _customers(stage: Stage, path: Path) -> None:
                 "not a date",
                 "Write first_join_date as YYYY-MM-DD.",
             ),
+            stage.time_check(
+                "first_join_date", "TRY_CAST(first_join_date AS TIMESTAMP)", "Check first_join_date."
+            ),
         ],
     )
     good = stage.reject_duplicates(good, key=["customer_id"], target="customers")
     stage.stage(
         "customers",
-        f"""SELECT CAST(TRY_CAST(customer_id AS BIGINT) AS VARCHAR) AS customer_id, nullif(gender, '') AS gender,
+        f"""SELECT {_id("customer_id")} AS customer_id, nullif(gender, '') AS gender,
             TRY_CAST(birthdate AS DATE) AS birth_date, CAST(TRY_CAST(first_join_date AS DATE) AS TIMESTAMP) AS signup_ts,
             nullif(home_location, '') AS region, nullif(home_country, '') AS country,
-            nullif(device_type, '') AS device_type FROM "{good}" ORDER BY _line""",
+            nullif(device_type, '') AS device_type FROM {ident(good)} ORDER BY _line""",
     )
     stage.drop(raw, good)
 
@@ -142,16 +161,16 @@ def _products(stage: Stage, path: Path) -> None:
     bad = stage.malformed.pop(raw)
     # Unquoted commas in productDisplayName: fields 10.. are the name, joined back with commas.
     stage.con.execute(
-        f"""INSERT INTO "{raw}" (_line, {", ".join(f'"{c}"' for c in PRODUCT_COLUMNS)})
+        f"""INSERT INTO {ident(raw)} (_line, {", ".join(ident(c) for c in PRODUCT_COLUMNS)})
         SELECT line, f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], array_to_string(f[10:], ',')
-        FROM (SELECT line, string_split(csv_line, ',') AS f FROM "{bad}"
+        FROM (SELECT line, string_split(csv_line, ',') AS f FROM {ident(bad)}
               WHERE msg LIKE '%TOO MANY COLUMNS%' OR len(string_split(csv_line, ',')) > 10)
         WHERE len(f) > 10"""
     )
     repaired = stage.con.execute(
-        f"""SELECT count(*) FROM "{bad}" WHERE len(string_split(csv_line, ',')) > 10"""
+        f"""SELECT count(*) FROM {ident(bad)} WHERE len(string_split(csv_line, ',')) > 10"""
     ).fetchone()[0]
-    stage.con.execute(f"""DELETE FROM "{bad}" WHERE len(string_split(csv_line, ',')) > 10""")
+    stage.con.execute(f"""DELETE FROM {ident(bad)} WHERE len(string_split(csv_line, ',')) > 10""")
     stage.reject_malformed(bad, target="products", source=str(path))
     if repaired:
         stage.notes.append(f"{repaired} product rows with unquoted commas in productDisplayName repaired")
@@ -162,11 +181,11 @@ def _products(stage: Stage, path: Path) -> None:
     good = stage.reject_duplicates(good, key=["id"], target="products")
     stage.stage(
         "products",
-        f"""SELECT CAST(TRY_CAST(id AS BIGINT) AS VARCHAR) AS product_id, productDisplayName AS name,
+        f"""SELECT {_id("id")} AS product_id, productDisplayName AS name,
             nullif(masterCategory, '') AS category_l1, nullif(subCategory, '') AS category_l2,
             nullif(articleType, '') AS category_l3, nullif(baseColour, '') AS colour,
             nullif(season, '') AS season, nullif(usage, '') AS usage, nullif(gender, '') AS target_gender
-            FROM "{good}" ORDER BY _line""",
+            FROM {ident(good)} ORDER BY _line""",
     )
     stage.drop(raw, good)
 
@@ -176,14 +195,19 @@ def _transactions(stage: Stage, path: Path) -> None:
             "payment_status", "promo_amount", "promo_code", "shipment_fee", "total_amount"]  # fmt: skip
     raw = stage.read_csv(path, target="orders", required=need, name="transactions")
     con = stage.con
-    items = "regexp_extract_all(product_metadata, '''product_id'': *(-?[0-9]+)', 1)"
-    qtys = "regexp_extract_all(product_metadata, '''quantity'': *(-?[0-9]+)', 1)"
+    # ids and quantities: whole numbers, written 2 or 2.0 (the ".0" is cut off; 2.5 keeps its ".5")
+    number = "(-?[0-9]+(?:\\.[0-9]+)?)"
+    items, qtys = (
+        f"list_transform(regexp_extract_all(product_metadata, {literal(repr(key) + ': *' + number)}, 1), "
+        "x -> regexp_replace(x, '[.]0*$', ''))"
+        for key in ("product_id", "quantity")
+    )
     prices = "regexp_extract_all(product_metadata, '''item_price'': *(-?[0-9]+(?:\\.[0-9]+)?)', 1)"
     parsed = stage.tmp("tx_parsed")
     con.execute(
-        f"""CREATE TABLE "{parsed}" AS SELECT *, {items} AS _pids, {qtys} AS _qtys, {prices} AS _prices,
+        f"""CREATE TABLE {ident(parsed)} AS SELECT *, {items} AS _pids, {qtys} AS _qtys, {prices} AS _prices,
             length(product_metadata) - length(replace(product_metadata, '{{', '')) AS _n_dicts
-            FROM "{raw}" """
+            FROM {ident(raw)} """
     )
     stage.source_of[parsed] = str(path)
     stage.drop(raw)
@@ -209,6 +233,7 @@ def _transactions(stage: Stage, path: Path) -> None:
                 "not an ISO-8601 time",
                 "Write times like 2018-07-29T15:22:01.458193Z.",
             ),
+            stage.time_check("created_at", ts("created_at"), "Check created_at."),
             Check(
                 "customer_id", _int("customer_id"), "not a whole number", "customer_id must be an integer."
             ),
@@ -226,32 +251,21 @@ def _transactions(stage: Stage, path: Path) -> None:
             ),
             Check(
                 "product_metadata",
-                "list_min(list_transform(_qtys, x -> x::BIGINT)) <= 0",
+                "list_bool_or(list_transform(list_concat(_pids, _qtys), x -> contains(x, '.')))",
+                "product_id or quantity not a whole number",
+                "Product ids and quantities are whole numbers.",
+            ),
+            Check(
+                "product_metadata",
+                "list_min(list_transform(_qtys, x -> x::DOUBLE)) <= 0",
                 "quantity not positive",
                 "Quantities must be positive whole numbers.",
             ),
-            Check(
-                "promo_amount",
-                "TRY_CAST(coalesce(nullif(promo_amount, ''), '0') AS DOUBLE) IS NULL",
-                "not a number",
-                "promo_amount must be a number (0 when no promotion).",
-            ),
-            Check(
-                "shipment_fee",
-                "TRY_CAST(shipment_fee AS DOUBLE) IS NULL",
-                "not a number",
-                "shipment_fee must be a number.",
-            ),
+            *_money_checks(),
             Check(
                 "total_amount",
-                "TRY_CAST(total_amount AS DOUBLE) IS NULL",
-                "not a number",
-                "total_amount must be a number.",
-            ),
-            Check(
-                "total_amount",
-                f"abs(TRY_CAST(total_amount AS DOUBLE) - ({items_sum} - TRY_CAST(coalesce(nullif(promo_amount, ''), '0')"
-                f" AS DOUBLE) + TRY_CAST(shipment_fee AS DOUBLE))) > 0.005",
+                f"abs({finite(MONEY['total_amount'])} - ({items_sum} - {finite(MONEY['promo_amount'])}"
+                f" + {finite(MONEY['shipment_fee'])})) > 0.005",
                 "differs from sum(quantity * item_price) - promo_amount + shipment_fee",
                 "Check the booking's items, promo_amount and shipment_fee.",
             ),
@@ -260,35 +274,44 @@ def _transactions(stage: Stage, path: Path) -> None:
     good = stage.reject_duplicates(good, key=["booking_id"], target="orders")
     stage.stage(
         "orders",
-        f"""SELECT booking_id AS order_id, CAST(TRY_CAST(customer_id AS BIGINT) AS VARCHAR) AS customer_id,
+        f"""SELECT booking_id AS order_id, {_id("customer_id")} AS customer_id,
             {ts("created_at")} AS order_ts,
             CASE payment_status WHEN 'Success' THEN 'paid' ELSE 'failed' END AS status,
             {items_sum} AS items_amount,
-            TRY_CAST(coalesce(nullif(promo_amount, ''), '0') AS DOUBLE) AS discount_amount,
-            TRY_CAST(shipment_fee AS DOUBLE) AS shipping_amount, TRY_CAST(total_amount AS DOUBLE) AS total_amount,
+            {finite(MONEY["promo_amount"])} AS discount_amount,
+            {finite(MONEY["shipment_fee"])} AS shipping_amount, {finite(MONEY["total_amount"])} AS total_amount,
             nullif(promo_code, '') AS promo_code, nullif(payment_method, '') AS payment_method,
             nullif(session_id, '') AS session_id
-            FROM "{good}" ORDER BY _line""",
+            FROM {ident(good)} ORDER BY _line""",
     )
     lines = stage.tmp("tx_lines")
     con.execute(
-        f"""CREATE TABLE "{lines}" AS SELECT booking_id AS order_id, _line,
+        f"""CREATE TABLE {ident(lines)} AS SELECT booking_id AS order_id, _line,
             unnest(range(1, len(_pids) + 1)) AS line_no, unnest(_pids) AS product_id,
-            unnest(_qtys)::DOUBLE AS quantity, unnest(_prices)::DOUBLE AS unit_price FROM "{good}" """
+            unnest(_qtys)::DOUBLE AS quantity, unnest(_prices)::DOUBLE AS unit_price FROM {ident(good)} """
     )
     stage.count("order_items").read += stage.rows(lines)
     stage.stage(
         "order_items",
         f"""SELECT order_id, line_no, product_id, quantity, unit_price, line_no AS cart_position
-            FROM "{lines}" ORDER BY _line, line_no""",
+            FROM {ident(lines)} ORDER BY _line, line_no""",
     )
     stage.drop(lines, good)
 
 
+def _money_checks() -> list[Check]:
+    out = []
+    for col, sql in MONEY.items():
+        fix = f"{col} must be a number" + (" (0 when no promotion)." if col == "promo_amount" else ".")
+        out.append(Check(col, f"TRY_CAST({sql} AS DOUBLE) IS NULL", "not a number", fix))
+        out.append(Check(col, f"{finite(sql)} IS NULL", "not a finite number (NaN or infinity)", fix))
+    return out
+
+
 def _events(stage: Stage, path: Path) -> None:
     need = ["session_id", "event_name", "event_time", "event_id", "traffic_source", "event_metadata"]
-    raw = stage.read_csv(path, target="events", required=need, name="clicks")
-    known = ", ".join(f"'{k}'" for k in EVENT_TYPES)
+    raw = stage.read_csv(path, target="events", required=need, name="clicks", optional=True)
+    known = ", ".join(literal(k) for k in EVENT_TYPES)
     good = stage.validate(
         raw,
         target="events",
@@ -306,6 +329,7 @@ def _events(stage: Stage, path: Path) -> None:
                 "not an ISO-8601 time",
                 "Write times like 2018-07-29T15:22:01.458193Z.",
             ),
+            stage.time_check("event_time", ts("event_time"), "Check event_time."),
             Check(
                 "event_name",
                 f"event_name IS NULL OR event_name NOT IN ({known})",
@@ -328,7 +352,7 @@ def _events(stage: Stage, path: Path) -> None:
         ],
     )
     good = stage.reject_duplicates(good, key=["event_id"], target="events")
-    mapping = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in EVENT_TYPES.items())
+    mapping = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in EVENT_TYPES.items())
     orders = stage.staged["orders"]
     stage.stage(
         "events",
@@ -342,8 +366,8 @@ def _events(stage: Stage, path: Path) -> None:
             TRY_CAST({meta("e.event_metadata", "promo_amount")} AS DOUBLE) AS promo_amount,
             {meta("e.event_metadata", "payment_status")} AS payment_status,
             nullif(e.traffic_source, '') AS traffic_source
-        FROM "{good}" e
-        LEFT JOIN (SELECT session_id, min(customer_id) AS customer_id FROM "{orders}" GROUP BY session_id) s
+        FROM {ident(good)} e
+        LEFT JOIN (SELECT session_id, min(customer_id) AS customer_id FROM {ident(orders)} GROUP BY session_id) s
           ON e.session_id = s.session_id
         ORDER BY e._line""",
     )

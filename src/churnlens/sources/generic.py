@@ -68,14 +68,11 @@ from churnlens.sources.generic_plan import (
     TARGET,
     TIMES,
     Plan,
-    csv_columns,
     make_plan,
-    parquet_columns,
-    quote_ident,
     require_columns,
     sniff_delimiter,
-    sql_text,
 )
+from churnlens.sources.sql import finite, ident, literal, whole
 from churnlens.sources.staging import Check, Stage
 
 
@@ -95,8 +92,8 @@ def load(stage: Stage, paths: list[Path], options: dict[str, Any], progress) -> 
         orders = _table(stage, plan, "orders", key=["order_id"])
         if "order_id" not in plan.maps["orders"]:
             stage.con.execute(
-                f"""ALTER TABLE "{orders}" ADD COLUMN order_id VARCHAR;
-                UPDATE "{orders}" SET order_id = 'row ' || _line"""
+                f"""ALTER TABLE {ident(orders)} ADD COLUMN order_id VARCHAR;
+                UPDATE {ident(orders)} SET order_id = 'row ' || _line"""
             )
             stage.notes.append(
                 "the orders file has no order id: each row is an order named by its line ('row 2')"
@@ -115,42 +112,44 @@ def load(stage: Stage, paths: list[Path], options: dict[str, Any], progress) -> 
         stage.stage(
             "order_items",
             f"""SELECT order_id, line_no, product_id, quantity, unit_price, line_no AS cart_position
-            FROM "{lines}" ORDER BY order_id, line_no""",
+            FROM {ident(lines)} ORDER BY order_id, line_no""",
         )
     _stage_products(stage, plan, lines)
     _stage_customers(stage, plan, persons)
     stage.drop(*(t for t in (orders, lines, payments, persons) if t))
-    priced = stage.con.execute(f'SELECT count(total_amount) FROM "{stage.staged["orders"]}"').fetchone()[0]
+    priced = stage.con.execute(f"SELECT count(total_amount) FROM {ident(stage.staged['orders'])}").fetchone()[
+        0
+    ]
     return {"currency": options.get("currency"), "time_mode": "calendar", "prices": priced > 0}
 
 
 # ---- the plan: files and maps ----------------------------------------------------------------------
-def _checks(plan: Plan, role: str, path: Path) -> list[Check]:
+def _checks(stage: Stage, plan: Plan, role: str, path: Path) -> list[Check]:
     out = []
     for f, col in plan.maps[role].items():
         where = f"(column '{col}' of {path.name}, mapped to {role}.{f})"
-        v = f'"{f}"'
+        v = ident(f)
         if f == KEYS[role]:
             out.append(
                 Check(f, f"{v} IS NULL", "missing", f"Every row needs its {f} {where}.", show_value=False)
             )
         elif f in TIMES:
             bad = f"{_ts_sql(plan, v)} IS NULL" + ("" if f == "order_ts" else f" AND {v} IS NOT NULL")
-            out.append(
-                Check(
-                    f,
-                    bad,
-                    "not a date and time",
-                    f"Write times as YYYY-MM-DD HH:MM:SS (ISO) {where}, or give the format as "
-                    "options['timestamp_format'] (e.g. '%d/%m/%Y %H:%M').",
-                )
+            fix = (
+                f"Write times as YYYY-MM-DD HH:MM:SS (ISO) {where}, or give the format as "
+                "options['timestamp_format'] (e.g. '%d/%m/%Y %H:%M')."
             )
+            out.append(Check(f, bad, "not a date and time", fix))
+            if f != "birth_date":
+                out.append(stage.time_check(f, _ts_sql(plan, v), f"Check the times {where}."))
         elif f in NUMBERS:
             empty_ok = f != "amount"
-            bad = f"TRY_CAST({v} AS DOUBLE) IS NULL" + (f" AND {v} IS NOT NULL" if empty_ok else "")
-            out.append(Check(f, bad, "not a number", f"Write plain numbers with a decimal point {where}."))
+            fix = f"Write plain numbers with a decimal point {where}."
+            given = f" AND {v} IS NOT NULL" if empty_ok else ""
+            out.append(Check(f, f"TRY_CAST({v} AS DOUBLE) IS NULL{given}", "not a number", fix))
+            out.append(Check(f, f"{finite(v)} IS NULL{given}", "not a finite number (NaN or infinity)", fix))
         elif f == "line_no":
-            bad = f"NOT coalesce(regexp_full_match({v}, '[0-9]+'), false)"
+            bad = f"{whole(v, signed=False)} IS NULL"
             out.append(Check(f, bad, "not a whole number", f"Line numbers are whole numbers {where}."))
         elif f == "status" and plan.options.get("unknown_status", "reject") == "reject":
             known = ", ".join(sorted(plan.statuses))
@@ -167,16 +166,16 @@ def _checks(plan: Plan, role: str, path: Path) -> list[Check]:
 
 
 def _typed(plan: Plan, f: str) -> str:
-    v = f'"{f}"'
+    v = ident(f)
     if f in IDS:
         return f"regexp_replace({v}, '^(-?[0-9]+)\\.0+$', '\\1')"
     if f in TIMES:
         ts = _ts_sql(plan, v)
         return f"CAST({ts} AS DATE)" if f == "birth_date" else ts
     if f in NUMBERS:
-        return f"TRY_CAST({v} AS DOUBLE)"
+        return finite(v)
     if f == "line_no":
-        return f"CAST({v} AS BIGINT)"
+        return whole(v, signed=False)
     if f == "status":
         return _status_sql(plan, v)
     return v
@@ -184,12 +183,13 @@ def _typed(plan: Plan, f: str) -> str:
 
 def _ts_sql(plan: Plan, v: str) -> str:
     """SQL turning the text ``v`` into a UTC timestamp (NULL when it is no known format)."""
-    hour = f"to_hours({plan.default_hour})"
+    hour = f"to_hours({literal(int(plan.default_hour))})"
     parts = []
     fmt = plan.options.get("timestamp_format")
     if fmt:
-        fmt_sql = str(fmt).replace("'", "''")
-        parts.append(f"try_strptime({v}, '{fmt_sql}')" + ("" if "%H" in fmt or "%I" in fmt else f" + {hour}"))
+        parts.append(
+            f"try_strptime({v}, {literal(str(fmt))})" + ("" if "%H" in fmt or "%I" in fmt else f" + {hour}")
+        )
     offset = r"[T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
     parts += [
         f"CASE WHEN regexp_matches({v}, '{offset}') THEN TRY_CAST({v} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' END",
@@ -203,17 +203,17 @@ def _ts_sql(plan: Plan, v: str) -> str:
 
 def _status_sql(plan: Plan, v: str) -> str:
     norm = f"lower(regexp_replace({v}, '[\\s-]+', '_', 'g'))"
-    whens = " ".join(f"WHEN '{k}' THEN '{s}'" for k, s in sorted(plan.statuses.items()))
+    whens = " ".join(f"WHEN {literal(k)} THEN {literal(s)}" for k, s in sorted(plan.statuses.items()))
     unknown = plan.options.get("unknown_status", "reject")
-    other = "NULL" if unknown == "reject" else f"'{unknown}'"
+    other = "NULL" if unknown == "reject" else literal(unknown)
     return f"CASE {norm} {whens} ELSE {other} END"
 
 
 def _order_ids_of_lines(stage: Stage, plan: Plan, lines: str) -> str:
     if "order_id" not in plan.maps["orders"]:
         stage.con.execute(
-            f"""ALTER TABLE "{lines}" ADD COLUMN order_id VARCHAR;
-            UPDATE "{lines}" SET order_id =
+            f"""ALTER TABLE {ident(lines)} ADD COLUMN order_id VARCHAR;
+            UPDATE {ident(lines)} SET order_id =
                 coalesce(customer_id, 'guest') || '@' || strftime(order_ts, '%Y-%m-%dT%H:%M:%S')"""
         )
         stage.notes.append("the orders file has no order id: an order is one customer's lines at one time")
@@ -230,14 +230,16 @@ def _number_lines(stage: Stage, lines: str) -> str:
         lines = out
     else:
         con.execute(
-            f"""CREATE OR REPLACE TABLE "{lines}" AS SELECT *,
-            row_number() OVER (PARTITION BY order_id ORDER BY _line) AS line_no FROM "{lines}" """
+            f"""CREATE OR REPLACE TABLE {ident(lines)} AS SELECT *,
+            row_number() OVER (PARTITION BY order_id ORDER BY _line) AS line_no FROM {ident(lines)} """
         )
     for f in ("product_id", "quantity", "unit_price", "shipping", "product_name", "category"):
         if f not in cols:
-            con.execute(f'ALTER TABLE "{lines}" ADD COLUMN {f} {"DOUBLE" if f in NUMBERS else "VARCHAR"}')
+            con.execute(
+                f"ALTER TABLE {ident(lines)} ADD COLUMN {ident(f)} {'DOUBLE' if f in NUMBERS else 'VARCHAR'}"
+            )
     if "quantity" not in cols:
-        con.execute(f'UPDATE "{lines}" SET quantity = 1')
+        con.execute(f"UPDATE {ident(lines)} SET quantity = 1")
     return lines
 
 
@@ -252,12 +254,13 @@ def _orders_of_lines(stage: Stage, plan: Plan, lines: str) -> str:
     summed = [f for f in ("total_amount", "items_amount", "discount_amount", "shipping_amount") if f in m]
     orders = stage.tmp("g_orders_of_lines")
     stage.con.execute(
-        f"""CREATE TABLE "{orders}" AS SELECT order_id, min(_line) AS _line,
-            {"".join(f"arg_min({f}, _line) AS {f}, " for f in first)}{"".join(f"sum({f}) AS {f}, " for f in summed)}
+        f"""CREATE TABLE {ident(orders)} AS SELECT order_id, min(_line) AS _line,
+            {"".join(f"arg_min({ident(f)}, _line) AS {ident(f)}, " for f in first)}
+            {"".join(f"sum({ident(f)}) AS {ident(f)}, " for f in summed)}
             count(DISTINCT coalesce(customer_id, '')) > 1 OR count(DISTINCT order_ts) > 1 AS _mixed
-        FROM "{lines}" GROUP BY order_id"""
+        FROM {ident(lines)} GROUP BY order_id"""
     )
-    mixed = stage.con.execute(f'SELECT count(*) FILTER (WHERE _mixed) FROM "{orders}"').fetchone()[0]
+    mixed = stage.con.execute(f"SELECT count(*) FILTER (WHERE _mixed) FROM {ident(orders)}").fetchone()[0]
     if mixed:
         stage.notes.append(
             f"{mixed:,} orders whose lines disagree on customer or time: their first line's kept"
@@ -270,9 +273,9 @@ def _orphans(stage: Stage, plan: Plan, table: str, orders: str, role: str) -> st
     """Reject rows of ``table`` whose order is not among the stored orders."""
     out = stage.reject_where(
         table,
-        where=f'order_id NOT IN (SELECT order_id FROM "{orders}")',
-        reason_sql=f"'order ' || order_id || ' is not among the stored orders (missing from "
-        f"{sql_text(plan.files['orders'].name)}, or rejected there)'",
+        where=f"order_id NOT IN (SELECT order_id FROM {ident(orders)})",
+        reason_sql="'order ' || order_id || ' is not among the stored orders' || "
+        + literal(f" (missing from {plan.files['orders'].name}, or rejected there)"),
         target=TARGET[role],
     )
     stage.drop(table)
@@ -285,7 +288,7 @@ def _stage_orders(
     con, m = stage.con, plan.maps["orders"]
 
     def col(f: str) -> str:
-        return f"o.{f}" if f in m else "NULL"
+        return f"o.{ident(f)}" if f in m else "NULL"
 
     joins, items, shipping, paid = [], col("items_amount"), col("shipping_amount"), "NULL"
     method, customer = col("payment_method"), col("customer_id")
@@ -293,23 +296,23 @@ def _stage_orders(
         joins.append(
             f"""LEFT JOIN (SELECT order_id, sum(shipping) AS shipping,
                 CASE WHEN count(*) = count(quantity * unit_price) THEN sum(quantity * unit_price) END AS items
-            FROM "{lines}" GROUP BY order_id) l ON l.order_id = o.order_id"""
+            FROM {ident(lines)} GROUP BY order_id) l ON l.order_id = o.order_id"""
         )
         items, shipping = f"coalesce(l.items, {items})", f"coalesce({shipping}, l.shipping)"
     if payments is not None:
         by_value = "arg_max(method, amount)" if "method" in plan.maps["payments"] else "NULL"
         joins.append(
             f"""LEFT JOIN (SELECT order_id, sum(amount) AS total, {by_value} AS method
-            FROM "{payments}" GROUP BY order_id) p ON p.order_id = o.order_id"""
+            FROM {ident(payments)} GROUP BY order_id) p ON p.order_id = o.order_id"""
         )
         paid, method = "p.total", f"coalesce({method}, p.method)"
     if persons is not None:
-        joins.append(f'LEFT JOIN "{persons}" c ON c.customer_id = o.customer_id')
+        joins.append(f"LEFT JOIN {ident(persons)} c ON c.customer_id = o.customer_id")
         if "person_id" in plan.maps["customers"]:
             customer = "coalesce(c.person_id, o.customer_id)"
         unknown = con.execute(
-            f"""SELECT count(*) FROM "{orders}" WHERE customer_id IS NOT NULL
-            AND customer_id NOT IN (SELECT customer_id FROM "{persons}")"""
+            f"""SELECT count(*) FROM {ident(orders)} WHERE customer_id IS NOT NULL
+            AND customer_id NOT IN (SELECT customer_id FROM {ident(persons)})"""
         ).fetchone()[0]
         if unknown:
             stage.notes.append(f"{unknown:,} orders of customers not in the customers file (kept)")
@@ -328,12 +331,12 @@ def _stage_orders(
                 {col("discount_amount")} AS discount_amount, {shipping} AS shipping_amount,
                 {col("total_amount")} AS given_total, {paid} AS paid_total, {col("promo_code")} AS promo_code,
                 {method} AS payment_method, {col("session_id")} AS session_id
-            FROM "{orders}" o {" ".join(joins)}) ORDER BY _line""",
+            FROM {ident(orders)} o {" ".join(joins)}) ORDER BY _line""",
     )
     staged = stage.staged["orders"]
     unpaid, guests = con.execute(
         f"SELECT count(*) FILTER (WHERE total_amount IS NULL), count(*) FILTER (WHERE customer_id IS NULL) "
-        f'FROM "{staged}"'
+        f"FROM {ident(staged)}"
     ).fetchone()
     if unpaid:
         why = "no payments" if payments is not None else "no amount or prices"
@@ -347,7 +350,9 @@ def _stage_products(stage: Stage, plan: Plan, lines: str | None) -> None:
     if "products" in plan.files:
         products = _table(stage, plan, "products", key=["product_id"])
         fields = [f for f in FIELDS["products"] if f in plan.maps["products"]]
-        stage.stage("products", f'SELECT {", ".join(fields)} FROM "{products}" ORDER BY _line')
+        stage.stage(
+            "products", f"SELECT {', '.join(map(ident, fields))} FROM {ident(products)} ORDER BY _line"
+        )
         stage.drop(products)
         return
     if lines is None or not ({"product_id"} & (plan.maps["items"].keys() | plan.maps["orders"].keys())):
@@ -355,7 +360,7 @@ def _stage_products(stage: Stage, plan: Plan, lines: str | None) -> None:
     stage.stage(
         "products",
         f"""SELECT product_id, mode(product_name) AS name, mode(category) AS category_l1
-        FROM "{lines}" WHERE product_id IS NOT NULL GROUP BY product_id ORDER BY product_id""",
+        FROM {ident(lines)} WHERE product_id IS NOT NULL GROUP BY product_id ORDER BY product_id""",
     )
     stage.count("products").read = stage.count("products").stored
 
@@ -365,7 +370,7 @@ def _stage_customers(stage: Stage, plan: Plan, persons: str | None) -> None:
     if persons is None:
         stage.stage(
             "customers",
-            f'SELECT DISTINCT customer_id FROM "{orders}" WHERE customer_id IS NOT NULL ORDER BY 1',
+            f"SELECT DISTINCT customer_id FROM {ident(orders)} WHERE customer_id IS NOT NULL ORDER BY 1",
         )
         stage.count("customers").read = stage.count("customers").stored
         return
@@ -374,9 +379,9 @@ def _stage_customers(stage: Stage, plan: Plan, persons: str | None) -> None:
     attrs = [f for f in ("gender", "birth_date", "region", "country", "device_type") if f in m]
     stage.stage(
         "customers",
-        f"""SELECT {key} AS customer_id, {"".join(f"arg_max({f}, _line) AS {f}, " for f in attrs)}
+        f"""SELECT {key} AS customer_id, {"".join(f"arg_max({ident(f)}, _line) AS {ident(f)}, " for f in attrs)}
             {"min(signup_ts)" if "signup_ts" in m else "NULL"} AS signup_ts
-        FROM "{persons}" GROUP BY {key} ORDER BY min(_line)""",
+        FROM {ident(persons)} GROUP BY {key} ORDER BY min(_line)""",
     )
     c = stage.count("customers")
     merged = c.read - c.rejected - c.stored
@@ -398,26 +403,25 @@ def _table(
     target = target or TARGET[role]
     name = f"g_{role}"
     if path.suffix.lower() == ".parquet":
-        cols = parquet_columns(stage, path)
-        require_columns(path, role, fields, cols)
+        require_columns(path, role, fields, stage.parquet_columns(path))
         raw = stage.read_parquet(path, target=target, required=sorted(set(fields.values())), name=name)
     else:
         delim = plan.options.get("delimiter") or sniff_delimiter(path)
-        require_columns(path, role, fields, csv_columns(path, delim))
+        require_columns(path, role, fields, stage.csv_header(path, delim))
         raw = stage.read_csv(
             path, target=target, required=sorted(set(fields.values())), name=name, delim=delim
         )
     text = stage.tmp(f"{name}_text")
     select = ", ".join(
-        f"nullif(trim(CAST({quote_ident(c)} AS VARCHAR)), '') AS \"{f}\"" for f, c in fields.items()
+        f"nullif(trim(CAST({ident(c)} AS VARCHAR)), '') AS {ident(f)}" for f, c in fields.items()
     )
-    stage.con.execute(f'CREATE TABLE "{text}" AS SELECT _line, {select} FROM "{raw}"')
+    stage.con.execute(f"CREATE TABLE {ident(text)} AS SELECT _line, {select} FROM {ident(raw)}")
     stage.source_of[text] = str(path)
     stage.drop(raw)
-    ok = stage.validate(text, target=target, checks=_checks(plan, role, path))
+    ok = stage.validate(text, target=target, checks=_checks(stage, plan, role, path))
     typed = stage.tmp(f"{name}_typed")
-    exprs = ", ".join(f'{_typed(plan, f)} AS "{f}"' for f in fields)
-    stage.con.execute(f'CREATE TABLE "{typed}" AS SELECT _line, {exprs} FROM "{ok}"')
+    exprs = ", ".join(f"{_typed(plan, f)} AS {ident(f)}" for f in fields)
+    stage.con.execute(f"CREATE TABLE {ident(typed)} AS SELECT _line, {exprs} FROM {ident(ok)}")
     stage.source_of[typed] = str(path)
     stage.drop(text, ok)
     if key and all(k in fields for k in key):

@@ -3,7 +3,6 @@ field, and the option checks that turn a user's ``--map`` into a `Plan` (see `ge
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +10,6 @@ from typing import Any
 
 from churnlens.errors import DataError
 from churnlens.schema import ORDER_STATUSES
-from churnlens.sources.staging import Stage
 
 LINE_FIELDS = ("product_id", "quantity", "unit_price", "line_no", "product_name", "category")
 #: The fields each role's columns can be mapped to.
@@ -200,27 +198,6 @@ def require_columns(path: Path, role: str, fields: dict[str, str], found: list[s
     )
 
 
-def csv_columns(path: Path, delim: str) -> list[str]:
-    if not path.is_file():
-        return []
-    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
-        first = fh.readline()
-    row = next(csv.reader([first], delimiter=delim), [])
-    return [c.strip() for c in row]
-
-
-def parquet_columns(stage: Stage, path: Path) -> list[str]:
-    try:
-        return [
-            r[0]
-            for r in stage.con.execute(
-                f"DESCRIBE SELECT * FROM read_parquet('{sql_text(str(path))}')"
-            ).fetchall()
-        ]
-    except Exception:  # noqa: BLE001 - the stage reports a missing or unreadable file
-        return []
-
-
 def sniff_delimiter(path: Path) -> str:
     """The separator of a CSV file: the most frequent of , ; tab | on its header line."""
     if not path.is_file():
@@ -230,16 +207,8 @@ def sniff_delimiter(path: Path) -> str:
     return max((",", ";", "\t", "|"), key=lambda d: (first.count(d), d == ","))
 
 
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def sql_text(s: str) -> str:
-    return s.replace("'", "''")
-
-
 def norm_status(value: str) -> str:
-    return re.sub(r"[\s-]+", "_", value.strip()).lower().replace("'", "''")
+    return re.sub(r"[\s-]+", "_", value.strip()).lower()
 
 
 # ---- orders, lines, payments ----------------------------------------------------------------------

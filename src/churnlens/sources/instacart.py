@@ -38,6 +38,7 @@ from typing import Any
 
 from churnlens.errors import DataError
 from churnlens.sources.files import find
+from churnlens.sources.sql import ident, literal, whole
 from churnlens.sources.staging import Check, Stage
 
 ORDER_COLS = [
@@ -81,7 +82,7 @@ def _orders(stage: Stage, path: Path, snapshot: str) -> str:
             _int_check("user_id", "User ids are whole numbers."),
             Check(
                 "eval_set",
-                f"coalesce(trim(eval_set) NOT IN {EVAL_SETS}, true)",
+                f"coalesce(trim(eval_set) NOT IN ({', '.join(literal(e) for e in EVAL_SETS)}), true)",
                 f"not one of {', '.join(EVAL_SETS)}",
                 "eval_set must be prior, train or test.",
             ),
@@ -105,15 +106,15 @@ def _orders(stage: Stage, path: Path, snapshot: str) -> str:
     )
     typed = stage.tmp("orders_typed")
     con.execute(
-        f"""CREATE TABLE "{typed}" AS SELECT _line,
-            CAST(CAST(trim(order_id) AS BIGINT) AS VARCHAR) AS order_id,
-            CAST(CAST(trim(user_id) AS BIGINT) AS VARCHAR) AS user_id,
+        f"""CREATE TABLE {ident(typed)} AS SELECT _line,
+            CAST({whole(ident("order_id"))} AS VARCHAR) AS order_id,
+            CAST({whole(ident("user_id"))} AS VARCHAR) AS user_id,
             trim(eval_set) AS eval_set,
-            CAST(trim(order_number) AS BIGINT) AS order_number,
-            CAST(trim(order_dow) AS INTEGER) AS order_dow,
-            CAST(trim(order_hour_of_day) AS INTEGER) AS order_hour,
+            {whole(ident("order_number"))} AS order_number,
+            CAST({whole(ident("order_dow"))} AS INTEGER) AS order_dow,
+            CAST({whole(ident("order_hour_of_day"))} AS INTEGER) AS order_hour,
             CAST(nullif(trim(days_since_prior_order), '') AS DOUBLE) AS days_since_prior
-        FROM "{ok}" """
+        FROM {ident(ok)} """
     )
     stage.source_of[typed] = str(path)
     stage.drop(raw, ok)
@@ -124,13 +125,13 @@ def _orders(stage: Stage, path: Path, snapshot: str) -> str:
     # Walk back from the snapshot: order k lies sum(gaps of orders k+1..last) days before it.
     timed = stage.tmp("orders_timed")
     con.execute(
-        f"""CREATE TABLE "{timed}" AS SELECT *,
-            TIMESTAMP '{snapshot}'
+        f"""CREATE TABLE {ident(timed)} AS SELECT *,
+            CAST({literal(snapshot)} AS TIMESTAMP)
               - to_seconds(86400 * coalesce(sum(days_since_prior) OVER (
                     PARTITION BY user_id ORDER BY order_number
                     ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING), 0))
               + to_hours(order_hour) AS order_ts
-        FROM "{ok}" """
+        FROM {ident(ok)} """
     )
     stage.drop(ok)
     stage.stage(
@@ -138,9 +139,9 @@ def _orders(stage: Stage, path: Path, snapshot: str) -> str:
         f"""SELECT order_id, user_id AS customer_id, order_ts, 'paid' AS status, order_number,
             order_dow, order_hour, days_since_prior,
             coalesce(days_since_prior >= {GAP_CAP}, false) AS gap_censored, eval_set
-        FROM "{timed}" ORDER BY _line""",
+        FROM {ident(timed)} ORDER BY _line""",
     )
-    stage.stage("customers", f'SELECT DISTINCT user_id AS customer_id FROM "{timed}" ORDER BY 1')
+    stage.stage("customers", f"SELECT DISTINCT user_id AS customer_id FROM {ident(timed)} ORDER BY 1")
     stage.count("customers").read = stage.count("customers").stored
     return timed
 
@@ -148,11 +149,11 @@ def _orders(stage: Stage, path: Path, snapshot: str) -> str:
 def _note_sequences(stage: Stage, orders: str) -> None:
     gaps, missing_first, missing_gap = stage.con.execute(
         f"""SELECT
-            (SELECT count(*) FROM (SELECT user_id FROM "{orders}" GROUP BY user_id
+            (SELECT count(*) FROM (SELECT user_id FROM {ident(orders)} GROUP BY user_id
                 HAVING min(order_number) <> 1 OR max(order_number) <> count(*))),
             count(*) FILTER (WHERE order_number = 1 AND days_since_prior IS NOT NULL),
             count(*) FILTER (WHERE order_number > 1 AND days_since_prior IS NULL)
-        FROM "{orders}" """
+        FROM {ident(orders)} """
     ).fetchone()
     if gaps:
         stage.notes.append(
@@ -175,7 +176,9 @@ def _order_items(stage: Stage, paths: list[Path], orders: str) -> None:
         if path is None:
             stage.notes.append(f"{name} not found: no {eval_set} order lines")
             continue
-        raw = stage.read_csv(path, target="order_items", required=LINE_COLS, name=f"lines_{eval_set}")
+        raw = stage.read_csv(
+            path, target="order_items", required=LINE_COLS, name=f"lines_{eval_set}", optional=True
+        )
         ok = stage.validate(
             raw,
             target="order_items",
@@ -193,12 +196,12 @@ def _order_items(stage: Stage, paths: list[Path], orders: str) -> None:
         )
         typed = stage.tmp(f"lines_{eval_set}_typed")
         con.execute(
-            f"""CREATE TABLE "{typed}" AS SELECT _line,
-                CAST(CAST(trim(order_id) AS BIGINT) AS VARCHAR) AS order_id,
-                CAST(trim(add_to_cart_order) AS BIGINT) AS line_no,
-                CAST(CAST(trim(product_id) AS BIGINT) AS VARCHAR) AS product_id,
+            f"""CREATE TABLE {ident(typed)} AS SELECT _line,
+                CAST({whole(ident("order_id"))} AS VARCHAR) AS order_id,
+                {whole(ident("add_to_cart_order"))} AS line_no,
+                CAST({whole(ident("product_id"))} AS VARCHAR) AS product_id,
                 trim(reordered) = '1' AS reordered
-            FROM "{ok}" """
+            FROM {ident(ok)} """
         )
         stage.source_of[typed] = str(path)
         stage.drop(raw, ok)
@@ -207,34 +210,33 @@ def _order_items(stage: Stage, paths: list[Path], orders: str) -> None:
         for earlier in parts:
             ok = stage.reject_where(
                 ok,
-                where=f"""order_id || '/' || line_no IN (SELECT order_id || '/' || line_no FROM "{earlier}")""",
-                reason_sql=f"'order line ' || order_id || '/' || line_no || ' already read from {_file_name(stage, earlier)}'",
+                where=f"""order_id || '/' || line_no IN (SELECT order_id || '/' || line_no FROM {ident(earlier)})""",
+                reason_sql="'order line ' || order_id || '/' || line_no || "
+                + literal(f" already read from {Path(stage.source_of.get(earlier, earlier)).name}"),
                 target="order_items",
             )
         parts.append(ok)
     if not parts:
         return
     lines = stage.tmp("lines")
-    con.execute(f'CREATE TABLE "{lines}" AS ' + " UNION ALL ".join(f'SELECT * FROM "{p}"' for p in parts))
+    con.execute(
+        f"CREATE TABLE {ident(lines)} AS " + " UNION ALL ".join(f"SELECT * FROM {ident(p)}" for p in parts)
+    )
     stage.drop(*parts)
     stage.stage(
         "order_items",
         f"""SELECT order_id, line_no, product_id, 1.0 AS quantity, line_no AS cart_position, reordered
-        FROM "{lines}" ORDER BY order_id::BIGINT, line_no""",
+        FROM {ident(lines)} ORDER BY order_id::BIGINT, line_no""",
     )
     n_lines, n_orders = con.execute(
-        f"""SELECT count(*), count(DISTINCT order_id) FROM "{lines}"
-        WHERE order_id NOT IN (SELECT order_id FROM "{orders}")"""
+        f"""SELECT count(*), count(DISTINCT order_id) FROM {ident(lines)}
+        WHERE order_id NOT IN (SELECT order_id FROM {ident(orders)})"""
     ).fetchone()
     if n_lines:
         stage.notes.append(
             f"{n_lines:,} lines of {n_orders:,} orders not in orders.csv (kept; they join no order)"
         )
     stage.drop(lines)
-
-
-def _file_name(stage: Stage, table: str) -> str:
-    return Path(stage.source_of.get(table, table)).name.replace("'", "''")
 
 
 # ---- products --------------------------------------------------------------------------------------
@@ -244,7 +246,7 @@ def _products(stage: Stage, paths: list[Path]) -> None:
     if path is None:
         stage.notes.append("products.csv not found: no products table")
         return
-    raw = stage.read_csv(path, target="products", required=PRODUCT_COLS, name="products")
+    raw = stage.read_csv(path, target="products", required=PRODUCT_COLS, name="products", optional=True)
     ok = stage.validate(
         raw,
         target="products",
@@ -256,12 +258,12 @@ def _products(stage: Stage, paths: list[Path]) -> None:
     )
     typed = stage.tmp("products_typed")
     con.execute(
-        f"""CREATE TABLE "{typed}" AS SELECT _line,
-            CAST(CAST(trim(product_id) AS BIGINT) AS VARCHAR) AS product_id,
+        f"""CREATE TABLE {ident(typed)} AS SELECT _line,
+            CAST({whole(ident("product_id"))} AS VARCHAR) AS product_id,
             nullif(trim(product_name), '') AS name,
-            CAST(CAST(nullif(trim(aisle_id), '') AS BIGINT) AS VARCHAR) AS aisle_id,
-            CAST(CAST(nullif(trim(department_id), '') AS BIGINT) AS VARCHAR) AS department_id
-        FROM "{ok}" """
+            CAST({whole(ident("aisle_id"))} AS VARCHAR) AS aisle_id,
+            CAST({whole(ident("department_id"))} AS VARCHAR) AS department_id
+        FROM {ident(ok)} """
     )
     stage.source_of[typed] = str(path)
     stage.drop(raw, ok)
@@ -269,26 +271,28 @@ def _products(stage: Stage, paths: list[Path]) -> None:
     stage.drop(typed)
     aisles = _lookup(stage, paths, "aisles.csv", "aisle")
     departments = _lookup(stage, paths, "departments.csv", "department")
-    aisle_sql = f'SELECT * FROM "{aisles}"' if aisles else "SELECT NULL AS id, NULL AS label WHERE false"
+    aisle_sql = f"SELECT * FROM {ident(aisles)}" if aisles else "SELECT NULL AS id, NULL AS label WHERE false"
     dept_sql = (
-        f'SELECT * FROM "{departments}"' if departments else "SELECT NULL AS id, NULL AS label WHERE false"
+        f"SELECT * FROM {ident(departments)}"
+        if departments
+        else "SELECT NULL AS id, NULL AS label WHERE false"
     )
     joined = stage.tmp("products_joined")
     con.execute(
-        f"""CREATE TABLE "{joined}" AS SELECT p.*, a.label AS aisle, d.label AS department
-        FROM "{ok}" p LEFT JOIN ({aisle_sql}) a ON p.aisle_id = a.id
+        f"""CREATE TABLE {ident(joined)} AS SELECT p.*, a.label AS aisle, d.label AS department
+        FROM {ident(ok)} p LEFT JOIN ({aisle_sql}) a ON p.aisle_id = a.id
         LEFT JOIN ({dept_sql}) d ON p.department_id = d.id"""
     )
     stage.stage(
         "products",
         f"""SELECT product_id, name, department AS category_l1, aisle AS category_l2
-        FROM "{joined}" ORDER BY _line""",
+        FROM {ident(joined)} ORDER BY _line""",
     )
     if aisles or departments:
         bad_aisle, bad_dept = con.execute(
             f"""SELECT count(*) FILTER (WHERE aisle_id IS NOT NULL AND aisle IS NULL),
                 count(*) FILTER (WHERE department_id IS NOT NULL AND department IS NULL)
-            FROM "{joined}" """
+            FROM {ident(joined)} """
         ).fetchone()
         if (bad_aisle and aisles) or (bad_dept and departments):
             stage.notes.append(
@@ -305,14 +309,14 @@ def _lookup(stage: Stage, paths: list[Path], name: str, what: str) -> str | None
         stage.notes.append(f"{name} not found: products have no {what} names")
         return None
     target = f"{what}s"
-    raw = stage.read_csv(path, target=target, required=[f"{what}_id", what], name=target)
+    raw = stage.read_csv(path, target=target, required=[f"{what}_id", what], name=target, optional=True)
     ok = stage.validate(
         raw, target=target, checks=[_int_check(f"{what}_id", f"{what}_id is a whole number.")]
     )
     typed = stage.tmp(f"{target}_typed")
     stage.con.execute(
-        f"""CREATE TABLE "{typed}" AS SELECT _line, CAST(CAST(trim({what}_id) AS BIGINT) AS VARCHAR) AS id,
-            nullif(trim({what}), '') AS label FROM "{ok}" """
+        f"""CREATE TABLE {ident(typed)} AS SELECT _line, CAST({whole(ident(what + "_id"))} AS VARCHAR) AS id,
+            nullif(trim({ident(what)}), '') AS label FROM {ident(ok)} """
     )
     stage.source_of[typed] = str(path)
     stage.drop(raw, ok)
@@ -331,15 +335,16 @@ def _int_check(
     maximum: int | None = None,
     optional: bool = False,
 ) -> Check:
-    """Check that ``column`` is a whole number (within bounds); empty is bad unless optional."""
-    value = f'trim("{column}")'
-    bad = f"NOT coalesce(regexp_full_match({value}, '[0-9]+'), false)"
+    """Check that ``column`` is a whole number (``2`` or ``2.0``, within bounds); empty is bad
+    unless optional."""
+    value = whole(ident(column), signed=False)
+    bad = f"{value} IS NULL"
     if minimum is not None:
-        bad += f" OR TRY_CAST({value} AS BIGINT) < {minimum}"
+        bad += f" OR {value} < {int(minimum)}"
     if maximum is not None:
-        bad += f" OR TRY_CAST({value} AS BIGINT) > {maximum}"
+        bad += f" OR {value} > {int(maximum)}"
     if optional:
-        bad = f"nullif({value}, '') IS NOT NULL AND ({bad})"
+        bad = f"nullif(trim({ident(column)}), '') IS NOT NULL AND ({bad})"
     if minimum is not None and maximum is not None:
         reason = f"not a whole number {minimum}..{maximum}"
     elif minimum:

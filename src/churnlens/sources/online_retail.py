@@ -15,7 +15,13 @@ peculiarities are handled, explicitly:
   rejected as stock adjustments.
 - Lines with price 0 and positive quantity (free items) are kept, at price 0.
 - Lines without a customer id are guest orders: kept, with a NULL customer.
-- Customer ids stored as floats (``17850.0``) become ``17850``.
+- Customer ids stored as floats (``17850.0``) become ``17850``; ``17850.5`` is rejected.
+- A line repeated exactly (every column equal, same file) is rejected as "duplicate of line
+  N": the UCI files hold thousands of such copies, which would double their revenue.
+- An invoice whose lines name two customers has all its lines rejected, naming both ids
+  (which customer bought it is unknown).
+- Prices and quantities that are NaN or infinite, quantities that are not whole numbers and
+  invoice dates outside the plausible range (``[ingest] earliest_time``..) are rejected.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from typing import Any
 
 from churnlens.errors import DataError
 from churnlens.sources.files import expand
+from churnlens.sources.sql import finite, ident, literal, whole
 from churnlens.sources.staging import Check, Stage
 
 NAMINGS = {
@@ -41,6 +48,9 @@ NAMINGS = {
     "Country": "country",
 }
 REQUIRED = ["invoice", "stock_code", "quantity", "invoice_date", "price", "customer"]
+#: The columns of a line as read (canonical names): two lines equal in all are duplicates.
+LINE_COLUMNS = [*REQUIRED, "description", "country"]
+CUSTOMER = f"CAST({whole('customer')} AS VARCHAR)"
 
 
 def load(stage: Stage, paths: list[Path], options: dict[str, Any], progress) -> dict[str, Any]:
@@ -60,7 +70,7 @@ def load(stage: Stage, paths: list[Path], options: dict[str, Any], progress) -> 
     # Files in time order: an invoice belongs to the earliest file that holds it.
     order = con.execute(
         " UNION ALL ".join(
-            f'SELECT {i} AS f, min(TRY_CAST(invoice_date AS TIMESTAMP)) AS t FROM "{p}"'
+            f"SELECT {i} AS f, min(TRY_CAST(invoice_date AS TIMESTAMP)) AS t FROM {ident(p)}"
             for i, p in enumerate(parts)
         )
         + " ORDER BY t NULLS LAST, f"
@@ -68,24 +78,27 @@ def load(stage: Stage, paths: list[Path], options: dict[str, Any], progress) -> 
     rank = {f: r for r, (f, _t) in enumerate(order)}
     lines = stage.tmp("lines")
     con.execute(
-        f'CREATE TABLE "{lines}" AS '
+        f"CREATE TABLE {ident(lines)} AS "
         + " UNION ALL ".join(
-            f"SELECT _line, {rank[i]} AS _file_rank, '{_q(str(files[i]))}' AS _file, * EXCLUDE (_line) FROM \"{p}\""
+            f"SELECT _line, {rank[i]} AS _file_rank, {literal(str(files[i]))} AS _file, * EXCLUDE (_line) "
+            f"FROM {ident(p)}"
             for i, p in enumerate(parts)
         )
     )
     stage.drop(*parts)
     # Overlap between files: keep each invoice from its first file.
     con.execute(
-        f'CREATE TABLE "{lines}_own" AS SELECT invoice, min(_file_rank) AS own FROM "{lines}" GROUP BY invoice'
+        f"CREATE TABLE {ident(lines + '_own')} AS SELECT invoice, min(_file_rank) AS own "
+        f"FROM {ident(lines)} GROUP BY invoice"
     )
     kept = []
     for i, f in enumerate(files):
         part = stage.tmp(f"part{i}")
         con.execute(
-            f'CREATE TABLE "{part}" AS SELECT l.* EXCLUDE (_file_rank, _file), o.own AS _own, '
-            f'(SELECT min(_file) FROM "{lines}" x WHERE x._file_rank = o.own) AS _own_file '
-            f'FROM "{lines}" l JOIN "{lines}_own" o USING (invoice) WHERE l._file = \'{_q(str(f))}\''
+            f"CREATE TABLE {ident(part)} AS SELECT l.* EXCLUDE (_file_rank, _file), o.own AS _own, "
+            f"(SELECT min(_file) FROM {ident(lines)} x WHERE x._file_rank = o.own) AS _own_file "
+            f"FROM {ident(lines)} l JOIN {ident(lines + '_own')} o USING (invoice) "
+            f"WHERE l._file = {literal(str(f))}"
         )
         stage.source_of[part] = str(f)
         part = stage.reject_where(
@@ -94,40 +107,7 @@ def load(stage: Stage, paths: list[Path], options: dict[str, Any], progress) -> 
             reason_sql="'invoice ' || invoice || ' already read from ' || _own_file || ' (the files overlap)'",
             target="order_items",
         )
-        part = stage.validate(
-            part,
-            target="order_items",
-            checks=[
-                Check(
-                    "invoice",
-                    "invoice IS NULL OR trim(invoice) = ''",
-                    "missing invoice number",
-                    "Every line needs its invoice number.",
-                    show_value=False,
-                ),
-                Check(
-                    "invoice_date",
-                    "TRY_CAST(invoice_date AS TIMESTAMP) IS NULL",
-                    "not a date and time",
-                    "Write InvoiceDate as YYYY-MM-DD HH:MM:SS.",
-                ),
-                Check(
-                    "quantity",
-                    "TRY_CAST(quantity AS DOUBLE) IS NULL",
-                    "not a number",
-                    "Quantity must be a whole number.",
-                ),
-                Check(
-                    "price", "TRY_CAST(price AS DOUBLE) IS NULL", "not a number", "Price must be a number."
-                ),
-                Check(
-                    "customer",
-                    "customer IS NOT NULL AND TRY_CAST(customer AS DOUBLE) IS NULL",
-                    "not a customer number",
-                    "Customer ids must be numbers or empty (guest).",
-                ),
-            ],
-        )
+        part = stage.validate(part, target="order_items", checks=_checks(stage))
         part = stage.reject_where(
             part,
             where="starts_with(upper(invoice), 'A')",
@@ -146,17 +126,19 @@ def load(stage: Stage, paths: list[Path], options: dict[str, Any], progress) -> 
             reason_sql="'negative price ' || price || ' on invoice ' || invoice",
             target="order_items",
         )
+        part = stage.reject_duplicates(part, key=LINE_COLUMNS, target="order_items", exact=True)
+        part = _reject_two_customers(stage, part)
         kept.append((rank[i], part))
     stage.drop(lines, f"{lines}_own")
     good = stage.tmp("good")
     con.execute(
-        f'CREATE TABLE "{good}" AS '
+        f"CREATE TABLE {ident(good)} AS "
         + " UNION ALL ".join(
-            f'SELECT {r} AS _file_rank, * EXCLUDE (_own, _own_file) FROM "{p}"' for r, p in kept
+            f"SELECT {r} AS _file_rank, * EXCLUDE (_own, _own_file) FROM {ident(p)}" for r, p in kept
         )
     )
     con.execute(
-        f"""CREATE OR REPLACE TABLE "{good}" AS SELECT
+        f"""CREATE OR REPLACE TABLE {ident(good)} AS SELECT
             trim(invoice) AS order_id,
             row_number() OVER (PARTITION BY trim(invoice) ORDER BY _file_rank, _line) AS line_no,
             trim(stock_code) AS product_id,
@@ -164,50 +146,105 @@ def load(stage: Stage, paths: list[Path], options: dict[str, Any], progress) -> 
             TRY_CAST(quantity AS DOUBLE) AS quantity,
             TRY_CAST(price AS DOUBLE) AS unit_price,
             TRY_CAST(invoice_date AS TIMESTAMP) AS ts,
-            CAST(CAST(TRY_CAST(customer AS DOUBLE) AS BIGINT) AS VARCHAR) AS customer_id,
+            {CUSTOMER} AS customer_id,
             nullif(trim(country), '') AS country,
             _file_rank, _line
-        FROM "{good}" """
+        FROM {ident(good)}"""
     )
     progress("building canonical tables")
     stage.stage(
         "order_items",
-        f'SELECT order_id, line_no, product_id, quantity, unit_price, line_no AS cart_position FROM "{good}"',
+        f"SELECT order_id, line_no, product_id, quantity, unit_price, line_no AS cart_position FROM {ident(good)}",
     )
     orders_sql = f"""SELECT order_id, min(customer_id) AS customer_id, min(ts) AS order_ts,
         CASE WHEN starts_with(upper(order_id), 'C') THEN 'cancelled' ELSE 'paid' END AS status,
         sum(quantity * unit_price) AS items_amount, 0.0 AS discount_amount, 0.0 AS shipping_amount,
         sum(quantity * unit_price) AS total_amount
-        FROM "{good}" GROUP BY order_id"""
+        FROM {ident(good)} GROUP BY order_id"""
     stage.stage("orders", orders_sql)
     stage.count("orders").read = stage.count("orders").stored
     stage.stage(
         "products",
-        f"""SELECT product_id, mode(description) AS name FROM "{good}" GROUP BY product_id""",
+        f"SELECT product_id, mode(description) AS name FROM {ident(good)} GROUP BY product_id",
     )
     stage.count("products").read = stage.count("products").stored
     stage.stage(
         "customers",
-        f"""SELECT customer_id, arg_max(country, ts) AS country FROM "{good}"
+        f"""SELECT customer_id, arg_max(country, ts) AS country FROM {ident(good)}
             WHERE customer_id IS NOT NULL GROUP BY customer_id""",
     )
     stage.count("customers").read = stage.count("customers").stored
-    free = con.execute(f'SELECT count(*) FROM "{good}" WHERE unit_price = 0').fetchone()[0]
-    guests = con.execute(f'SELECT count(*) FROM "{good}" WHERE customer_id IS NULL').fetchone()[0]
+    free = con.execute(f"SELECT count(*) FROM {ident(good)} WHERE unit_price = 0").fetchone()[0]
+    guests = con.execute(f"SELECT count(*) FROM {ident(good)} WHERE customer_id IS NULL").fetchone()[0]
     stage.notes.append(f"{free:,} free lines (price 0) kept; {guests:,} guest lines kept without a customer")
     stage.drop(good)
     return {"currency": "GBP", "time_mode": "calendar", "files": [str(f) for f in files]}
 
 
+def _checks(stage: Stage) -> list[Check]:
+    def number(column: str, fix: str) -> list[Check]:
+        return [
+            Check(column, f"TRY_CAST({column} AS DOUBLE) IS NULL", "not a number", fix),
+            Check(column, f"{finite(column)} IS NULL", "not a finite number (NaN or infinity)", fix),
+        ]
+
+    return [
+        Check(
+            "invoice",
+            "invoice IS NULL OR trim(invoice) = ''",
+            "missing invoice number",
+            "Every line needs its invoice number.",
+            show_value=False,
+        ),
+        Check(
+            "invoice_date",
+            "TRY_CAST(invoice_date AS TIMESTAMP) IS NULL",
+            "not a date and time",
+            "Write InvoiceDate as YYYY-MM-DD HH:MM:SS.",
+        ),
+        stage.time_check("invoice_date", "TRY_CAST(invoice_date AS TIMESTAMP)", "Check InvoiceDate."),
+        *number("quantity", "Quantity must be a whole number."),
+        Check(
+            "quantity",
+            f"{whole('quantity')} IS NULL",
+            "not a whole number",
+            "Quantity must be a whole number.",
+        ),
+        *number("price", "Price must be a number."),
+        Check(
+            "customer",
+            f"customer IS NOT NULL AND {whole('customer')} IS NULL",
+            "not a customer number",
+            "Customer ids must be whole numbers or empty (guest).",
+        ),
+    ]
+
+
+def _reject_two_customers(stage: Stage, part: str) -> str:
+    """Reject every line of an invoice whose lines name more than one customer."""
+    who = stage.tmp("two_customers")
+    stage.con.execute(
+        f"""CREATE TABLE {ident(who)} AS SELECT invoice,
+            string_agg(DISTINCT {CUSTOMER}, ' and ' ORDER BY {CUSTOMER}) AS ids
+        FROM {ident(part)} WHERE customer IS NOT NULL GROUP BY invoice HAVING count(DISTINCT {CUSTOMER}) > 1"""
+    )
+    if stage.rows(who):
+        part = stage.reject_where(
+            part,
+            where=f"invoice IN (SELECT invoice FROM {ident(who)})",
+            reason_sql=f"'invoice ' || invoice || ' names two customers: ' || "
+            f"(SELECT ids FROM {ident(who)} w WHERE w.invoice = {ident(part)}.invoice) || ' (which one bought it is unknown)'",
+            target="order_items",
+        )
+    stage.drop(who)
+    return part
+
+
 def _read(stage: Stage, f: Path, i: int) -> str:
     if f.suffix.lower() == ".parquet":
-        cols = [
-            r[0] for r in stage.con.execute(f"DESCRIBE SELECT * FROM read_parquet('{_q(str(f))}')").fetchall()
-        ]
+        cols = stage.parquet_columns(f)
     else:
-        cols = [
-            c.strip().strip('"') for c in f.open(encoding="utf-8-sig", errors="replace").readline().split(",")
-        ]
+        cols = stage.csv_header(f)
     found = {NAMINGS[c]: c for c in cols if c in NAMINGS}
     missing = [c for c in REQUIRED if c not in found]
     if missing:
@@ -223,17 +260,13 @@ def _read(stage: Stage, f: Path, i: int) -> str:
         raw = stage.read_parquet(f, target="order_items", required=list(found.values()), name=f"f{i}")
     else:
         raw = stage.read_csv(f, target="order_items", required=list(found.values()), name=f"f{i}")
-    select = ", ".join(f'CAST("{src}" AS VARCHAR) AS {canon}' for canon, src in found.items())
+    select = ", ".join(f"CAST({ident(src)} AS VARCHAR) AS {canon}" for canon, src in found.items())
     if "description" not in found:
-        select += ", NULL AS description"
+        select += ", CAST(NULL AS VARCHAR) AS description"
     if "country" not in found:
-        select += ", NULL AS country"
+        select += ", CAST(NULL AS VARCHAR) AS country"
     out = stage.tmp(f"or{i}")
-    stage.con.execute(f'CREATE TABLE "{out}" AS SELECT _line, {select} FROM "{raw}"')
+    stage.con.execute(f"CREATE TABLE {ident(out)} AS SELECT _line, {select} FROM {ident(raw)}")
     stage.source_of[out] = str(f)
     stage.drop(raw)
     return out
-
-
-def _q(s: str) -> str:
-    return s.replace("'", "''")
