@@ -9,6 +9,7 @@ draw its charts with the network blocked. `.ci/run` installs Chromium and the CJ
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import subprocess
@@ -18,12 +19,14 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pandas as pd
 import pytest
 from conftest import REPO
 from test_app_support import demo_warehouse
 
 from churnlens.app import i18n
 from churnlens.app.views import PAGES
+from churnlens.warehouse import Warehouse
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -188,6 +191,31 @@ def test_pages_open_by_their_address(server, browser):
         assert page.get_by_text("Page not found").count() == 0
     nav = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
     assert [t.strip().splitlines()[-1] for t in nav] == [i18n.tr("en", f"page_{k}") for k in PAGES]
+    assert outside == [], outside
+    page.context.close()
+
+
+def test_campaign_download_is_a_safe_csv_with_korean(server, browser, db):
+    """The dashboard's CSV download: UTF-8 with a byte-order mark, the Korean reasons as stored."""
+    page, outside = offline_page(browser, viewport={"width": 1400, "height": 2400}, accept_downloads=True)
+    page.goto(f"{server}/campaigns")
+    check_page(page, i18n.tr("en", "page_campaigns"))
+    page.locator('[data-testid="stSidebar"]').get_by_text("한국어").click()
+    check_page(page, i18n.tr("ko", "page_campaigns"))
+    with page.expect_download() as info:
+        page.get_by_role("button", name=i18n.tr("ko", "download_csv")).click()
+    download = info.value
+    data = Path(download.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    got = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str)
+    chosen = download.suggested_filename.removeprefix("action_").removesuffix(".csv")
+    with Warehouse(db, read_only=True) as wh:
+        stored = wh.to_pandas("actions")
+    stored = stored[stored["action"].str.replace(" ", "_").str.replace("/", "_") == chosen]
+    assert len(got) == len(stored) > 0
+    assert set(got["action"]) == set(stored["action"])
+    assert sorted(got["reason"]) == sorted(stored["reason_ko"])
+    assert any("\uac00" <= ch <= "\ud7a3" for ch in "".join(got["reason"]))  # Hangul came through
     assert outside == [], outside
     page.context.close()
 

@@ -208,3 +208,14 @@ def test_generate_with_bad_settings(tmp_path, args, words):
     r = invoke("generate", *args, "--out", tmp_path / "shop")
     assert_one_clear_error(r, *words)
     assert not (tmp_path / "shop").exists()
+
+
+def test_a_full_disk_during_a_run(db, monkeypatch):
+    wal = f"{db}.wal"
+
+    def full(*args, **kwargs):  # DuckDB's own words when the disk fills while it writes
+        raise duckdb.IOException(f'IO Error: Could not write file "{wal}": No space left on device')
+
+    monkeypatch.setattr("churnlens.pipeline.run", full)
+    r = invoke("run", "--db", db)
+    assert_one_clear_error(r, "disk is full", "w.duckdb.wal", "Free some space")

@@ -32,6 +32,15 @@ class _Commands(typer.core.TyperGroup):
             from churnlens.safe_paths import os_error
 
             fail(os_error(exc))
+        except Exception as exc:
+            import duckdb
+
+            from churnlens.safe_paths import duckdb_io_error
+
+            known = duckdb_io_error(exc) if isinstance(exc, duckdb.IOException) else None
+            if known is None:
+                raise
+            fail(known)
 
 
 def fail(exc: Exception) -> None:

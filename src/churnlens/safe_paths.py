@@ -250,25 +250,34 @@ _STRERRORS = {os.strerror(code): code for code in _OS_PROBLEMS}
 def duckdb_open_error(exc: Exception, path: str | Path) -> DataError:
     """One `DataError` for DuckDB refusing to open the warehouse file (its lock is held by
     another program, a read-only file system, no permission, a full disk)."""
+    return duckdb_io_error(exc, path) or DataError(
+        f"DuckDB could not open the warehouse: {exc}",
+        file=str(path),
+        fix="Check that --db is a churnlens warehouse.",
+    )
+
+
+def duckdb_io_error(exc: Exception, path: str | Path | None = None) -> DataError | None:
+    """One `DataError` for a DuckDB I/O failure a user can fix (a lock held by another program,
+    a full disk, a read-only file system, no permission), else None. The file is taken from
+    DuckDB's message when it names one."""
     text = str(exc)
-    if "lock" in text.lower():
+    named = re.search(r'file "([^"]+)"', text)
+    where = named.group(1) if named else path
+    if re.search(r"\b(set lock|conflicting lock)\b", text, re.IGNORECASE):
         pid = re.search(r"PID (\d+)", text)
         holder = f" (process {pid.group(1)})" if pid else ""
         return DataError(
             f"The warehouse is in use by another program{holder}: a churnlens command that is still "
             "running, or the dashboard (`churnlens serve`).",
-            file=str(path),
+            file=None if where is None else str(where),
             fix="Wait until the other command ends, or stop it (the dashboard: Ctrl+C where it runs), "
             "then try again.",
         )
     for strerror, code in _STRERRORS.items():
         if strerror in text:
-            return os_error(OSError(code, strerror), path)
-    return DataError(
-        f"DuckDB could not open the warehouse: {text}",
-        file=str(path),
-        fix="Check that --db is a churnlens warehouse.",
-    )
+            return os_error(OSError(code, strerror), where)
+    return None
 
 
 def _head(path: Path) -> bytes:
