@@ -68,14 +68,16 @@ def check_warehouse(path: str | Path, engine: str = "duckdb", create: bool = Fal
         raise DataError(
             "--db names a directory, not a DuckDB warehouse file.",
             file=str(p),
-            fix="Pass a .duckdb file (e.g. --db shop.duckdb), or --engine spark for a Spark warehouse directory.",
+            fix="Pass a .duckdb file (e.g. --db shop.duckdb), "
+            "or --engine spark for a Spark warehouse directory.",
         )
     if engine == "duckdb" and p.exists():
         if not is_duckdb_file(p):
             raise DataError(
                 "--db names a file that is not a DuckDB database; churnlens does not write into it.",
                 file=str(p),
-                fix="Pass the warehouse (.duckdb) built by `churnlens ingest`, or a new file name to create one.",
+                fix="Pass the warehouse (.duckdb) built by `churnlens ingest`, "
+                "or a new file name to create one.",
             )
         return p
     if engine != "duckdb" and p.exists():
@@ -83,7 +85,8 @@ def check_warehouse(path: str | Path, engine: str = "duckdb", create: bool = Fal
             raise DataError(
                 "--db names a file; a Spark warehouse is a directory.",
                 file=str(p),
-                fix="Pass the Spark warehouse directory (or a new one to create), or --engine duckdb for a .duckdb file.",
+                fix="Pass the Spark warehouse directory (or a new one to create), "
+                "or --engine duckdb for a .duckdb file.",
             )
         stray = sorted(c.name for c in p.iterdir() if not c.is_dir() and not c.name.startswith((".", "_")))
         if stray:
@@ -151,7 +154,8 @@ def check_output(
     for read in reads:
         if read is not None and Path(read).exists() and p.samefile(read):
             raise DataError(
-                f"--out names the warehouse this command reads; writing the {kind.name} there would destroy it.",
+                f"--out names the warehouse this command reads; writing the {kind.name} there "
+                "would destroy it.",
                 file=str(p),
                 fix=f"Pick another --out, e.g. --out {p.with_name(kind.example)}.",
             )
