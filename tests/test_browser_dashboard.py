@@ -2,12 +2,14 @@
 
 `churnlens serve` runs as a subprocess on a free 127.0.0.1 port; every page is opened in
 English and Korean through the sidebar, must show its title and no error box, and is saved
-as a screenshot under ``test-artifacts/``. The report must draw its charts with the network
-blocked. `.ci/run` installs Chromium and the CJK fonts.
+as a screenshot under ``test-artifacts/``. Every request to a host other than 127.0.0.1 is
+blocked and recorded: no page may make one (fonts, icons, scripts, tracking). The report must
+draw its charts with the network blocked. `.ci/run` installs Chromium and the CJK fonts.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import subprocess
@@ -15,13 +17,16 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import pandas as pd
 import pytest
 from conftest import REPO
 from test_app_support import demo_warehouse
 
 from churnlens.app import i18n
 from churnlens.app.views import PAGES
+from churnlens.warehouse import Warehouse
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -33,6 +38,7 @@ ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = REPO / "test-artifacts"
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian chromium is not installed (.ci/run installs it)"
@@ -103,6 +109,29 @@ def browser():
             b.close()
 
 
+def offline_page(browser, **options):
+    """A page whose requests to any host but this computer are blocked; returns (page, blocked)
+    where ``blocked`` collects the URLs of those requests."""
+    context = browser.new_context(**options)
+    blocked: list[str] = []
+
+    def outside(url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in LOCAL_HOSTS
+
+    def guard(route):
+        if outside(route.request.url):
+            blocked.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.on("websocket", lambda ws: blocked.append(ws.url) if outside(ws.url) else None)
+    return page, blocked
+
+
 def wait_until_idle(page) -> None:
     """Wait for the script run to finish and, for a while, for every chart to be drawn."""
     page.wait_for_function(
@@ -131,13 +160,15 @@ def check_page(page, title: str) -> None:
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_every_page_in_the_browser(server, browser, lang):
     ARTIFACTS.mkdir(exist_ok=True)
-    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    page, outside = offline_page(browser, viewport={"width": 1400, "height": 2400})
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    assert server.startswith("http://127.0.0.1:")
     page.goto(server)
     check_page(page, i18n.tr("en", "page_overview"))
-    # No request leaves the machine: everything is served from 127.0.0.1.
-    assert server.startswith("http://127.0.0.1:")
+    icon = page.locator("link[rel~='icon']").first.get_attribute("href")
+    # the tab's icon is the package's own PNG, served by the dashboard itself
+    assert urlsplit(icon).hostname in (None, "127.0.0.1") and icon.endswith(".png"), icon
     if lang == "ko":
         page.locator('[data-testid="stSidebar"]').get_by_text("한국어").click()
         check_page(page, i18n.tr("ko", "page_overview"))
@@ -147,18 +178,46 @@ def test_every_page_in_the_browser(server, browser, lang):
         check_page(page, i18n.tr(lang, f"page_{key}"))
         page.screenshot(path=str(ARTIFACTS / f"dashboard-{key}-{lang}.png"), full_page=True)
     assert not errors, errors
-    page.close()
+    # no page asked for anything outside this computer (the page icon, fonts, scripts...)
+    assert outside == [], outside
+    page.context.close()
 
 
 def test_pages_open_by_their_address(server, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 1200})
-    for key in ("overview", "behaviour", "campaigns"):
+    page, outside = offline_page(browser, viewport={"width": 1400, "height": 1200})
+    for key in PAGES:
         page.goto(f"{server}/{key}")
         check_page(page, i18n.tr("en", f"page_{key}"))
         assert page.get_by_text("Page not found").count() == 0
     nav = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
     assert [t.strip().splitlines()[-1] for t in nav] == [i18n.tr("en", f"page_{k}") for k in PAGES]
-    page.close()
+    assert outside == [], outside
+    page.context.close()
+
+
+def test_campaign_download_is_a_safe_csv_with_korean(server, browser, db):
+    """The dashboard's CSV download: UTF-8 with a byte-order mark, the Korean reasons as stored."""
+    page, outside = offline_page(browser, viewport={"width": 1400, "height": 2400}, accept_downloads=True)
+    page.goto(f"{server}/campaigns")
+    check_page(page, i18n.tr("en", "page_campaigns"))
+    page.locator('[data-testid="stSidebar"]').get_by_text("한국어").click()
+    check_page(page, i18n.tr("ko", "page_campaigns"))
+    with page.expect_download() as info:
+        page.get_by_role("button", name=i18n.tr("ko", "download_csv")).click()
+    download = info.value
+    data = Path(download.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    got = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str)
+    chosen = download.suggested_filename.removeprefix("action_").removesuffix(".csv")
+    with Warehouse(db, read_only=True) as wh:
+        stored = wh.to_pandas("actions")
+    stored = stored[stored["action"].str.replace(" ", "_").str.replace("/", "_") == chosen]
+    assert len(got) == len(stored) > 0
+    assert set(got["action"]) == set(stored["action"])
+    assert sorted(got["reason"]) == sorted(stored["reason_ko"])
+    assert any("\uac00" <= ch <= "\ud7a3" for ch in "".join(got["reason"]))  # Hangul came through
+    assert outside == [], outside
+    page.context.close()
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])

@@ -47,6 +47,9 @@ def test_bad_setting_is_a_data_error(tmp_path):
 
 
 def test_missing_warehouse_table_is_explained(tmp_path):
+    import duckdb
+
+    duckdb.connect(str(tmp_path / "empty.duckdb")).close()
     r = churnlens("run", "--db", str(tmp_path / "empty.duckdb"))
     assert r.returncode == 2
     assert "Traceback" not in r.stderr and "holds no shop yet" in r.stderr and "churnlens ingest" in r.stderr

@@ -3,21 +3,54 @@
 from __future__ import annotations
 
 import contextlib
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
+import typer.core
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from churnlens.config import ChurnlensConfig
-from churnlens.errors import ChurnlensError
+from churnlens.errors import ChurnlensError, DataError
+
+
+class _Commands(typer.core.TyperGroup):
+    """Runs a command and turns every failure a user can cause or fix (bad input, a full disk, a
+    read-only file system, a lock held by another program) into one message and exit status 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ChurnlensError as exc:
+            fail(exc)
+        except OSError as exc:
+            from churnlens.safe_paths import os_error
+
+            fail(os_error(exc))
+        except Exception as exc:
+            import duckdb
+
+            from churnlens.safe_paths import duckdb_io_error
+
+            known = duckdb_io_error(exc) if isinstance(exc, duckdb.IOException) else None
+            if known is None:
+                raise
+            fail(known)
+
+
+def fail(exc: Exception) -> None:
+    """Print ``exc`` as one error message (its text never read as Rich markup) and exit with 2."""
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
 
 app = typer.Typer(
+    cls=_Commands,
     add_completion=False,
     no_args_is_help=True,
     help="churnlens: why sales fall and which customers are about to lapse.",
@@ -32,20 +65,41 @@ DbOpt = Annotated[
 EngineOpt = Annotated[str, typer.Option("--engine", help="duckdb (embedded, default) or spark.")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="TOML file with settings.")]
 SetOpt = Annotated[list[str] | None, typer.Option("--set", help="Override one setting: section.key=value.")]
+FACTS_FILE = "facts.json"
+"""Written by `generate` into every synthetic shop: a directory holding it may be written again."""
+ForceOpt = Annotated[
+    bool,
+    typer.Option("--force", help="Replace an existing file of another kind at --out (never the warehouse)."),
+]
 
 
 def load_config(config: Path | None, sets: list[str] | None) -> ChurnlensConfig:
-    cfg = ChurnlensConfig.from_toml(config) if config else ChurnlensConfig()
+    cfg = read_config(config) if config else ChurnlensConfig()
     for item in sets or []:
         key, sep, value = item.partition("=")
         if not sep:
-            from churnlens.errors import DataError
-
             raise DataError(
                 "A --set needs key=value.", values=[item], fix="Write e.g. --set churn.window_days=30"
             )
         cfg.set(key.strip(), value.strip())
     return cfg
+
+
+def read_config(path: Path) -> ChurnlensConfig:
+    """``--config``: a UTF-8 TOML file."""
+    if path.is_dir():
+        raise DataError(
+            "--config names a directory, not a TOML file.", file=str(path), fix="Pass a .toml file."
+        )
+    try:
+        return ChurnlensConfig.from_toml(path)
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"The config file is not UTF-8 text (byte {exc.object[exc.start:exc.start + 1]!r} at "
+            f"position {exc.start}).",
+            file=str(path),
+            fix="Save it as UTF-8 (every editor offers it under 'Save as' / encoding).",
+        ) from exc
 
 
 @contextlib.contextmanager
@@ -59,10 +113,16 @@ def opened(db: str | None, engine: str, config: Path | None, sets: list[str] | N
         wh.close()
 
 
-def open_warehouse(db: str | None, engine: str, cfg: ChurnlensConfig, read_only: bool = False):
-    from churnlens.warehouse import Warehouse, default_db
+def open_warehouse(
+    db: str | None, engine: str, cfg: ChurnlensConfig, read_only: bool = False, create: bool = False
+):
+    """The warehouse at ``db`` (default: churnlens.duckdb); a missing one only when ``create``."""
+    from churnlens import safe_paths
+    from churnlens.warehouse import default_db
 
-    return Warehouse(db or default_db(engine), engine=engine, config=cfg, read_only=read_only)
+    return safe_paths.open_warehouse(
+        db or default_db(engine), engine=engine, config=cfg, read_only=read_only, create=create
+    )
 
 
 @contextlib.contextmanager
@@ -99,20 +159,41 @@ def generate(
         Path | None,
         typer.Option(help="Instacart catalogue dir (products/aisles/departments); default: generated."),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Write into a directory that holds other files.")
+    ] = False,
 ) -> None:
     """Write a synthetic shop in a native format, with its ground truth and facts."""
-    from churnlens.sources.synthetic import GeneratorConfig
+    from churnlens.safe_paths import check_output_dir
+    from churnlens.sources.synthetic import KINDS, SCENARIOS, GeneratorConfig
     from churnlens.sources.synthetic import generate as gen
 
+    if kind not in KINDS:
+        raise DataError("Unknown kind of shop to generate.", values=[kind], fix=f"Use one of {list(KINDS)}.")
+    if scenario not in SCENARIOS:
+        raise DataError(
+            "Unknown scenario.", values=[scenario], fix=f"Use --scenario with one of {list(SCENARIOS)}."
+        )
+    if customers < 1:
+        raise DataError(
+            "A shop needs at least one customer.", values=[customers], fix="Use --customers 1 or more."
+        )
+    if catalogue is not None and kind != "instacart":
+        raise DataError(
+            "--catalogue is only used for instacart; fashion-campus has a built-in catalogue.",
+            file=str(catalogue),
+            fix="Leave out --catalogue.",
+        )
     cfg = GeneratorConfig(customers=customers, seed=seed, scenario=scenario)
+    out = check_output_dir(out, FACTS_FILE, force)
     t0 = time.perf_counter()
     with progress_bar(f"generate {kind}") as update:
         facts = gen(kind, out, cfg, catalogue_dir=catalogue, progress=update)
-    console.print(f"wrote {kind} shop to [bold]{out}[/] in {time.perf_counter() - t0:.1f} s")
+    console.print(f"wrote {kind} shop to [bold]{escape(str(out))}[/] in {time.perf_counter() - t0:.1f} s")
     shown = Table("fact", "value")
     for k, v in facts.items():
         if isinstance(v, int | float | str):
-            shown.add_row(k, f"{v:,}" if isinstance(v, int) else str(v))
+            shown.add_row(escape(k), f"{v:,}" if isinstance(v, int) else escape(str(v)))
     console.print(shown)
 
 
@@ -143,7 +224,7 @@ def ingest(
         options["currency"] = currency
     if encoding:
         options["encoding"] = encoding
-    wh = open_warehouse(db, engine, cfg)
+    wh = open_warehouse(db, engine, cfg, create=True)
     try:
         with progress_bar(f"ingest {kind}") as update:
             summary = run_ingest(kind, paths, wh, cfg, options=options, progress=update)
@@ -155,10 +236,10 @@ def ingest(
 def print_ingest(summary) -> None:
     t = Table("table", "read", "stored", "rejected", title=f"ingest {summary.kind} ({summary.seconds:.1f} s)")
     for r in summary.rows():
-        t.add_row(r["table"], f"{r['read']:,}", f"{r['stored']:,}", f"{r['rejected']:,}")
+        t.add_row(escape(r["table"]), f"{r['read']:,}", f"{r['stored']:,}", f"{r['rejected']:,}")
     console.print(t)
     for note in summary.notes:
-        console.print(f"  note: {note}")
+        console.print(f"  note: {escape(str(note))}")
     if summary.rejected:
         console.print(f"  {summary.rejected:,} rejected rows kept with their reasons in table rejected_rows")
 
@@ -189,7 +270,7 @@ def print_run(report) -> None:
         t.add_row(name, f"{rows:,}")
     console.print(t)
     for stage, reason in report.skipped.items():
-        console.print(f"  skipped {stage}: {reason}")
+        console.print(f"  skipped {stage}: {escape(str(reason))}")
         if report.dropped.get(stage):
             console.print(f"    removed its tables from an earlier run: {', '.join(report.dropped[stage])}")
     if report.seconds:
@@ -207,17 +288,15 @@ def diagnose(
 ) -> None:
     """Why sales changed: run the diagnosis and print its ranked findings."""
     if lang not in ("en", "ko"):
-        from churnlens.errors import DataError
-
         raise DataError("Unknown language.", values=[lang], fix="Use --lang en or --lang ko.")
     with opened(db, engine, config, set_) as (wh, cfg):
         report = run_pipeline(wh, cfg, ["diagnosis"])
         found = wh.to_pandas("findings")
     for stage, reason in report.skipped.items():
-        console.print(f"  skipped {stage}: {reason}")
+        console.print(f"  skipped {stage}: {escape(str(reason))}")
     t = Table("#", "severity", "finding", title="diagnosis", show_lines=True)
     for _, r in found.iterrows():
-        t.add_row(str(r["rank"]), r["severity"], r[f"text_{lang}"])
+        t.add_row(str(r["rank"]), escape(str(r["severity"])), escape(str(r[f"text_{lang}"])))
     console.print(t)
     console.print("  numbers of each finding: table findings (column numbers); parts: revenue_bridge")
 
@@ -238,12 +317,13 @@ def train(
             wh.write("churn_feature_importance", trained["churn_feature_importance"])
         meta = trained["meta"]
         console.print(
-            f"saved churn model [bold]{meta['model_version']}[/] to {persistence.models_dir(wh)} "
+            f"saved churn model [bold]{meta['model_version']}[/] to "
+            f"{escape(str(persistence.models_dir(wh)))} "
             f"({meta['n_train']:,} labelled rows, {meta['label_mode']} labels, W = {meta['window_days']:g} days)"
         )
         t = Table("feature", "gain", title="top features")
         for _, r in trained["churn_feature_importance"].head(10).iterrows():
-            t.add_row(r["feature"], f"{r['gain']:,.0f}")
+            t.add_row(escape(str(r["feature"])), f"{r['gain']:,.0f}")
         console.print(t)
 
 
@@ -271,7 +351,7 @@ def score(
     )
     t = Table("customer", "churn probability", "reasons", title="highest risk")
     for _, r in scores.head(5).iterrows():
-        t.add_row(str(r["customer_id"]), f"{r['churn_probability']:.2f}", r["reasons"])
+        t.add_row(escape(str(r["customer_id"])), f"{r['churn_probability']:.2f}", escape(str(r["reasons"])))
     console.print(t)
 
 
@@ -354,11 +434,13 @@ def serve(
 ) -> None:
     """Serve the dashboard of the warehouse's result tables (read-only) on 127.0.0.1."""
     from churnlens.app import server
+    from churnlens.safe_paths import check_warehouse
     from churnlens.warehouse import default_db
 
-    path = server.prepare(db or default_db(), lang)
+    path = server.prepare(check_warehouse(db or default_db()), lang)
     console.print(
-        f"churnlens dashboard: [bold]{server.url(host, port)}[/]  (warehouse {path.name}; Ctrl+C stops)"
+        f"churnlens dashboard: [bold]{server.url(host, port)}[/]  "
+        f"(warehouse {escape(path.name)}; Ctrl+C stops)"
     )
     server.serve(path, port=port, host=host, lang=lang)
 
@@ -368,13 +450,16 @@ def report(
     out: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path("report.html"),
     db: DbOpt = None,
     lang: Annotated[str, typer.Option("--lang", help="Language of the report: en or ko.")] = "en",
+    force: ForceOpt = False,
 ) -> None:
     """Write a self-contained HTML report: KPIs, findings, segments, churn model, campaigns."""
     from churnlens.report import write_report
     from churnlens.warehouse import default_db
 
-    path = write_report(db or default_db(), out, lang)
-    console.print(f"wrote report to [bold]{path}[/] ({path.stat().st_size / 1e6:.1f} MB, opens offline)")
+    path = write_report(db or default_db(), out, lang, force=force)
+    console.print(
+        f"wrote report to [bold]{escape(str(path))}[/] ({path.stat().st_size / 1e6:.1f} MB, opens offline)"
+    )
 
 
 @app.command()
@@ -403,12 +488,14 @@ def demo(
     dashboard on 127.0.0.1 (``--no-serve`` stops after the run)."""
     from churnlens.demo import demo_shop
     from churnlens.ingest import ingest as run_ingest
+    from churnlens.safe_paths import check_output_dir
 
     cfg = load_config(config, set_)
     t0 = time.perf_counter()
     with progress_bar(f"demo shop {shop}") as update:
-        kind, paths = demo_shop(shop, out, customers, seed, progress=update)
-    wh = open_warehouse(db, "duckdb", cfg)
+        shop_dir = check_output_dir(out, FACTS_FILE) if shop == "fashion-campus" else out
+        kind, paths = demo_shop(shop, shop_dir, customers, seed, progress=update)
+    wh = open_warehouse(db, "duckdb", cfg, create=True)
     try:
         with progress_bar("ingest") as update:
             summary = run_ingest(kind, paths, wh, cfg, progress=update)
@@ -417,7 +504,8 @@ def demo(
     finally:
         wh.close()
     console.print(
-        f"demo ready in {time.perf_counter() - t0:.1f} s: warehouse [bold]{db or 'churnlens.duckdb'}[/]"
+        f"demo ready in {time.perf_counter() - t0:.1f} s: "
+        f"warehouse [bold]{escape(db or 'churnlens.duckdb')}[/]"
     )
     if not no_serve:
         serve(db=db, port=port, host="127.0.0.1", lang="en")
@@ -442,23 +530,24 @@ def export_actions(
     lang: Annotated[str, typer.Option("--lang", help="Language of the reason: en or ko.")] = "en",
     db: DbOpt = None,
     engine: EngineOpt = "duckdb",
+    force: ForceOpt = False,
 ) -> None:
-    """Customers of one action as CSV: customer id, action, reason, routine products, expected value."""
+    """Customers of one action as CSV: customer id, action, reason, routine products, expected value.
+
+    Text cells a spreadsheet would run as a formula are escaped; the file is UTF-8 with a BOM."""
     from churnlens.playbook.export import export_actions as write_actions
 
     wh = open_warehouse(db, engine, ChurnlensConfig(), read_only=engine == "duckdb")
     try:
-        n = write_actions(wh, action, out, include, lang)
+        n = write_actions(wh, action, out, include, lang, force=force)
     finally:
         wh.close()
-    console.print(f"wrote {n:,} customers ({action}) to [bold]{out}[/]")
+    console.print(f"wrote {n:,} customers ({escape(action)}) to [bold]{escape(str(out))}[/]")
 
 
 def _pair(text: str) -> tuple[str, str]:
     key, sep, value = text.partition("=")
     if not sep or not key or not value:
-        from churnlens.errors import DataError
-
         raise DataError(
             "A --map needs canonical=source.", values=[text], fix="Write e.g. --map order_ts=created_at"
         )
@@ -466,11 +555,8 @@ def _pair(text: str) -> tuple[str, str]:
 
 
 def main() -> None:
-    try:
-        app()
-    except ChurnlensError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
-        sys.exit(2)
+    """The `churnlens` command; failures are printed as one message with exit status 2 (`_Commands`)."""
+    app()
 
 
 if __name__ == "__main__":

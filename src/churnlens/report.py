@@ -20,6 +20,7 @@ import plotly.io as pio
 
 from churnlens.app import charts, i18n
 from churnlens.errors import DataError
+from churnlens.safe_paths import HTML_REPORT, check_output, open_warehouse, write_atomically
 from churnlens.warehouse import Warehouse
 
 SECTIONS = (
@@ -239,19 +240,15 @@ def build_report(wh: Warehouse, lang: str = "en") -> str:
     )
 
 
-def write_report(db: str | Path, out: str | Path, lang: str = "en") -> Path:
-    """Read warehouse ``db`` read-only and write the report to ``out``."""
-    out = Path(out)
-    if not Path(db).is_file():
-        raise DataError(
-            "The warehouse file does not exist.",
-            file=str(db),
-            fix="Ingest a shop and run the pipeline first (`churnlens demo --no-serve` builds one).",
-        )
+def write_report(db: str | Path, out: str | Path, lang: str = "en", force: bool = False) -> Path:
+    """Read warehouse ``db`` read-only and write the report to ``out``.
+
+    ``out`` never replaces the warehouse, a directory or a file that is not an HTML report
+    unless ``force``; it is written under a temporary name and renamed (`churnlens.safe_paths`).
+    """
     if lang not in i18n.LANGS:
         raise DataError("Unknown report language.", values=[lang], fix=f"Use one of {list(i18n.LANGS)}.")
-    with Warehouse(db, read_only=True) as wh:
+    path = check_output(out, HTML_REPORT, force, reads=(db,))
+    with open_warehouse(db, read_only=True) as wh:
         text = build_report(wh, lang)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
-    return out
+    return write_atomically(path, text.encode("utf-8"))

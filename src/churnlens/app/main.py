@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 import streamlit as st
 
@@ -22,6 +23,9 @@ DB_ENV = "CHURNLENS_DB"
 LANG_ENV = "CHURNLENS_LANG"
 PASSWORD_ENV = "CHURNLENS_PASSWORD"
 DEFAULT_PAGE = "overview"
+PAGE_ICON = Path(__file__).resolve().parent / "assets" / "icon.png"
+"""The browser tab's icon, shipped with the package: served from 127.0.0.1 like everything else
+(Streamlit fetches a Material icon from an outside font host)."""
 
 
 def db_path() -> str:
@@ -101,7 +105,7 @@ def _page_function(key: str, holder: dict[str, Ctx]) -> Callable[[], None]:
 
 
 def main() -> None:
-    st.set_page_config(page_title="churnlens", page_icon=":material/insights:", layout="wide")
+    st.set_page_config(page_title="churnlens", page_icon=str(PAGE_ICON), layout="wide")
     lang = choose_language()
     if not password_ok(lang):
         return

@@ -14,6 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from churnlens.errors import DataError
+from churnlens.safe_csv import write_csv
+from churnlens.safe_paths import ACTIONS_CSV, check_output
 from churnlens.warehouse import Warehouse
 
 COLUMNS: tuple[str, ...] = ("customer_id", "action", "reason", "routine_products", "expected_value")
@@ -66,14 +68,19 @@ def actions_frame(
 
 
 def export_actions(
-    wh: Warehouse, action: str, out: str | Path, include: list[str] | None = None, lang: str = "en"
+    wh: Warehouse,
+    action: str,
+    out: str | Path,
+    include: list[str] | None = None,
+    lang: str = "en",
+    force: bool = False,
 ) -> int:
-    """Write the CSV (UTF-8, header, no index) and return the number of customers written."""
+    """Write the CSV (`churnlens.safe_csv`: formulas escaped, UTF-8 with a byte-order mark,
+    header, no index) and return the number of customers written.
+
+    ``out`` never replaces the warehouse, a directory or a file that is not an actions CSV
+    unless ``force`` (`churnlens.safe_paths.check_output`)."""
+    path = check_output(out, ACTIONS_CSV, force, reads=(wh.path,))
     df = actions_frame(wh, action, include, lang)
-    path = Path(out)
-    if path.parent and not path.parent.exists():
-        raise DataError(
-            "The output directory does not exist.", file=str(path), fix="Create it or pick another --out."
-        )
-    df.to_csv(path, index=False)
+    write_csv(df, path)
     return len(df)

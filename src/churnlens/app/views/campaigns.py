@@ -11,6 +11,7 @@ import streamlit as st
 from churnlens.app import charts
 from churnlens.app.context import Ctx
 from churnlens.app.widgets import metric_row, numeric_columns, pick, show_table
+from churnlens.safe_csv import csv_bytes
 
 TABLES = ("campaign_summary", "actions")
 EXPORT_LIMIT = 200_000
@@ -88,11 +89,8 @@ def export(ctx: Ctx) -> None:
     show_table(ctx, df, key="actions_table")
 
     def csv() -> bytes:  # built only when the button is clicked
-        return (
-            ctx.frame("actions", keep, filters=filters, limit=EXPORT_LIMIT)
-            .rename(columns={reason: "reason"})
-            .to_csv(index=False)
-            .encode("utf-8")
+        return csv_bytes(
+            ctx.frame("actions", keep, filters=filters, limit=EXPORT_LIMIT).rename(columns={reason: "reason"})
         )
 
     st.download_button(

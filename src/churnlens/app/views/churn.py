@@ -19,6 +19,7 @@ import streamlit as st
 from churnlens.app import charts
 from churnlens.app.context import Ctx
 from churnlens.app.widgets import pick, show_table
+from churnlens.safe_csv import csv_bytes
 
 TABLES = (
     "customer_scores",
@@ -141,7 +142,7 @@ def at_risk(ctx: Ctx) -> None:
                 descending=True,
                 limit=EXPORT_LIMIT,
             )
-            return full.to_csv(index=False).encode("utf-8")
+            return csv_bytes(full)
 
         st.download_button(
             ctx.t("download_csv"), csv, file_name="customers_at_risk.csv", mime="text/csv", key="risk_csv"
