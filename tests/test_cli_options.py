@@ -15,7 +15,7 @@ WAREHOUSE_COMMANDS = {
     "export actions",
 }  # fmt: skip
 ENGINE_COMMANDS = {"ingest", "run", "diagnose", "train", "score", "backtest", "info", "export actions"}
-CONFIG_COMMANDS = {"ingest", "run", "diagnose", "train", "score", "backtest"}
+CONFIG_COMMANDS = {"ingest", "run", "diagnose", "train", "score", "backtest", "demo"}
 
 
 def commands() -> dict[str, dict[str, object]]:
