@@ -17,6 +17,9 @@ from churnlens.ingest import ingest
 from churnlens.segments.stage import run_segments
 from churnlens.warehouse import Warehouse
 
+#: Both real files are ingested once for the module: 15-20 s of CPU on its own.
+pytestmark = pytest.mark.slow
+
 FILES = ("online_retail_ii_2009_2010.parquet", "online_retail_2010_2011.parquet")
 NAMES = {"InvoiceNo": "Invoice", "UnitPrice": "Price", "CustomerID": "Customer ID"}
 

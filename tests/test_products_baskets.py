@@ -139,6 +139,7 @@ def online_retail(tmp_path_factory):
     wh.close()
 
 
+@pytest.mark.slow
 def test_online_retail_pairs_equal_independent_computation(online_retail):
     wh = online_retail
     orders, items = wh.table("orders"), wh.table("order_items")
