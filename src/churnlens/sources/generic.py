@@ -45,7 +45,9 @@ column the orders file uses); customers on ``customer_id``. Rules, explicitly:
 - ``customers.person_id`` (Olist's ``customer_unique_id``): a shop that issues a new customer id
   per order maps its customers to persons, and the canonical ``customer_id`` (in customers and
   orders) is then the person id. Customer rows of one person merge into one customer (noted).
-- Rejected with reasons: missing order ids, unparsable times and numbers, unknown statuses,
+- Rejected with reasons: missing order ids, unparsable times and numbers, NaN or infinite
+  numbers, times outside the plausible range (``[ingest] earliest_time``; birth dates are not
+  checked), line numbers that are not whole (``2.0`` is), unknown statuses,
   repeated order ids (or order/line numbers, or customer ids), and items and payments whose
   order is not among the stored orders. Payment rows are counted under ``payments``.
 - A mapped column missing from its file is a DataError naming the file, the map key, the
