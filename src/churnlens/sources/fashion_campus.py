@@ -13,6 +13,9 @@ vectorised, so the 12.8 M-row click stream streams through without a Python loop
 - ``click_stream.csv``: event names map to canonical event types; ``event_metadata``
   literals give product, quantity, price, search keywords, promo and payment status. Events
   reach customers through ``transactions.session_id``. Unknown event names are rejected.
+Ids and quantities may be written ``2.0``; amounts that are NaN or infinite and times outside
+the plausible range (``[ingest] earliest_time``..) are rejected. A ``click_stream.csv`` with a
+header and no rows is an empty events table, noted.
 Personal columns (names, username, e-mail, device id) are never read into the warehouse.
 """
 

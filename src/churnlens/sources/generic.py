@@ -45,7 +45,9 @@ column the orders file uses); customers on ``customer_id``. Rules, explicitly:
 - ``customers.person_id`` (Olist's ``customer_unique_id``): a shop that issues a new customer id
   per order maps its customers to persons, and the canonical ``customer_id`` (in customers and
   orders) is then the person id. Customer rows of one person merge into one customer (noted).
-- Rejected with reasons: missing order ids, unparsable times and numbers, unknown statuses,
+- Rejected with reasons: missing order ids, unparsable times and numbers, NaN or infinite
+  numbers, times outside the plausible range (``[ingest] earliest_time``; birth dates are not
+  checked), line numbers that are not whole (``2.0`` is), unknown statuses,
   repeated order ids (or order/line numbers, or customer ids), and items and payments whose
   order is not among the stored orders. Payment rows are counted under ``payments``.
 - A mapped column missing from its file is a DataError naming the file, the map key, the
@@ -71,6 +73,8 @@ from churnlens.sources.generic_plan import (
     make_plan,
     require_columns,
     sniff_delimiter,
+    status_sql,
+    ts_sql,
 )
 from churnlens.sources.sql import finite, ident, literal, whole
 from churnlens.sources.staging import Check, Stage
@@ -134,14 +138,14 @@ def _checks(stage: Stage, plan: Plan, role: str, path: Path) -> list[Check]:
                 Check(f, f"{v} IS NULL", "missing", f"Every row needs its {f} {where}.", show_value=False)
             )
         elif f in TIMES:
-            bad = f"{_ts_sql(plan, v)} IS NULL" + ("" if f == "order_ts" else f" AND {v} IS NOT NULL")
+            bad = f"{ts_sql(plan, v)} IS NULL" + ("" if f == "order_ts" else f" AND {v} IS NOT NULL")
             fix = (
                 f"Write times as YYYY-MM-DD HH:MM:SS (ISO) {where}, or give the format as "
                 "options['timestamp_format'] (e.g. '%d/%m/%Y %H:%M')."
             )
             out.append(Check(f, bad, "not a date and time", fix))
             if f != "birth_date":
-                out.append(stage.time_check(f, _ts_sql(plan, v), f"Check the times {where}."))
+                out.append(stage.time_check(f, ts_sql(plan, v), f"Check the times {where}."))
         elif f in NUMBERS:
             empty_ok = f != "amount"
             fix = f"Write plain numbers with a decimal point {where}."
@@ -156,7 +160,7 @@ def _checks(stage: Stage, plan: Plan, role: str, path: Path) -> list[Check]:
             out.append(
                 Check(
                     f,
-                    f"{_status_sql(plan, v)} IS NULL",
+                    f"{status_sql(plan, v)} IS NULL",
                     f"unknown status (known: {known})",
                     f"Map the other status values with options['status_map'] {where}, e.g. "
                     "{'created': 'failed'}, or set options['unknown_status'].",
@@ -170,43 +174,15 @@ def _typed(plan: Plan, f: str) -> str:
     if f in IDS:
         return f"regexp_replace({v}, '^(-?[0-9]+)\\.0+$', '\\1')"
     if f in TIMES:
-        ts = _ts_sql(plan, v)
+        ts = ts_sql(plan, v)
         return f"CAST({ts} AS DATE)" if f == "birth_date" else ts
     if f in NUMBERS:
         return finite(v)
     if f == "line_no":
         return whole(v, signed=False)
     if f == "status":
-        return _status_sql(plan, v)
+        return status_sql(plan, v)
     return v
-
-
-def _ts_sql(plan: Plan, v: str) -> str:
-    """SQL turning the text ``v`` into a UTC timestamp (NULL when it is no known format)."""
-    hour = f"to_hours({literal(int(plan.default_hour))})"
-    parts = []
-    fmt = plan.options.get("timestamp_format")
-    if fmt:
-        parts.append(
-            f"try_strptime({v}, {literal(str(fmt))})" + ("" if "%H" in fmt or "%I" in fmt else f" + {hour}")
-        )
-    offset = r"[T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
-    parts += [
-        f"CASE WHEN regexp_matches({v}, '{offset}') THEN TRY_CAST({v} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' END",
-        f"CASE WHEN regexp_full_match({v}, '[0-9]{{4}}[-/][0-9]{{1,2}}[-/][0-9]{{1,2}}') "
-        f"THEN TRY_CAST({v} AS TIMESTAMP) + {hour} ELSE TRY_CAST({v} AS TIMESTAMP) END",
-        f"try_strptime({v}, ['%d.%m.%Y %H:%M:%S', '%d.%m.%Y %H:%M'])",
-        f"try_strptime({v}, '%d.%m.%Y') + {hour}",
-    ]
-    return f"CAST(coalesce({', '.join(parts)}) AS TIMESTAMP)"
-
-
-def _status_sql(plan: Plan, v: str) -> str:
-    norm = f"lower(regexp_replace({v}, '[\\s-]+', '_', 'g'))"
-    whens = " ".join(f"WHEN {literal(k)} THEN {literal(s)}" for k, s in sorted(plan.statuses.items()))
-    unknown = plan.options.get("unknown_status", "reject")
-    other = "NULL" if unknown == "reject" else literal(unknown)
-    return f"CASE {norm} {whens} ELSE {other} END"
 
 
 def _order_ids_of_lines(stage: Stage, plan: Plan, lines: str) -> str:

@@ -1,5 +1,6 @@
 """The generic adapter's column mapping: which file plays which role, which column is which
-field, and the option checks that turn a user's ``--map`` into a `Plan` (see `generic`)."""
+field, the option checks that turn a user's ``--map`` into a `Plan` (see `generic`), and the
+SQL the plan's options give for times and statuses."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from churnlens.errors import DataError
 from churnlens.schema import ORDER_STATUSES
+from churnlens.sources.sql import literal
 
 LINE_FIELDS = ("product_id", "quantity", "unit_price", "line_no", "product_name", "category")
 #: The fields each role's columns can be mapped to.
@@ -205,6 +207,34 @@ def sniff_delimiter(path: Path) -> str:
     with open(path, encoding="utf-8", errors="replace") as fh:
         first = fh.readline()
     return max((",", ";", "\t", "|"), key=lambda d: (first.count(d), d == ","))
+
+
+def ts_sql(plan: Plan, v: str) -> str:
+    """SQL turning the text ``v`` into a UTC timestamp (NULL when it is no known format)."""
+    hour = f"to_hours({literal(int(plan.default_hour))})"
+    parts = []
+    fmt = plan.options.get("timestamp_format")
+    if fmt:
+        parts.append(
+            f"try_strptime({v}, {literal(str(fmt))})" + ("" if "%H" in fmt or "%I" in fmt else f" + {hour}")
+        )
+    offset = r"[T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
+    parts += [
+        f"CASE WHEN regexp_matches({v}, '{offset}') THEN TRY_CAST({v} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' END",
+        f"CASE WHEN regexp_full_match({v}, '[0-9]{{4}}[-/][0-9]{{1,2}}[-/][0-9]{{1,2}}') "
+        f"THEN TRY_CAST({v} AS TIMESTAMP) + {hour} ELSE TRY_CAST({v} AS TIMESTAMP) END",
+        f"try_strptime({v}, ['%d.%m.%Y %H:%M:%S', '%d.%m.%Y %H:%M'])",
+        f"try_strptime({v}, '%d.%m.%Y') + {hour}",
+    ]
+    return f"CAST(coalesce({', '.join(parts)}) AS TIMESTAMP)"
+
+
+def status_sql(plan: Plan, v: str) -> str:
+    norm = f"lower(regexp_replace({v}, '[\\s-]+', '_', 'g'))"
+    whens = " ".join(f"WHEN {literal(k)} THEN {literal(s)}" for k, s in sorted(plan.statuses.items()))
+    unknown = plan.options.get("unknown_status", "reject")
+    other = "NULL" if unknown == "reject" else literal(unknown)
+    return f"CASE {norm} {whens} ELSE {other} END"
 
 
 def norm_status(value: str) -> str:

@@ -16,6 +16,8 @@ How the data's peculiarities are handled, explicitly:
 - No prices: amounts and unit prices are NULL, every line has quantity 1.
 - Order lines whose order is not in ``orders.csv`` are kept (the public heads of the files
   are not aligned) and counted in a note.
+- Whole numbers may be written ``2`` or ``2.0`` (as pandas writes them after a missing value);
+  ``2.5`` is not a whole number.
 - Rejected (with reasons): orders with a non-integer id, user or order number, an eval_set
   other than prior/train/test, a weekday outside 0..6, an hour outside 0..23, a
   ``days_since_prior_order`` that is not a number, negative or above 30; a repeated order id;

@@ -105,21 +105,32 @@ class Rejecting:
         source = source or self.source_of.get(table, table)
         cols = [c for c in self.columns(table) if c != "_line"]
         keys = idents(key)
+        if exact:  # repeats are expected: mark the first line of each row once, in one pass
+            marked = self.tmp(f"dup_{uuid.uuid4().hex[:6]}")
+            self.con.execute(
+                f"CREATE TABLE {ident(marked)} AS SELECT *, min(_line) OVER (PARTITION BY {keys}) AS _first "
+                f"FROM {ident(table)}"
+            )
+            if not self.con.execute(
+                f"SELECT count(*) FILTER (WHERE _line <> _first) FROM {ident(marked)}"
+            ).fetchone()[0]:
+                self.drop(marked)
+                return self._renamed(table, source)
+            reason = "CASE WHEN _line <> _first THEN 'duplicate of line ' || _first END"
+            return self._split(marked, reason, target, source, cols, drop_cols=["_first"])
         distinct = f"count(DISTINCT ({keys}))" if len(key) > 1 else f"count(DISTINCT {keys})"
         n, n_keys = self.con.execute(f"SELECT count(*), {distinct} FROM {ident(table)}").fetchone()
         if n == n_keys:  # (NULL keys are not counted as distinct, so none is among them)
             return self._renamed(table, source)  # no repeated key: nothing to reject, no copy
         marked = f"(SELECT *, min(_line) OVER (PARTITION BY {keys}) AS _first FROM {ident(table)})"
-        if exact:
-            said = "'duplicate of line ' || _first"
-        else:
-            said = (
-                f"{literal('duplicate ' + '/'.join(key) + ' ')} || "
-                + " || '/' || ".join(f"coalesce(CAST({ident(k)} AS VARCHAR), 'NULL')" for k in key)
-                + " || ' (first on line ' || _first || ')'"
-            )
-        reason = f"CASE WHEN _line <> _first THEN {said} END"
-        return self._split(marked, reason, target, source, cols, drop_cols=["_first"])
+        said = (
+            f"{literal('duplicate ' + '/'.join(key) + ' ')} || "
+            + " || '/' || ".join(f"coalesce(CAST({ident(k)} AS VARCHAR), 'NULL')" for k in key)
+            + " || ' (first on line ' || _first || ')'"
+        )
+        return self._split(
+            marked, f"CASE WHEN _line <> _first THEN {said} END", target, source, cols, drop_cols=["_first"]
+        )
 
     def reject_where(
         self, table: str, *, where: str, reason_sql: str, target: str, source: str | None = None
