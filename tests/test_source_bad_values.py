@@ -425,3 +425,13 @@ def test_unusable_headers_are_clear_errors(tmp_path, header, needle):
     with pytest.raises(DataError) as exc:
         run("generic", path, {"map": {**GENERIC_MAP, "order_id": header.split(",")[0]}})
     assert needle in exc.value.problem and exc.value.file == str(path[0]) and exc.value.fix
+
+
+def test_a_file_the_csv_reader_cannot_parse_is_a_clear_error(tmp_path):
+    # a header ending in CR LF, lines in LF and a quoted quote: DuckDB's CSV reader gives up
+    text = orders('b1,";\'""(",2024-01-02 10:00:00,1').replace("amount\n", "amount\r\n")
+    path = write(tmp_path, {"o.csv": text})
+    with pytest.raises(DataError) as exc:
+        run("generic", path, {"map": GENERIC_MAP})
+    assert exc.value.problem.startswith("The file cannot be read as CSV") and exc.value.file == str(path[0])
+    assert "carriage return" in exc.value.fix

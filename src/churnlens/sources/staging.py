@@ -157,12 +157,15 @@ class Stage(Rejecting):
             self.notes.append(f"{path.name} has a header but no rows: read as an empty table")
             return raw
         rej_table, rej_scan = self.tmp(f"rej_{name}"), self.tmp(f"scan_{name}")
-        self.con.execute(
-            f"CREATE TABLE {ident(raw + '_0')} AS SELECT * FROM read_csv(?, delim = ?, quote = '\"', "
-            "escape = '\"', header = false, skip = 1, all_varchar = true, store_rejects = true, "
-            "rejects_table = ?, rejects_scan = ?, parallel = false, auto_detect = false, columns = ?)",
-            [str(text), delim, rej_table, rej_scan, dict.fromkeys(header, "VARCHAR")],
-        )
+        try:
+            self._read_text_columns(text, raw + "_0", delim, rej_table, rej_scan, header)
+        except duckdb.InvalidInputException as exc:  # a state the CSV reader cannot leave
+            raise DataError(
+                f"The file cannot be read as CSV: {str(exc).splitlines()[0]}",
+                file=str(path),
+                fix="Look for a carriage return (\\r) or a quote inside a quoted value, or export the "
+                "file again as standard CSV.",
+            ) from exc
         n_good = self.rows(f"{raw}_0")
         self.con.execute(
             f"CREATE TABLE {ident(raw + '_rej')} AS SELECT line, min(error_message) AS msg, "
@@ -199,6 +202,17 @@ class Stage(Rejecting):
         else:
             self.reject_malformed(f"{raw}_rej", target=target, source=str(path), keep_text=not private)
         return raw
+
+    def _read_text_columns(
+        self, text: Path, table: str, delim: str, rej_table: str, rej_scan: str, header: list[str]
+    ) -> None:
+        """DuckDB's CSV reader: every column as text, lines that do not fit in ``rej_table``."""
+        self.con.execute(
+            f"CREATE TABLE {ident(table)} AS SELECT * FROM read_csv(?, delim = ?, quote = '\"', "
+            "escape = '\"', header = false, skip = 1, all_varchar = true, store_rejects = true, "
+            "rejects_table = ?, rejects_scan = ?, parallel = false, auto_detect = false, columns = ?)",
+            [str(text), delim, rej_table, rej_scan, dict.fromkeys(header, "VARCHAR")],
+        )
 
     def parquet_columns(self, path: Path) -> list[str]:
         """The column names of a Parquet file; DataError for a missing or unreadable file."""
