@@ -417,8 +417,9 @@ def test_fashion_campus_quantities_written_as_floats(tmp_path):
         ("id,cu\x00st,ts,amount", "contains a NUL character"),
         ('id,"cust,ts,amount', "not valid CSV"),
         ("_line,cust,ts,amount", "A column named _line cannot be read"),
+        ('id,cust,ts,amount,"x\ry"', "carriage return"),
     ],
-    ids=["nul", "open-quote", "reserved-name"],
+    ids=["nul", "open-quote", "reserved-name", "carriage-return"],
 )
 def test_unusable_headers_are_clear_errors(tmp_path, header, needle):
     path = write(tmp_path, {"o.csv": header + "\nb1,c1,2024-01-02 10:00:00,1\n"})

@@ -196,7 +196,14 @@ class Stage(Rejecting):
             )
         self.count(target).read += n_good + n_bad
         self.drop(f"{raw}_0")
-        self._reject_open_quote(path, text, delim, target=target, keep_text=not private)
+        cut_short = self._reject_open_quote(path, text, delim, target=target, keep_text=not private)
+        if n_good + n_bad == 0 and not cut_short:  # rows follow the header, yet the reader found none
+            raise DataError(
+                "No line after the header could be read as CSV.",
+                file=str(path),
+                fix="Check the quoting of the first lines (a quote inside a value is written twice) and "
+                "the line ends, or export the file again as standard CSV.",
+            )
         if keep_malformed:
             self.malformed[raw] = f"{raw}_rej"
         else:
@@ -324,15 +331,16 @@ class Stage(Rejecting):
                 [f" (not UTF-8: the file may be {guess[0]}; ingest with --encoding {guess[0]})"],
             )
 
-    def _reject_open_quote(self, path: Path, text: Path, delim: str, *, target: str, keep_text: bool) -> None:
-        """Reject a last line cut off inside a quoted value; DataError if it swallows more lines.
+    def _reject_open_quote(self, path: Path, text: Path, delim: str, *, target: str, keep_text: bool) -> bool:
+        """Reject a last line cut off inside a quoted value (True if so); DataError if it swallows
+        more lines.
 
         DuckDB's CSV reader stops without any error or rejected line at a quote that is never
         closed, so the rest of the file would be lost silently.
         """
         tail = text_files.open_quote(text, delim)
         if tail is None:
-            return
+            return False
         line, n_lines, content = tail
         if n_lines > 1:
             raise DataError(
@@ -351,6 +359,7 @@ class Stage(Rejecting):
         c = self.count(target)
         c.read += 1
         c.rejected += 1
+        return True
 
     @staticmethod
     def _require(path: Path, found: list[str], required: list[str]) -> None:
