@@ -136,8 +136,9 @@ class Stage(Rejecting):
         ``private`` (names, e-mails) are dropped at once, and malformed lines of such a file are
         rejected without their text; so are columns whose name starts with ``_`` (the stage's
         own helper columns do) unless required. A missing file, an empty file, a missing
-        required column or a file mostly not in UTF-8 raises DataError; so does a header
-        without rows, unless the file is ``optional`` (then it is an empty table, noted).
+        required column, a file mostly not in UTF-8 or one the CSV reader cannot parse raises
+        DataError; so does a header without rows, unless the file is ``optional`` (then it is
+        an empty table, noted).
         """
         path = Path(path)
         text = self.utf8(path)
