@@ -417,11 +417,22 @@ def test_fashion_campus_quantities_written_as_floats(tmp_path):
         ("id,cu\x00st,ts,amount", "contains a NUL character"),
         ('id,"cust,ts,amount', "not valid CSV"),
         ("_line,cust,ts,amount", "A column named _line cannot be read"),
+        ('id,cust,ts,amount,"x\ry"', "carriage return"),
     ],
-    ids=["nul", "open-quote", "reserved-name"],
+    ids=["nul", "open-quote", "reserved-name", "carriage-return"],
 )
 def test_unusable_headers_are_clear_errors(tmp_path, header, needle):
     path = write(tmp_path, {"o.csv": header + "\nb1,c1,2024-01-02 10:00:00,1\n"})
     with pytest.raises(DataError) as exc:
         run("generic", path, {"map": {**GENERIC_MAP, "order_id": header.split(",")[0]}})
     assert needle in exc.value.problem and exc.value.file == str(path[0]) and exc.value.fix
+
+
+def test_a_file_the_csv_reader_cannot_parse_is_a_clear_error(tmp_path):
+    # a header ending in CR LF, lines in LF and a quoted quote: DuckDB's CSV reader gives up
+    text = orders('b1,";\'""(",2024-01-02 10:00:00,1').replace("amount\n", "amount\r\n")
+    path = write(tmp_path, {"o.csv": text})
+    with pytest.raises(DataError) as exc:
+        run("generic", path, {"map": GENERIC_MAP})
+    assert exc.value.problem.startswith("The file cannot be read as CSV") and exc.value.file == str(path[0])
+    assert "carriage return" in exc.value.fix

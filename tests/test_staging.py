@@ -125,3 +125,15 @@ def test_finish_stages_empty_canonical_tables(stage):
     assert set(staged) == {"customers", "products", "orders", "order_items", "events", "rejected_rows"}
     cols = stage.columns(staged["events"])
     assert cols[:3] == ["event_id", "session_id", "customer_id"]
+
+
+def test_rows_the_reader_cannot_find_are_an_error(tmp_path, stage, monkeypatch):
+    # DuckDB's reader reading nothing from a file with rows (as a stray \r in a quoted header
+    # once made it) must not pass as an empty table
+    path = write(tmp_path, "t.csv", b"a,b\n1,2\n3,4\n")
+    empty = write(tmp_path, "empty.csv", b"a,b\n")
+    real = Stage._read_text_columns
+    monkeypatch.setattr(Stage, "_read_text_columns", lambda self, _text, *a: real(self, empty, *a))
+    with pytest.raises(DataError) as exc:
+        stage.read_csv(path, target="orders", required=["a"], name="t")
+    assert exc.value.problem == "No line after the header could be read as CSV." and exc.value.file == str(path)

@@ -136,8 +136,9 @@ class Stage(Rejecting):
         ``private`` (names, e-mails) are dropped at once, and malformed lines of such a file are
         rejected without their text; so are columns whose name starts with ``_`` (the stage's
         own helper columns do) unless required. A missing file, an empty file, a missing
-        required column or a file mostly not in UTF-8 raises DataError; so does a header
-        without rows, unless the file is ``optional`` (then it is an empty table, noted).
+        required column, a file mostly not in UTF-8 or one the CSV reader cannot parse raises
+        DataError; so does a header without rows, unless the file is ``optional`` (then it is
+        an empty table, noted).
         """
         path = Path(path)
         text = self.utf8(path)
@@ -157,12 +158,15 @@ class Stage(Rejecting):
             self.notes.append(f"{path.name} has a header but no rows: read as an empty table")
             return raw
         rej_table, rej_scan = self.tmp(f"rej_{name}"), self.tmp(f"scan_{name}")
-        self.con.execute(
-            f"CREATE TABLE {ident(raw + '_0')} AS SELECT * FROM read_csv(?, delim = ?, quote = '\"', "
-            "escape = '\"', header = false, skip = 1, all_varchar = true, store_rejects = true, "
-            "rejects_table = ?, rejects_scan = ?, parallel = false, auto_detect = false, columns = ?)",
-            [str(text), delim, rej_table, rej_scan, dict.fromkeys(header, "VARCHAR")],
-        )
+        try:
+            self._read_text_columns(text, raw + "_0", delim, rej_table, rej_scan, header)
+        except duckdb.InvalidInputException as exc:  # a state the CSV reader cannot leave
+            raise DataError(
+                f"The file cannot be read as CSV: {str(exc).splitlines()[0]}",
+                file=str(path),
+                fix="Look for a carriage return (\\r) or a quote inside a quoted value, or export the "
+                "file again as standard CSV.",
+            ) from exc
         n_good = self.rows(f"{raw}_0")
         self.con.execute(
             f"CREATE TABLE {ident(raw + '_rej')} AS SELECT line, min(error_message) AS msg, "
@@ -193,12 +197,30 @@ class Stage(Rejecting):
             )
         self.count(target).read += n_good + n_bad
         self.drop(f"{raw}_0")
-        self._reject_open_quote(path, text, delim, target=target, keep_text=not private)
+        cut_short = self._reject_open_quote(path, text, delim, target=target, keep_text=not private)
+        if n_good + n_bad == 0 and not cut_short:  # rows follow the header, yet the reader found none
+            raise DataError(
+                "No line after the header could be read as CSV.",
+                file=str(path),
+                fix="Check the quoting of the first lines (a quote inside a value is written twice) and "
+                "the line ends, or export the file again as standard CSV.",
+            )
         if keep_malformed:
             self.malformed[raw] = f"{raw}_rej"
         else:
             self.reject_malformed(f"{raw}_rej", target=target, source=str(path), keep_text=not private)
         return raw
+
+    def _read_text_columns(
+        self, text: Path, table: str, delim: str, rej_table: str, rej_scan: str, header: list[str]
+    ) -> None:
+        """DuckDB's CSV reader: every column as text, lines that do not fit in ``rej_table``."""
+        self.con.execute(
+            f"CREATE TABLE {ident(table)} AS SELECT * FROM read_csv(?, delim = ?, quote = '\"', "
+            "escape = '\"', header = false, skip = 1, all_varchar = true, store_rejects = true, "
+            "rejects_table = ?, rejects_scan = ?, parallel = false, auto_detect = false, columns = ?)",
+            [str(text), delim, rej_table, rej_scan, dict.fromkeys(header, "VARCHAR")],
+        )
 
     def parquet_columns(self, path: Path) -> list[str]:
         """The column names of a Parquet file; DataError for a missing or unreadable file."""
@@ -310,15 +332,16 @@ class Stage(Rejecting):
                 [f" (not UTF-8: the file may be {guess[0]}; ingest with --encoding {guess[0]})"],
             )
 
-    def _reject_open_quote(self, path: Path, text: Path, delim: str, *, target: str, keep_text: bool) -> None:
-        """Reject a last line cut off inside a quoted value; DataError if it swallows more lines.
+    def _reject_open_quote(self, path: Path, text: Path, delim: str, *, target: str, keep_text: bool) -> bool:
+        """Reject a last line cut off inside a quoted value (True if so); DataError if it swallows
+        more lines.
 
         DuckDB's CSV reader stops without any error or rejected line at a quote that is never
         closed, so the rest of the file would be lost silently.
         """
         tail = text_files.open_quote(text, delim)
         if tail is None:
-            return
+            return False
         line, n_lines, content = tail
         if n_lines > 1:
             raise DataError(
@@ -337,6 +360,7 @@ class Stage(Rejecting):
         c = self.count(target)
         c.read += 1
         c.rejected += 1
+        return True
 
     @staticmethod
     def _require(path: Path, found: list[str], required: list[str]) -> None:

@@ -45,6 +45,13 @@ def header(path: Path, delim: str) -> list[str]:
         text = first.decode("utf-8-sig").rstrip("\r\n")
     except UnicodeDecodeError as exc:
         raise not_utf8(path, [first], "The header line is not UTF-8 text.") from exc
+    if "\r" in text:
+        raise DataError(
+            "The header line contains a carriage return (\\r) inside a column name.",
+            file=str(path),
+            values=[text[:80]],
+            fix="Remove the line break from the column name, or export the file again.",
+        )
     if "\x00" in text:
         raise DataError(
             "The header line contains a NUL character.",
