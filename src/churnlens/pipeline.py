@@ -2,8 +2,10 @@
 
 Stages are plain functions ``(warehouse, config) -> {table_name: Ibis table | DataFrame}``
 declared in `STAGES` with what they need. `run` skips a stage whose needs the data does not
-meet (no click stream, no prices, ...) and says why, writes every result table atomically
-and appends a run record (time, config, row counts, versions).
+meet (no click stream, no prices, ...) and says why. A run is published whole: its result
+tables stay private until the end, then become visible together with the run record (time,
+config, the data version read, row counts, versions); a failed or killed run leaves the
+previous complete run in place.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from churnlens.clv.stage import run_clv
 from churnlens.config import ChurnlensConfig
 from churnlens.diagnosis.stage import run_diagnosis
 from churnlens.errors import DataError, StageSkipped
-from churnlens.ingest import versions
 from churnlens.playbook.stage import run as run_playbook
 from churnlens.products.stage import run as run_products
+from churnlens.provenance import data_version, versions
+from churnlens.publishing import new_run_id
 from churnlens.segments.stage import run_segments
 from churnlens.warehouse import Warehouse
 
@@ -198,45 +201,52 @@ def run(
     caps = capabilities(wh)
     report = RunReport()
     started = datetime.now(UTC)
-    for stage in STAGES:
-        if only and stage.name not in only:
-            continue
-        reason = stage.needs(caps)
-        if not reason:
-            progress(stage.name)
-            t0 = time.perf_counter()
-            try:
-                results = stage.run(wh, config)
-            except StageSkipped as exc:
-                reason = str(exc)
-        if reason:
-            report.skipped[stage.name] = reason
-            # A skipped stage's tables from an earlier run would describe other data: remove them.
-            stale = [t for t in _earlier_tables(wh, stage.name) if wh.has(t)]
-            for table in stale:
-                wh.drop(table)
-            if stale:
-                report.dropped[stage.name] = stale
-            continue
-        for table, obj in results.items():
-            wh.write(table, obj)
-            report.written[table] = _count(wh, table)
-        report.stage_tables[stage.name] = list(results)
-        report.seconds[stage.name] = time.perf_counter() - t0
-    wh.append_run(
-        {
-            "run_id": started.strftime("%Y%m%dT%H%M%S%f"),
-            "kind": "run",
-            "started_at": started.isoformat(),
-            "seconds": f"{sum(report.seconds.values()):.3f}",
-            "dataset": json.dumps(wh.dataset_info()),
-            "row_counts": json.dumps(report.written),
-            "skipped": json.dumps(report.skipped),
-            "stage_tables": json.dumps(report.stage_tables),
-            "config": json.dumps(config.to_dict()),
-            "versions": json.dumps(versions()),
-        }
-    )
+    run_id = new_run_id()
+    read = data_version(wh.runs())
+    # Every table stays private to this run until publish_run makes all of them visible
+    # together with the run record; an error or an interrupt leaves the previous run whole.
+    with wh.run_scope(run_id):
+        for stage in STAGES:
+            if only and stage.name not in only:
+                continue
+            reason = stage.needs(caps)
+            if not reason:
+                progress(stage.name)
+                t0 = time.perf_counter()
+                try:
+                    results = stage.run(wh, config)
+                except StageSkipped as exc:
+                    reason = str(exc)
+            if reason:
+                report.skipped[stage.name] = reason
+                # A skipped stage's tables from an earlier run would describe other data: remove them.
+                stale = [t for t in _earlier_tables(wh, stage.name) if wh.has(t)]
+                for table in stale:
+                    wh.drop(table)
+                if stale:
+                    report.dropped[stage.name] = stale
+                continue
+            for table, obj in results.items():
+                wh.write(table, obj)
+                report.written[table] = _count(wh, table)
+            report.stage_tables[stage.name] = list(results)
+            report.seconds[stage.name] = time.perf_counter() - t0
+        progress("publishing")
+        wh.publish_run(
+            {
+                "run_id": run_id,
+                "kind": "run",
+                "started_at": started.isoformat(),
+                "seconds": f"{sum(report.seconds.values()):.3f}",
+                "data_version": read or "",
+                "dataset": json.dumps(wh.dataset_info()),
+                "row_counts": json.dumps(report.written),
+                "skipped": json.dumps(report.skipped),
+                "stage_tables": json.dumps(report.stage_tables),
+                "config": json.dumps(config.to_dict()),
+                "versions": json.dumps(versions()),
+            }
+        )
     return report
 
 
