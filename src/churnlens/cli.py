@@ -44,8 +44,8 @@ def load_config(config: Path | None, sets: list[str] | None) -> ChurnlensConfig:
             raise DataError(
                 "A --set needs key=value.", values=[item], fix="Write e.g. --set churn.window_days=30"
             )
-        cfg.set(key.strip(), value.strip())
-    return cfg
+        cfg.set(key.strip(), value.strip(), check_rules=False)
+    return cfg.validate("--set")
 
 
 @contextlib.contextmanager
@@ -62,7 +62,10 @@ def opened(db: str | None, engine: str, config: Path | None, sets: list[str] | N
 def open_warehouse(db: str | None, engine: str, cfg: ChurnlensConfig, read_only: bool = False):
     from churnlens.warehouse import Warehouse, default_db
 
-    return Warehouse(db or default_db(engine), engine=engine, config=cfg, read_only=read_only)
+    def waiting(message: str) -> None:
+        err.print(f"{message} (waiting up to {cfg.engine.lock_wait_seconds:g} s) ...", markup=False, highlight=False)
+
+    return Warehouse(db or default_db(engine), engine=engine, config=cfg, read_only=read_only, on_wait=waiting)
 
 
 @contextlib.contextmanager
@@ -326,16 +329,34 @@ def backtest(
 
 @app.command()
 def info(db: DbOpt = None, engine: EngineOpt = "duckdb") -> None:
-    """Tables of the warehouse, their rows, and the last runs."""
+    """Tables of the warehouse: rows, the run that wrote each result table, and the last runs."""
+    from churnlens.provenance import data_version, last_ingest_time, table_runs
+
     wh = open_warehouse(db, engine, ChurnlensConfig(), read_only=engine == "duckdb")
     try:
-        t = Table("table", "rows")
-        for name in wh.tables():
-            t.add_row(name, f"{int(wh.table(name).count().to_pyarrow().as_py()):,}")
-        console.print(t)
         runs = wh.runs()
+        written = table_runs(runs)
+        t = Table("table", "rows", "stage", "run", "status")
+        for name in wh.tables():
+            rows = f"{int(wh.table(name).count().to_pyarrow().as_py()):,}"
+            rec = written.get(name)
+            if rec is None:
+                t.add_row(name, rows, "", "", "")
+                continue
+            status = "stale: older data" if rec["stale"] else "current"
+            t.add_row(name, rows, rec["stage"], rec["run_id"], status)
+        console.print(t)
+        stale = sorted(n for n, r in written.items() if r["stale"] and wh.has(n))
+        if stale:
+            console.print(
+                f"  {len(stale)} result tables are stale: computed before the ingest of "
+                f"{last_ingest_time(runs)} (data version {data_version(runs)}); "
+                f"`{run_command(db, engine)}` makes them current.",
+                markup=False,
+                highlight=False,
+            )
         if not runs.empty:
-            console.print(runs[["run_id", "kind", "seconds"]].tail(5).to_string(index=False))
+            console.print(runs[["run_id", "kind", "seconds"]].tail(5).to_string(index=False), markup=False)
     finally:
         wh.close()
 
@@ -436,16 +457,33 @@ def export_actions(
     lang: Annotated[str, typer.Option("--lang", help="Language of the reason: en or ko.")] = "en",
     db: DbOpt = None,
     engine: EngineOpt = "duckdb",
+    allow_stale: Annotated[
+        bool,
+        typer.Option("--allow-stale", help="Export even when the actions were computed from older data."),
+    ] = False,
 ) -> None:
     """Customers of one action as CSV: customer id, action, reason, routine products, expected value."""
     from churnlens.playbook.export import export_actions as write_actions
+    from churnlens.provenance import refuse_stale
 
     wh = open_warehouse(db, engine, ChurnlensConfig(), read_only=engine == "duckdb")
     try:
+        if not allow_stale:
+            refuse_stale(wh.runs(), ["actions"], str(wh.path), run_command(db, engine))
         n = write_actions(wh, action, out, include, lang)
     finally:
         wh.close()
     console.print(f"wrote {n:,} customers ({action}) to [bold]{out}[/]")
+
+
+def run_command(db: str | None, engine: str) -> str:
+    """The `churnlens run` command line for this warehouse."""
+    parts = ["churnlens run"]
+    if db:
+        parts.append(f"--db {db}")
+    if engine != "duckdb":
+        parts.append(f"--engine {engine}")
+    return " ".join(parts)
 
 
 def _pair(text: str) -> tuple[str, str]:

@@ -190,7 +190,7 @@ def run(
     progress: Callable[[str], None] | None = None,
 ) -> RunReport:
     """Run the stages (all, or those named in ``only``) and write their result tables."""
-    config = config or wh.config
+    config = (config or wh.config).validate()
     progress = progress or (lambda _m: None)
     if not wh.has("orders"):
         raise DataError(

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from churnlens import __version__
+from churnlens.errors import DataError
 
 
 def versions() -> dict[str, str]:
@@ -59,3 +60,39 @@ def table_runs(runs: pd.DataFrame) -> dict[str, dict[str, Any]]:
                     "stale": current is not None and read != current,
                 }
     return out
+
+
+def last_ingest_time(runs: pd.DataFrame) -> str | None:
+    """When the data the warehouse holds now was ingested (ISO time), or None."""
+    if runs.empty or "kind" not in runs:
+        return None
+    ingests = runs[runs["kind"] == "ingest"]
+    return str(ingests["started_at"].iloc[-1]) if len(ingests) else None
+
+
+def stale_tables(runs: pd.DataFrame, names: list[str] | None = None) -> list[str]:
+    """Result tables (of ``names``, or all) computed from older data than the last ingest."""
+    stale = {t for t, r in table_runs(runs).items() if r["stale"]}
+    return sorted(stale if names is None else stale & set(names))
+
+
+def results_dataset(runs: pd.DataFrame) -> dict[str, Any]:
+    """Facts about the data the last run read (currency, time mode): the labels its results need,
+    even after a later ingest of another shop."""
+    if runs.empty or "kind" not in runs or "dataset" not in runs:
+        return {}
+    done = runs[runs["kind"] == "run"].dropna(subset=["dataset"])
+    return json.loads(done["dataset"].iloc[-1]) if len(done) else {}
+
+
+def refuse_stale(runs: pd.DataFrame, names: list[str], where: str, command: str) -> None:
+    """Raise DataError when any of ``names`` is stale, saying when the data changed and the fix."""
+    stale = stale_tables(runs, names)
+    if not stale:
+        return
+    raise DataError(
+        f"The table(s) {', '.join(stale)} were computed from older data than the warehouse holds: "
+        f"a shop was ingested at {last_ingest_time(runs)}, after the run that wrote them.",
+        file=where,
+        fix=f"Run `{command}` to compute them from the current data, or pass --allow-stale to use them as they are.",
+    )

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import tempfile
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,12 @@ def default_db(engine: str = "duckdb") -> str:
     return "churnlens.duckdb" if engine == "duckdb" else "churnlens_spark"
 
 
+def published_marker(db: str | Path) -> Path:
+    """A small file beside a DuckDB warehouse, rewritten after every publication: its time tells
+    readers (the dashboard) that the tables changed, without opening the warehouse."""
+    return Path(f"{db}.published")
+
+
 def _q(name: str) -> str:
     """A table name quoted for DuckDB SQL (sqlglot; names never reach SQL unquoted)."""
     return sg.to_identifier(name, quoted=True).sql("duckdb")
@@ -59,6 +67,9 @@ class Warehouse:
         The run's configuration (Spark settings are read from ``config.engine``).
     read_only:
         Open without the right to write (the dashboard does this).
+    on_wait:
+        Told once when the DuckDB file is held by another process and the warehouse waits for it
+        (up to ``config.engine.lock_wait_seconds``; read-only opens do not wait).
     """
 
     def __init__(
@@ -67,6 +78,7 @@ class Warehouse:
         engine: str = "duckdb",
         config: ChurnlensConfig | None = None,
         read_only: bool = False,
+        on_wait: Callable[[str], None] | None = None,
     ) -> None:
         if engine not in ENGINES:
             raise DataError(
@@ -80,7 +92,8 @@ class Warehouse:
         #: Names removed when the warehouse was opened: what an unfinished write left behind.
         self.cleaned: list[str] = []
         if engine == "duckdb":
-            self.con = connect_duckdb(self.path, read_only=read_only)
+            wait = 0.0 if read_only else self.config.engine.lock_wait_seconds
+            self.con = connect_duckdb(self.path, read_only=read_only, wait_seconds=wait, on_wait=on_wait)
             if not read_only:
                 self.cleaned = self._drop_leftover_tables()
         else:
@@ -296,6 +309,11 @@ class Warehouse:
             except BaseException:
                 raw.execute("ROLLBACK")
                 raise
+            if self.path is not None:
+                marker = published_marker(self.path)
+                tmp = marker.with_name(f"{marker.name}.{uuid.uuid4().hex[:8]}")
+                tmp.write_text(str(time.time()), encoding="utf-8")
+                os.replace(tmp, marker)
             return
         write_journal(self.path, renames, drops)
         apply_journal(self.path)
