@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -244,3 +245,37 @@ def test_killed_ingest_leaves_the_previous_shop(tmp_path):
         assert not [n for n in all_tables(db) if leftover(n)]
     assert killed, "every ingest finished before it could be killed"
     assert any(n.startswith("_stg_") for n in cleaned), "no kill landed while the ingest was staging"
+
+
+@pytest.mark.slow
+def test_second_writer_waits_with_a_message_or_refuses_clearly(tmp_path):
+    shop, db = write_shop(tmp_path / "shop"), tmp_path / "w.duckdb"
+    with Warehouse(db) as wh:
+        ingest("fashion-campus", [shop], wh)
+    first = subprocess.Popen(cli("run", "--db", str(db), *set_args()), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # until the first run holds the file
+            try:
+                duckdb.connect(str(db), read_only=True).close()
+            except duckdb.IOException:
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("the first run never opened the warehouse")
+        r = subprocess.run(cli("run", "--db", str(db), "--set", "engine.lock_wait_seconds=0.5"), capture_output=True, text=True)
+        assert r.returncode == 2 and "Traceback" not in r.stderr
+        assert "in use by another program" in r.stderr and "waited 0.5 s" in r.stderr
+        second = subprocess.run(
+            cli("run", "--db", str(db), "--only", "profile", "--set", "engine.lock_wait_seconds=600"),
+            capture_output=True,
+            text=True,
+        )
+        assert first.wait() == 0, first.stderr.read()
+        assert second.returncode == 0, second.stderr
+        assert "waiting for w.duckdb" in second.stderr
+    finally:
+        first.kill()
+        first.wait()
+    with Warehouse(db, read_only=True) as wh:
+        assert wh.runs()["kind"].tolist() == ["ingest", "run", "run"]
