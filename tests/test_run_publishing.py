@@ -18,6 +18,7 @@ import pytest
 from test_source_fashion_campus import write_shop
 
 from churnlens import pipeline
+from churnlens.contract import StageDecl
 from churnlens.errors import DataError
 from churnlens.ingest import ingest
 from churnlens.publishing import apply_journal, leftover, write_journal
@@ -121,7 +122,8 @@ def test_failing_stage_keeps_the_previous_run(tmp_path, monkeypatch):
     def broken(_wh, _cfg):
         raise RuntimeError("disk full")
 
-    stages = [*pipeline.STAGES[:2], pipeline.StageDef("broken", "fails", broken)]
+    decl = StageDecl("broken", "fails", None, ("orders",), ())
+    stages = [*pipeline.STAGES[:2], pipeline.StageDef(decl, broken)]
     monkeypatch.setattr(pipeline, "STAGES", stages)
     with pytest.raises(RuntimeError, match="disk full"):
         pipeline.run(wh, only=["profile", "segments", "broken"])

@@ -169,18 +169,21 @@ def run_cmd(
     engine: EngineOpt = "duckdb",
     config: ConfigOpt = None,
     set_: SetOpt = None,
-    only: Annotated[list[str] | None, typer.Option(help="Run only these stages.")] = None,
+    only: Annotated[list[str] | None, typer.Option(help="Run only this stage (repeat for more).")] = None,
+    with_upstream: Annotated[
+        bool, typer.Option("--with-upstream", help="With --only: also run the stages it reads from.")
+    ] = False,
 ) -> None:
-    """Run every stage the shop's data allows and write the result tables."""
+    """Run every stage the shop's data allows and publish the result tables together."""
     with opened(db, engine, config, set_) as (wh, cfg):
-        print_run(run_pipeline(wh, cfg, only))
+        print_run(run_pipeline(wh, cfg, only, with_upstream))
 
 
-def run_pipeline(wh, cfg, only=None):
+def run_pipeline(wh, cfg, only=None, with_upstream: bool = False):
     from churnlens import pipeline
 
     with progress_bar("run") as update:
-        return pipeline.run(wh, cfg, only=only, progress=update)
+        return pipeline.run(wh, cfg, only=only, progress=update, with_upstream=with_upstream)
 
 
 def print_run(report) -> None:
