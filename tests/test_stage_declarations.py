@@ -120,3 +120,52 @@ def test_stage_alone_on_stale_input_names_the_stage_to_run_first(small):
     ran = set(report.seconds) | set(report.skipped)
     assert ran == {"segments", "customer_value", "churn", "playbook"}
     assert not table_runs(small.runs())["rfm"]["stale"]
+
+
+# ---- readers take meanings, stages and formats from the declarations -------------------------------
+def test_dashboard_table_stages_are_the_declared_ones():
+    from churnlens.app.context import TABLE_STAGE
+
+    assert TABLE_STAGE["customer_value"] == "customer_value"
+    assert {TABLE_STAGE[t] for t in ("clv_model", "clv_p_alive_matrix", "clv_calibration_holdout")} == {"customer_value"}
+    for decl in pipeline.declarations():
+        assert all(TABLE_STAGE[t] == decl.name for t in decl.written)
+
+
+def test_column_formats_follow_the_declared_kinds():
+    import pandas as pd
+
+    from churnlens.app import i18n
+
+    shown = {"money": "money", "share": "pct", "count": "count", "rank": "count", "number": "float"}
+    for decl in pipeline.declarations():
+        for t in decl.writes:
+            for column, kind in t.columns.items():
+                if kind in shown and "*" not in column:
+                    assert i18n.column_kind(column, table=t.name) == shown[kind], (t.name, column)
+    # A rank is a position, not an amount; a time is not a percentage.
+    assert i18n.column_kind("rank_revenue", pd.Series([1, 2]), "product_stats") == "count"
+    assert i18n.column_kind("generated_at", pd.Series(pd.to_datetime(["2024-01-01"]))) == "text"
+    # The same name in two tables of different kinds: each table's own declaration decides.
+    assert i18n.column_kind("value", table="actions") == "money"
+    assert i18n.column_kind("value", table="clv_model") == "float"
+
+
+def test_info_lists_meaning_stage_and_run_of_every_table(demo):
+    import subprocess
+    import sys
+
+    wh, written = demo
+    r = subprocess.run(
+        [sys.executable, "-c", "from churnlens.cli import main; main()", "info", "--db", str(wh.path)],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "COLUMNS": "400"},
+    )
+    assert r.returncode == 0, r.stderr
+    lines = {line.split("│")[1].strip(): line for line in r.stdout.splitlines() if line.count("│") > 3}
+    for table, rec in written.items():
+        row = lines[table]
+        decl = pipeline.declared_table(table)[1]
+        assert rec["stage"] in row and rec["run_id"] in row and decl.meaning[:40] in row and "current" in row
+        assert f"{wh.table(table).count().to_pyarrow().as_py():,}" in row

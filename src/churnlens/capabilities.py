@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from churnlens.paid import paid_orders
 from churnlens.warehouse import Warehouse
 
 
@@ -45,8 +46,8 @@ def capabilities(wh: Warehouse) -> Capabilities:
 
     priced = 0
     if wh.has("orders"):
-        o = wh.table("orders")
-        priced = int(o.filter(o.total_amount.notnull()).count().to_pyarrow().as_py())
+        p = paid_orders(wh.table("orders"))
+        priced = int(p.filter(p.total_amount.notnull()).count().to_pyarrow().as_py())
     return Capabilities(
         orders=n("orders"),
         customers=n("customers"),

@@ -332,23 +332,27 @@ def backtest(
 
 @app.command()
 def info(db: DbOpt = None, engine: EngineOpt = "duckdb") -> None:
-    """Tables of the warehouse: rows, the run that wrote each result table, and the last runs."""
+    """Tables of the warehouse: rows, meaning, the stage and run that wrote each result table,
+    whether it is stale, and the last runs."""
+    from churnlens import declarations
     from churnlens.provenance import data_version, last_ingest_time, table_runs
 
     wh = open_warehouse(db, engine, ChurnlensConfig(), read_only=engine == "duckdb")
     try:
         runs = wh.runs()
         written = table_runs(runs)
-        t = Table("table", "rows", "stage", "run", "status")
+        t = Table("table", "rows", "stage", "meaning", "run", "status")
         for name in wh.tables():
             rows = f"{int(wh.table(name).count().to_pyarrow().as_py()):,}"
+            decl = declarations.table(name)
+            stage = declarations.TABLE_STAGE.get(name, "")
+            meaning = decl.meaning if decl is not None else ""
             rec = written.get(name)
-            if rec is None:
-                t.add_row(name, rows, "", "", "")
-                continue
-            status = "stale: older data" if rec["stale"] else "current"
-            t.add_row(name, rows, rec["stage"], rec["run_id"], status)
-        console.print(t)
+            run_id = rec["run_id"] if rec else ""
+            status = "" if rec is None else ("stale: older data" if rec["stale"] else "current")
+            t.add_row(name, rows, stage, meaning, run_id, status)
+        # Whole names and run ids, even in a pipe or a narrow terminal.
+        Console(width=max(console.width, 200), highlight=False).print(t)
         stale = sorted(n for n, r in written.items() if r["stale"] and wh.has(n))
         if stale:
             console.print(

@@ -21,25 +21,19 @@ from typing import Any
 
 import ibis
 
+from churnlens import declarations as declared
 from churnlens import profiling, stage_graph
 from churnlens.analytics import behaviour
-from churnlens.analytics import declaration as analytics_decl
 from churnlens.capabilities import Capabilities, capabilities
-from churnlens.churn import declaration as churn_decl
-from churnlens.clv import declaration as clv_decl
 from churnlens.clv.stage import run_clv
 from churnlens.config import ChurnlensConfig
 from churnlens.contract import StageDecl, Table
-from churnlens.diagnosis import declaration as diagnosis_decl
 from churnlens.diagnosis.stage import run_diagnosis
 from churnlens.errors import DataError, StageSkipped
-from churnlens.playbook import declaration as playbook_decl
 from churnlens.playbook.stage import run as run_playbook
-from churnlens.products import declaration as products_decl
 from churnlens.products.stage import run as run_products
 from churnlens.provenance import data_version, table_runs, versions
 from churnlens.publishing import new_run_id
-from churnlens.segments import declaration as segments_decl
 from churnlens.segments.stage import run_segments
 from churnlens.warehouse import Warehouse
 
@@ -84,20 +78,19 @@ def run_churn(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
     return churn_stage(wh, config, skip_on_short_history=True)
 
 
-#: Every stage, in the order their declared reads and writes give (`churnlens.stage_graph`).
-STAGES: list[StageDef] = [
-    StageDef(profiling.STAGE, profiling.profile),
-    StageDef(segments_decl.STAGE, run_segments),
-    StageDef(diagnosis_decl.STAGE, run_diagnosis),
-    StageDef(analytics_decl.ORDERS_STAGE, behaviour.orders_stage),
-    StageDef(analytics_decl.CLICKS_STAGE, behaviour.clicks_stage),
-    StageDef(clv_decl.STAGE, run_clv),
-    StageDef(churn_decl.STAGE, run_churn),
-    StageDef(products_decl.STAGE, run_products),
-    StageDef(playbook_decl.STAGE, run_playbook),
-]
-_RUN = {s.name: s for s in STAGES}
-STAGES = [_RUN[d.name] for d in stage_graph.ordered([s.decl for s in STAGES])]
+#: The function of each stage; the order is the declarations' (`churnlens.declarations`).
+_RUN: dict[str, StageFn] = {
+    "profile": profiling.profile,
+    "segments": run_segments,
+    "diagnosis": run_diagnosis,
+    "behaviour_orders": behaviour.orders_stage,
+    "behaviour_clicks": behaviour.clicks_stage,
+    "customer_value": run_clv,
+    "churn": run_churn,
+    "products": run_products,
+    "playbook": run_playbook,
+}
+STAGES: list[StageDef] = [StageDef(d, _RUN[d.name]) for d in declared.STAGES]
 
 
 def declarations() -> list[StageDecl]:
@@ -167,13 +160,13 @@ def run(
     tables whole."""
     config = (config or wh.config).validate()
     progress = progress or (lambda _m: None)
+    stages = selected(wh, only, with_upstream)
     if not wh.has("orders"):
         raise DataError(
             "The warehouse holds no shop yet.",
             file=str(wh.path),
             fix="Ingest a shop first: `churnlens ingest KIND PATH --db ...` (or run `churnlens demo`).",
         )
-    stages = selected(wh, only, with_upstream)
     caps = capabilities(wh)
     report = RunReport()
     started = datetime.now(UTC)

@@ -76,8 +76,8 @@ class _Labels:
         return i18n.fmt_value(x, self.lang, kind, self.currency)
 
 
-def _kind(column: str, series: pd.Series) -> str:
-    return i18n.column_kind(column, series)
+def _kind(column: str, series: pd.Series, table: str | None = None) -> str:
+    return i18n.column_kind(column, series, table)
 
 
 def table_html(lab: _Labels, df: pd.DataFrame, columns: list[str] | None = None) -> str:
@@ -89,7 +89,7 @@ def table_html(lab: _Labels, df: pd.DataFrame, columns: list[str] | None = None)
         cells = []
         for c in cols:
             v = row[c]
-            kind = _kind(c, df[c])
+            kind = _kind(c, df[c], df.attrs.get("table"))
             text = lab.vlabel(v) if kind == "text" else lab.value(v, kind)
             cells.append(f"<td>{html.escape(str(text))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -150,7 +150,11 @@ def build_report(wh: Warehouse, lang: str = "en") -> str:
     missing = [t for t in SECTIONS if t not in has]
 
     def read(name: str) -> pd.DataFrame | None:
-        return wh.to_pandas(name) if name in has else None
+        if name not in has:
+            return None
+        df = wh.to_pandas(name)
+        df.attrs["table"] = name  # column formats come from the table's declaration
+        return df
 
     sales = read("sales_monthly")
     if sales is not None and len(sales) and "period_start" in sales:

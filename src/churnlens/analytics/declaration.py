@@ -5,6 +5,19 @@ from __future__ import annotations
 
 from churnlens.contract import Needs, StageDecl, Table
 
+#: Columns of every funnel table (click stream and orders, steps and breakdowns).
+FUNNEL_COLUMNS = {
+    "funnel": "label",
+    "dimension": "label",
+    "segment": "label",
+    "step": "rank",
+    "step_name": "label",
+    "units": "count",
+    "conversion_from_previous": "share",
+    "conversion_overall": "share",
+    "median_s_from_previous": "seconds",
+}
+
 ORDERS_STAGE = StageDecl(
     name="behaviour_orders",
     doc="cohort retention, lifecycle states and the order funnel",
@@ -48,32 +61,12 @@ ORDERS_STAGE = StageDecl(
     Table(
         "order_funnel_steps",
         "Customers reaching their first, second and third order, with conversion and time between steps",
-        {
-            "funnel": "label",
-            "dimension": "label",
-            "segment": "label",
-            "step": "rank",
-            "step_name": "label",
-            "units": "count",
-            "conversion_from_previous": "share",
-            "conversion_overall": "share",
-            "median_s_from_previous": "seconds",
-        },
+        FUNNEL_COLUMNS,
     ),
     Table(
         "order_funnel_breakdown",
         "The order funnel per gender, age band, device and month",
-        {
-            "funnel": "label",
-            "dimension": "label",
-            "segment": "label",
-            "step": "rank",
-            "step_name": "label",
-            "units": "count",
-            "conversion_from_previous": "share",
-            "conversion_overall": "share",
-            "median_s_from_previous": "seconds",
-        },
+        FUNNEL_COLUMNS,
     ),
     ),
 )
@@ -124,32 +117,12 @@ CLICKS_STAGE = StageDecl(
     Table(
         "funnel_steps",
         "Sessions (or visitors) reaching each funnel step, conversion and time between steps",
-        {
-            "funnel": "label",
-            "dimension": "label",
-            "segment": "label",
-            "step": "rank",
-            "step_name": "label",
-            "units": "count",
-            "conversion_from_previous": "share",
-            "conversion_overall": "share",
-            "median_s_from_previous": "seconds",
-        },
+        FUNNEL_COLUMNS,
     ),
     Table(
         "funnel_breakdown",
         "The click-stream funnel per gender, age band, traffic source, device, customer type and month",
-        {
-            "funnel": "label",
-            "dimension": "label",
-            "segment": "label",
-            "step": "rank",
-            "step_name": "label",
-            "units": "count",
-            "conversion_from_previous": "share",
-            "conversion_overall": "share",
-            "median_s_from_previous": "seconds",
-        },
+        FUNNEL_COLUMNS,
     ),
     Table(
         "paths_top",

@@ -13,11 +13,12 @@ currency from the run record; a shop without prices counts items instead.
 from __future__ import annotations
 
 import math
-import re
 from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
+
+from churnlens import declarations
 
 LANGS: dict[str, str] = {"en": "English", "ko": "한국어"}
 
@@ -713,33 +714,29 @@ def is_finite(x: Any) -> bool:
         return False
 
 
-_MONEY = re.compile(
-    r"(revenue|amount|monetary|spend|sales|clv|cost|saved|at_stake|aov|order_value|expected_value|^value$|^change$|^net$|^discount$)"
-)
-_PCT = re.compile(
-    r"(share|rate|conversion|probability|p_alive|retention|pct|precision|recall|growth|revenue_mom|revenue_yoy|depth)"
-)
-_COUNT = re.compile(
-    r"(^|_)(orders|customers|rows|sessions|items|users|n|count|searches|buyers|visits|visitors|units|signups|"
-    r"lines|purchases|reorders|transitions|repurchased|searchers)$"
-)
+#: How each declared column kind (`churnlens.contract.KINDS`) is shown.
+DISPLAY_KINDS = {
+    "money": "money",
+    "share": "pct",
+    "count": "count",
+    "rank": "count",
+    "number": "float",
+    "days": "float",
+    "seconds": "float",
+}
 
 
-def column_kind(column: str, series: pd.Series | None = None) -> str:
-    """``money``, ``pct``, ``count``, ``float`` or ``text`` for a column, from its name and type."""
-    name = column.lower()
+def column_kind(column: str, series: pd.Series | None = None, table: str | None = None) -> str:
+    """``money``, ``pct``, ``count``, ``float`` or ``text`` for a column, from the kind its stage
+    declares (`churnlens.declarations`); a column no stage declares (computed on a page) by its
+    type alone."""
     if series is not None and (
         not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)
     ):
         return "text"
-    if name.endswith(("_unit", "_id", "_score", "_grade")):
-        return "float" if name.endswith("_score") else "text"
-    if _PCT.search(name):
-        return "pct"
-    if _MONEY.search(name):
-        return "money"
-    if _COUNT.search(name):
-        return "count"
+    declared = declarations.column_kind(column, table)
+    if declared is not None:
+        return DISPLAY_KINDS.get(declared, "text")
     if series is not None and pd.api.types.is_integer_dtype(series):
         return "count"
     return "float"

@@ -5,6 +5,32 @@ from __future__ import annotations
 
 from churnlens.contract import Needs, StageDecl, Table
 
+#: Columns of the daily, weekly and monthly sales tables.
+SALES_COLUMNS = {
+    "period_start": "date",
+    "revenue": "money",
+    "revenue_value": "money",
+    "orders": "count",
+    "buyers": "count",
+    "aov": "money",
+    "failed_orders": "count",
+    "failed_share": "share",
+    "unit": "label",
+}
+#: Columns of the revenue bridge (per segment: the same after the segment).
+BRIDGE_COLUMNS = {
+    "component": "label",
+    "customers": "count",
+    "change_value": "money",
+    "change": "money",
+    "share_of_change": "share",
+    "base_value": "money",
+    "current_value": "money",
+    "unit": "label",
+    "base_period": "label",
+    "current_period": "label",
+}
+
 STAGE = StageDecl(
     name="diagnosis",
     doc="sales over time, revenue bridge, promotions, acquisition and ranked findings",
@@ -16,49 +42,17 @@ STAGE = StageDecl(
     Table(
         "sales_daily",
         "Revenue, orders, buyers, order value and failed payments per day",
-        {
-            "period_start": "date",
-            "revenue": "money",
-            "revenue_value": "money",
-            "orders": "count",
-            "buyers": "count",
-            "aov": "money",
-            "failed_orders": "count",
-            "failed_share": "share",
-            "unit": "label",
-        },
+        SALES_COLUMNS,
     ),
     Table(
         "sales_weekly",
         "Revenue, orders, buyers, order value and failed payments per week",
-        {
-            "period_start": "date",
-            "revenue": "money",
-            "revenue_value": "money",
-            "orders": "count",
-            "buyers": "count",
-            "aov": "money",
-            "failed_orders": "count",
-            "failed_share": "share",
-            "unit": "label",
-        },
+        SALES_COLUMNS,
     ),
     Table(
         "sales_monthly",
         "Revenue, orders, buyers, order value and failed payments per month, with changes on the month and the year",
-        {
-            "period_start": "date",
-            "revenue": "money",
-            "revenue_value": "money",
-            "orders": "count",
-            "buyers": "count",
-            "aov": "money",
-            "failed_orders": "count",
-            "failed_share": "share",
-            "unit": "label",
-            "revenue_mom": "share",
-            "revenue_yoy": "share",
-        },
+        {**SALES_COLUMNS, "revenue_mom": "share", "revenue_yoy": "share"},
     ),
     Table(
         "category_sales_monthly",
@@ -77,36 +71,12 @@ STAGE = StageDecl(
     Table(
         "revenue_bridge",
         "The change in revenue between the two periods compared, split exactly into new, reactivated, returning and lost customers",
-        {
-            "component": "label",
-            "customers": "count",
-            "change_value": "money",
-            "change": "money",
-            "share_of_change": "share",
-            "base_value": "money",
-            "current_value": "money",
-            "unit": "label",
-            "base_period": "label",
-            "current_period": "label",
-        },
+        BRIDGE_COLUMNS,
     ),
     Table(
         "revenue_bridge_by_segment",
         "The revenue bridge per RFM segment",
-        {
-            "segment": "label",
-            "segment_rank": "rank",
-            "component": "label",
-            "customers": "count",
-            "change_value": "money",
-            "change": "money",
-            "share_of_change": "share",
-            "base_value": "money",
-            "current_value": "money",
-            "unit": "label",
-            "base_period": "label",
-            "current_period": "label",
-        },
+        {"segment": "label", "segment_rank": "rank", **BRIDGE_COLUMNS},
     ),
     Table(
         "promo_codes",
