@@ -20,6 +20,7 @@ import ibis.expr.types as ir
 
 from churnlens.analytics.demographics import DEFAULT_AGE_EDGES, age_band
 from churnlens.analytics.months import month_start
+from churnlens.paid import customer_paid_orders
 
 UNKNOWN = "unknown"
 #: Breakdown dimensions `with_attributes` adds, in the order tables list them.
@@ -27,8 +28,8 @@ DIMENSIONS: tuple[str, ...] = ("gender", "age_band", "device", "customer_type", 
 
 
 def paid_orders(orders: ir.Table) -> ir.Table:
-    """Paid orders of known customers."""
-    return orders.filter(orders.status == "paid", orders.customer_id.notnull())
+    """Paid orders of known customers (`churnlens.paid`)."""
+    return customer_paid_orders(orders)
 
 
 def with_attributes(

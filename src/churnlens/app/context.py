@@ -3,8 +3,8 @@
 A page is a function ``render(ctx: Ctx)``. It asks ``ctx.need(table)`` before showing a
 result table: when the table is missing, the page says plainly which table, what it holds and
 which command makes it (or why the pipeline skipped its stage for this shop) instead of
-failing. `TABLE_STAGE` maps each result table to the pipeline stage that writes it; a new
-stage's tables only need a line there and a section on a page.
+failing. `TABLE_STAGE` (which stage writes which table) comes from the stages' declarations
+(`churnlens.declarations`): a new stage's tables only need a section on a page.
 """
 
 from __future__ import annotations
@@ -16,66 +16,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from churnlens import declarations
 from churnlens.app import data, i18n
 
-#: Result table -> pipeline stage that writes it (for "skipped because ..." notes).
-TABLE_STAGE: dict[str, str] = {
-    "data_profile": "profile",
-    "sessions": "behaviour_clicks",
-    "customer_sessions": "behaviour_clicks",
-    "funnel_steps": "behaviour_clicks",
-    "funnel_breakdown": "behaviour_clicks",
-    "paths_top": "behaviour_clicks",
-    "path_transitions": "behaviour_clicks",
-    "path_exits": "behaviour_clicks",
-    "path_outcomes": "behaviour_clicks",
-    "search_trends": "behaviour_clicks",
-    "visit_kpis": "behaviour_clicks",
-    "cohort_retention": "behaviour_orders",
-    "customer_lifecycle": "behaviour_orders",
-    "lifecycle_monthly": "behaviour_orders",
-    "order_funnel_steps": "behaviour_orders",
-    "order_funnel_breakdown": "behaviour_orders",
-    "rfm": "segments",
-    "segment_summary": "segments",
-    "demographic_segments": "segments",
-    "sales_daily": "diagnosis",
-    "sales_weekly": "diagnosis",
-    "sales_monthly": "diagnosis",
-    "category_sales_monthly": "diagnosis",
-    "revenue_bridge": "diagnosis",
-    "revenue_bridge_by_segment": "diagnosis",
-    "findings": "diagnosis",
-    "acquisition_monthly": "diagnosis",
-    "promo_codes": "diagnosis",
-    "promo_usage": "diagnosis",
-    "promo_audience": "diagnosis",
-    "promo_repurchase": "diagnosis",
-    "promo_roi": "diagnosis",
-    "customer_scores": "churn",
-    "churn_model_metrics": "churn",
-    "churn_curves": "churn",
-    "churn_backtest": "churn",
-    "churn_feature_importance": "churn",
-    "customer_value": "clv",
-    "churn_model_report": "churn",
-    "churn_imbalance_comparison": "churn",
-    "churn_monthly_labels": "churn",
-    "product_stats": "products",
-    "product_highlights": "products",
-    "product_repeat": "products",
-    "cart_positions": "products",
-    "cart_conversion": "products",
-    "basket_rules": "products",
-    "churn_products": "products",
-    "actions": "playbook",
-    "campaign_summary": "playbook",
-    "routine_products": "playbook",
-    "playbook_inputs": "playbook",
-}
+#: Result table -> pipeline stage that writes it (from the stages' declarations).
+TABLE_STAGE: dict[str, str] = declarations.TABLE_STAGE
 
 #: Tables that only a click stream can give.
-NEEDS_EVENTS = {t for t, stage in TABLE_STAGE.items() if stage == "behaviour_clicks"} | {"cart_conversion"}
+NEEDS_EVENTS = {t for d in declarations.STAGES if d.needs.events for t in d.written} | {"cart_conversion"}
 
 
 @dataclass
@@ -154,7 +102,7 @@ class Ctx:
         descending: bool = False,
         limit: int | None = None,
     ) -> pd.DataFrame:
-        return data.frame(
+        df = data.frame(
             self.db,
             self.stamp,
             table,
@@ -164,6 +112,8 @@ class Ctx:
             descending,
             limit,
         )
+        df.attrs["table"] = table  # column formats come from the table's declaration
+        return df
 
     def canonical(self, table: str) -> bool:
         return bool(self.info.get("canonical", {}).get(table))
@@ -204,6 +154,20 @@ class Ctx:
         what_key = f"what_{table}"
         what = self.t(what_key) if what_key in i18n.STRINGS else self.t("what_result")
         return self.t("missing_table", table=table, what=what, command=self.run_command())
+
+    def stale_banner(self) -> None:
+        """On every page: a warning when results were computed from older data than the warehouse's."""
+        stale = self.info.get("stale") or []
+        if stale:
+            when = self.info.get("ingested_at") or ""
+            text = self.t(
+                "stale_results",
+                count=len(stale),
+                when=self.date(when[:10]),
+                command=self.run_command(),
+                tables=", ".join(stale),
+            )
+            st.warning(text, icon=":material/history:")
 
     def run_command(self) -> str:
         name = Path(self.db).name

@@ -13,11 +13,12 @@ currency from the run record; a shop without prices counts items instead.
 from __future__ import annotations
 
 import math
-import re
 from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
+
+from churnlens import declarations
 
 LANGS: dict[str, str] = {"en": "English", "ko": "한국어"}
 
@@ -41,6 +42,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sidebar_currency": ("Currency: {currency}", "통화: {currency}"),
     "sidebar_no_prices": ("No prices: values are items bought", "가격 없음: 값은 구매 상품 수입니다"),
     "sidebar_last_run": ("Last run: {when}", "마지막 실행: {when}"),
+    "stale_results": (
+        "Stale results: {count} result tables were computed from older data than the warehouse holds "
+        "(a shop was ingested at {when}, after the run). Run `{command}` to bring them up to date. "
+        "Stale: {tables}.",
+        "오래된 결과: 결과 테이블 {count}개가 웨어하우스의 현재 데이터보다 오래된 데이터로 계산되었습니다"
+        "(실행 후 {when}에 새 데이터가 적재됨). `{command}` 명령으로 최신 상태로 만드세요. 해당 테이블: {tables}.",
+    ),
     "relative_time": (
         "This shop's data has no calendar: dates are rebuilt by aligning every customer's last order on {date}.",
         "이 쇼핑몰 데이터에는 달력 날짜가 없습니다. 모든 고객의 마지막 주문을 {date}에 맞춰 날짜를 재구성했습니다.",
@@ -706,33 +714,29 @@ def is_finite(x: Any) -> bool:
         return False
 
 
-_MONEY = re.compile(
-    r"(revenue|amount|monetary|spend|sales|clv|cost|saved|at_stake|aov|order_value|expected_value|^value$|^change$|^net$|^discount$)"
-)
-_PCT = re.compile(
-    r"(share|rate|conversion|probability|p_alive|retention|pct|precision|recall|growth|revenue_mom|revenue_yoy|depth)"
-)
-_COUNT = re.compile(
-    r"(^|_)(orders|customers|rows|sessions|items|users|n|count|searches|buyers|visits|visitors|units|signups|"
-    r"lines|purchases|reorders|transitions|repurchased|searchers)$"
-)
+#: How each declared column kind (`churnlens.contract.KINDS`) is shown.
+DISPLAY_KINDS = {
+    "money": "money",
+    "share": "pct",
+    "count": "count",
+    "rank": "count",
+    "number": "float",
+    "days": "float",
+    "seconds": "float",
+}
 
 
-def column_kind(column: str, series: pd.Series | None = None) -> str:
-    """``money``, ``pct``, ``count``, ``float`` or ``text`` for a column, from its name and type."""
-    name = column.lower()
+def column_kind(column: str, series: pd.Series | None = None, table: str | None = None) -> str:
+    """``money``, ``pct``, ``count``, ``float`` or ``text`` for a column, from the kind its stage
+    declares (`churnlens.declarations`); a column no stage declares (computed on a page) by its
+    type alone."""
     if series is not None and (
         not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)
     ):
         return "text"
-    if name.endswith(("_unit", "_id", "_score", "_grade")):
-        return "float" if name.endswith("_score") else "text"
-    if _PCT.search(name):
-        return "pct"
-    if _MONEY.search(name):
-        return "money"
-    if _COUNT.search(name):
-        return "count"
+    declared = declarations.column_kind(column, table)
+    if declared is not None:
+        return DISPLAY_KINDS.get(declared, "text")
     if series is not None and pd.api.types.is_integer_dtype(series):
         return "count"
     return "float"

@@ -79,7 +79,7 @@ def show_table(ctx: Ctx, df: pd.DataFrame, height: int | None = None, key: str |
     df = localize(ctx, df.drop(columns=[c for c in df.columns if c in HIDDEN]))
     config: dict[str, Any] = {}
     for col in df.columns:
-        kind = kind_of(col, df[col])
+        kind = kind_of(col, df[col], df.attrs.get("table"))
         label = ctx.label(col)
         if kind == "money":
             if df[col].abs().median() >= 100:  # whole units read better; cents add nothing here

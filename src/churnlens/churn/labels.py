@@ -25,6 +25,8 @@ from datetime import datetime, timedelta
 import ibis
 import pandas as pd
 
+from churnlens.paid import customer_paid_orders
+
 DAY_SECONDS = 86400.0
 
 
@@ -35,7 +37,7 @@ def seconds(ts: ibis.Value) -> ibis.Value:
 
 def paid_orders(orders: ibis.Table) -> ibis.Table:
     """Paid orders of known customers, with ``seq``: the customer's n-th paid order from 1."""
-    p = orders.filter((orders.status == "paid") & orders.customer_id.notnull())
+    p = customer_paid_orders(orders)
     w = ibis.window(group_by=p.customer_id, order_by=[p.order_ts, p.order_number, p.order_id])
     return p.mutate(seq=(ibis.row_number().over(w) + 1).cast("int64"))
 

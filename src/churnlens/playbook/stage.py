@@ -31,6 +31,7 @@ import pandas as pd
 
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import StageSkipped
+from churnlens.paid import has_prices
 from churnlens.playbook import campaign, routine, rules
 from churnlens.warehouse import Warehouse
 
@@ -133,9 +134,7 @@ def build_inputs(wh: Warehouse, config: ChurnlensConfig) -> tuple[pd.DataFrame, 
     """One row per scored customer with everything the rules need, the cutoff and the notes."""
     cfg, churn = config.playbook, config.churn
     orders = wh.table("orders")
-    priced = bool(
-        orders.filter((orders.status == "paid") & orders.total_amount.notnull()).count().to_pyarrow().as_py()
-    )
+    priced = has_prices(orders)
     notes: list[dict] = []
     scores = _latest(wh.table("customer_scores")).to_pandas() if wh.has("customer_scores") else None
     if scores is not None and len(scores) and "cutoff" in scores and scores.cutoff.notna().any():

@@ -16,6 +16,7 @@ import pandas as pd
 
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import StageSkipped
+from churnlens.paid import has_prices
 from churnlens.products import baskets, churn_products, product_stats, repeat
 from churnlens.warehouse import Warehouse
 
@@ -31,9 +32,7 @@ def run(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
     cfg = config.products
     orders, items = wh.table("orders"), wh.table("order_items")
     products = wh.table("products") if wh.has("products") else None
-    priced = bool(
-        orders.filter((orders.status == "paid") & orders.total_amount.notnull()).count().to_pyarrow().as_py()
-    )
+    priced = has_prices(orders)
     lines = product_stats.paid_lines(orders, items, products)
     out: dict[str, Any] = {}
     if not lines.count().to_pyarrow().as_py():

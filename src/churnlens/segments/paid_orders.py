@@ -13,14 +13,11 @@ from datetime import datetime
 
 import ibis
 
+from churnlens.paid import has_prices  # noqa: F401 - the one definition, used from here too
+from churnlens.paid import paid_orders as paid_rows
+
 MONEY = "money"
 ITEMS = "items"
-
-
-def has_prices(orders: ibis.Table) -> bool:
-    """True when at least one paid order carries a total amount."""
-    paid = orders.filter((orders.status == "paid") & orders.total_amount.notnull())
-    return int(paid.count().to_pyarrow().as_py()) > 0
 
 
 def items_per_order(order_items: ibis.Table) -> ibis.Table:
@@ -34,7 +31,7 @@ def paid_orders(orders: ibis.Table, order_items: ibis.Table | None, priced: bool
     Columns: order_id, customer_id (NULL for guests), order_ts, promo_code, discount_amount,
     items_amount, items, value.
     """
-    paid = orders.filter(orders.status == "paid")
+    paid = paid_rows(orders)
     if order_items is not None:
         items = items_per_order(order_items)
         paid = paid.left_join(items, paid.order_id == items.order_id).select(
