@@ -23,6 +23,7 @@ FAST = {
     "churn.backtest_folds": 1,
     "churn.models": '["lightgbm", "logistic"]',
     "churn.imbalance_strategies": '["none", "smote"]',
+    "churn.compare": "full",
 }
 
 
@@ -65,6 +66,7 @@ def test_stage_writes_every_table(shop_db):
         "churn_model_report",
         "churn_feature_importance",
         "churn_imbalance_comparison",
+        "churn_model_comparison",
         "churn_monthly_labels",
         "churn_status",
     ):
@@ -155,3 +157,33 @@ def test_cli_train_score_backtest(tmp_path):
     with Warehouse(db, read_only=True) as wh:
         assert {"lightgbm", "recency_rule"} <= set(wh.to_pandas("churn_backtest")["model"])
         assert len(wh.to_pandas("customer_scores")) > 0
+
+
+def test_production_run_keeps_the_last_full_comparison(tmp_path):
+    """A production run backtests the scoring model against the baselines only, untuned, and
+    leaves the dated tables of the last full comparison as they were."""
+    from churnlens.errors import DataError
+
+    wh = make_warehouse(small_shop(200, seed=5), tmp_path / "p.duckdb")
+    cfg = fast_config()
+    pipeline.run(wh, cfg, only=["churn"])
+    full_models = set(wh.to_pandas("churn_backtest")["model"])
+    assert {"lightgbm", "logistic"} <= full_models
+    compared = wh.to_pandas("churn_model_comparison")
+    imb = wh.to_pandas("churn_imbalance_comparison")
+    assert compared["computed_at"].nunique() == 1 and (imb["computed_at"] == compared["computed_at"][0]).all()
+    cfg.set("churn.compare", "production")
+    report = pipeline.run(wh, cfg, only=["churn"])
+    assert "churn_model_comparison" not in report.written
+    assert "churn_imbalance_comparison" not in report.written
+    models = set(wh.to_pandas("churn_backtest")["model"])
+    assert "logistic" not in models and {"lightgbm", "recency_rule", "cycle_rule"} <= models
+    pd.testing.assert_frame_equal(wh.to_pandas("churn_model_comparison"), compared)
+    pd.testing.assert_frame_equal(wh.to_pandas("churn_imbalance_comparison"), imb)
+    version = wh.to_pandas("churn_status")["model_version"][0]
+    meta = json.loads((persistence.models_dir(wh) / version / "metadata.json").read_text())
+    assert np.isnan(meta["validation_roc_auc_tuning"])  # no Optuna in a production run
+    cfg.set("churn.compare", "everything")
+    with pytest.raises(DataError, match="compare"):
+        stage.churn_stage(wh, cfg)
+    wh.close()

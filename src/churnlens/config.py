@@ -172,6 +172,20 @@ class ChurnConfig:
     expected_purchases_days: int = 90
     #: A cutoff needs at least this many labelled customers of each class to be used.
     min_class_rows: int = 5
+    #: What `run` compares on the held-out cutoffs: "production" (the scoring model, untuned,
+    #: against the baselines: fast) or "full" (also the models of `models`, the imbalance
+    #: strategies and Optuna tuning, as `churnlens backtest` always does). The last full
+    #: comparison stays in its tables, dated, until the next one.
+    compare: str = "production"
+    #: Weibull shapes the gap model (each customer's own rhythm: P(no order in t days), the
+    #: timing of the next order, and the bgnbd baseline in next-gap mode) chooses from by
+    #: likelihood; gaps shorter than `gap_floor_days` (same-day orders) count as that long.
+    gap_shapes: list = field(default_factory=lambda: [0.5, 0.75, 1.0, 1.25, 1.5, 2.0])
+    gap_floor_days: float = 0.5
+    #: Customers whose per-customer contributions (reasons) are computed in one batch.
+    reasons_batch_rows: int = 50_000
+    #: Customers sampled (seeded) for the mean absolute contribution of the feature importance.
+    importance_sample_rows: int = 5_000
 
 
 @dataclass

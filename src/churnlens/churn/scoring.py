@@ -35,7 +35,13 @@ def score_rows(
         }
     )
     if len(X) and model.kind == "lightgbm":
-        why = explain(model.contributions(X), X, cfg.reasons_top).reset_index(drop=True)
+        size = max(1, cfg.reasons_batch_rows)
+        # contributions and sentences batch by batch: memory stays bounded at any shop size
+        parts = [
+            explain(model.contributions(X.iloc[i : i + size]), X.iloc[i : i + size], cfg.reasons_top)
+            for i in range(0, len(X), size)
+        ]
+        why = pd.concat(parts).reset_index(drop=True)
     else:
         why = pd.DataFrame(
             {"reasons": [""] * len(X), "reasons_ko": [""] * len(X), "top_factors": [""] * len(X)}
@@ -51,8 +57,11 @@ def score_rows(
     return out.sort_values("churn_probability", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def mean_abs_contribution(model: ChurnModel, rows: pd.DataFrame) -> pd.Series:
+def mean_abs_contribution(model: ChurnModel, rows: pd.DataFrame, cfg: ChurnConfig) -> pd.Series:
+    """Mean |contribution| per feature over a seeded sample of ``importance_sample_rows`` rows."""
     X = rows.drop(columns=[c for c in ID_COLUMNS if c in rows])
     if not len(X) or model.kind != "lightgbm":
         return pd.Series(dtype=float)
+    if len(X) > cfg.importance_sample_rows > 0:
+        X = X.sample(cfg.importance_sample_rows, random_state=cfg.random_state)
     return model.contributions(X).abs().mean()
