@@ -95,7 +95,19 @@ FEATURES: dict[str, tuple[str, str, str]] = {
         "BG/NBD expected purchases in the next {w} days",
         "향후 {w}일 예상 구매 횟수",
     ),
-    "bgnbd_churn": ("clv", "BG/NBD probability of no purchase in the window", "BG/NBD 이탈 확률"),
+    "bgnbd_churn": (
+        "clv",
+        "BG/NBD probability of no purchase in the window (next-gap mode: the gap model's)",
+        "BG/NBD 이탈 확률",
+    ),
+    "gap_model_churn": (
+        "cycle",
+        "probability of no order in the window at the customer's own gap rhythm (gap model)",
+        "주문 주기 모델 이탈 확률",
+    ),
+    "gap_exposure_k{w}": ("cycle", "sum of gap^({w}/100) over the gaps (gap model input)", "간격 노출 합"),
+    "gap_uncensored": ("cycle", "gaps that are not capped (gap model input)", "관측된 간격 수"),
+    "gap_log_sum": ("cycle", "sum of the log gaps (gap model input)", "간격 로그 합"),
 }
 
 #: Features that are categories (the model treats them as such).

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import ibis
 
+from churnlens.churn.gap_model import GAP_COUNT, GAP_LOG, exposure_column
 from churnlens.churn.labels import DAY_SECONDS, paid_orders, seconds
 from churnlens.config import ChurnConfig, RFMConfig
 
@@ -116,19 +117,29 @@ def order_features(v: ibis.Table, windows: list[int]) -> ibis.Table:
     return g
 
 
-def interval_features(v: ibis.Table) -> ibis.Table:
-    """The "cycle": statistics of the gaps (days) between a customer's consecutive orders."""
+def interval_features(v: ibis.Table, shapes: list = (), floor: float = 0.5) -> ibis.Table:
+    """The "cycle": statistics of the gaps (days) between a customer's consecutive orders, and
+    the sums the gap model (`churnlens.churn.gap_model`) is fitted from: sum(gap^k) for each
+    shape k (gaps below ``floor`` days count as ``floor``), the uncensored gaps and the sum
+    of their logs (a capped gap, ``gap_censored``, is censored)."""
     w = ibis.window(group_by=[v.customer_id, v.cutoff, v.cohort], order_by=[v.seq])
     gaps = v.mutate(gap=v.age_days.lag().over(w) - v.age_days)
     back = ibis.window(group_by=[gaps.customer_id, gaps.cutoff, gaps.cohort], order_by=ibis.desc(gaps.seq))
     gaps = gaps.mutate(from_last=ibis.row_number().over(back))
     gaps = gaps.filter(gaps.gap.notnull())
+    g_floor = ibis.greatest(gaps.gap, ibis.literal(float(floor)))
+    exact = ~gaps.gap_censored.fill_null(False)
+    model_sums = {exposure_column(k): (g_floor ** float(k)).sum() for k in shapes}
+    if shapes:
+        model_sums[GAP_COUNT] = ibis.ifelse(exact, 1.0, 0.0).sum()
+        model_sums[GAP_LOG] = ibis.ifelse(exact, g_floor.ln(), 0.0).sum()
     g = gaps.group_by(KEY).aggregate(
         interval_mean=gaps.gap.mean(),
         interval_median=gaps.gap.median(),
         interval_std=gaps.gap.std(),
         interval_last=ibis.ifelse(gaps.from_last == 0, gaps.gap, ibis.null("float64")).max(),
         interval_recent3=ibis.ifelse(gaps.from_last < 3, gaps.gap, ibis.null("float64")).mean(),
+        **model_sums,
     )
     return g.mutate(
         interval_trend=_ratio(g.interval_recent3, g.interval_mean),
@@ -290,7 +301,7 @@ def anchor_features(tables: ShopTables, anchors: ibis.Table, cfg: ChurnConfig) -
     out = _left(out, order_features(v, list(cfg.recent_windows_days)))
     out = out.mutate(days_per_order=_ratio(out.tenure_days, out.frequency))
     parts = [
-        interval_features(v),
+        interval_features(v, list(cfg.gap_shapes), cfg.gap_floor_days),
         habit_features(v),
         failed_features(tables, anchors),
         category_features(v, tables),
