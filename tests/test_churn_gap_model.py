@@ -64,3 +64,32 @@ def test_fitted_model_matches_the_true_prior_posterior():
     true.k_, true.r_, true.alpha_ = 1.0, 1.5, 60.0
     p, best = m.survival(30.0, sums[1.0], count, zero), true.survival(30.0, sums[1.0], count, zero)
     assert np.abs(p - best).max() < 0.03
+
+
+def test_next_order_timing_agrees_with_the_churn_score():
+    import pandas as pd
+
+    from churnlens.churn.gap_features import GapFits
+    from churnlens.churn.next_order import next_order
+    from churnlens.config import ChurnConfig
+
+    m = GapModel()
+    m.k_, m.r_, m.alpha_ = 1.0, 2.0, 10.0
+    key = {"customer_id": ["a", "b"], "cutoff": pd.to_datetime(["2020-01-01"] * 2), "cohort": [0, 0]}
+    rows = pd.DataFrame(key)
+    inputs = pd.DataFrame({**key, "exposure": [30.0, 30.0], "n": [3.0, 3.0], "recency": [5.0, 5.0]})
+    fits = GapFits({0: m}, inputs)
+    c = ChurnConfig()
+    c.timing_horizons_days = [7, 25]
+    own = m.survival(25.0, np.array([30.0]), np.array([3.0]), np.array([5.0]))[0]  # (45/70)^5
+    t = next_order(rows, fits, np.array([own, 0.9]), 25.0, c)
+    # a score equal to the gap model's own keeps its curve: P(order in 7 days) = 1 - (45/52)^5
+    assert t.loc[0, "p_order_7d"] == pytest.approx(1 - (45 / 52) ** 5)
+    assert t.loc[0, "p_order_25d"] == pytest.approx(1 - own)
+    # a higher churn score bends the curve: P(order within the window) = 1 - score exactly
+    assert t.loc[1, "p_order_25d"] == pytest.approx(0.1)
+    assert t.loc[1, "p_order_7d"] < t.loc[0, "p_order_7d"]
+    assert t.loc[1, "expected_days_to_next_order"] > t.loc[0, "expected_days_to_next_order"]
+    # restricted mean of the gap model's own curve by hand: sum over days of S(t)
+    days = np.arange(365) + 0.5
+    assert t.loc[0, "expected_days_to_next_order"] == pytest.approx(((45 / (45 + days)) ** 5).sum())

@@ -13,6 +13,7 @@ from test_churn_labels import make_warehouse, order_rows
 
 from churnlens import pipeline
 from churnlens.churn import persistence, stage
+from churnlens.churn.significance import scorer
 from churnlens.config import ChurnlensConfig
 from churnlens.warehouse import Warehouse
 
@@ -90,6 +91,12 @@ def test_stage_writes_every_table(shop_db):
     # the customer value columns are joined in when table customer_value exists
     assert {"p_alive", "expected_purchases_90d", "expected_spend", "clv_12m"} <= set(scores.columns)
     assert (scores["clv_12m"] == scores["customer_id"].str[1:].astype(int)).all()
+    # when, not only whether: the timing of the next order agrees with the 25-day score
+    p7, p14, p30 = (scores[f"p_order_{h}d"] for h in (7, 14, 30))
+    assert p7.notna().all() and ((p7 <= p14) & (p14 <= p30)).all()
+    stay = 1 - scores["churn_probability"]
+    assert ((p14 <= stay + 1e-9) & (stay <= p30 + 1e-9)).all()
+    assert scores["expected_days_to_next_order"].between(0, 365).all()
 
 
 def test_metrics_are_computed_and_consistent(shop_db):
@@ -176,8 +183,17 @@ def test_production_run_keeps_the_last_full_comparison(tmp_path):
     report = pipeline.run(wh, cfg, only=["churn"])
     assert "churn_model_comparison" not in report.written
     assert "churn_imbalance_comparison" not in report.written
-    models = set(wh.to_pandas("churn_backtest")["model"])
-    assert "logistic" not in models and {"lightgbm", "recency_rule", "cycle_rule"} <= models
+    bt = wh.to_pandas("churn_backtest")
+    assert "logistic" not in set(bt["model"]) and {"lightgbm", "recency_rule", "cycle_rule"} <= set(bt["model"])
+    # the paired interval of (model - best baseline) on the held-out cutoff
+    row = bt[bt["model"] == "lightgbm"].iloc[0]
+    baselines = bt[bt["kind"] == "baseline"].set_index("model")["roc_auc"]
+    assert row["best_baseline"] == baselines.idxmax()
+    assert row["auc_vs_best"] == pytest.approx(row["roc_auc"] - baselines.max())
+    assert row["auc_vs_best_low"] <= row["auc_vs_best"] <= row["auc_vs_best_high"]
+    assert row["measurably_better"] == (row["auc_vs_best_low"] > 0)
+    scores = wh.to_pandas("customer_scores")
+    assert set(scores["scored_by"]) == {scorer(bt, cfg.churn)}
     pd.testing.assert_frame_equal(wh.to_pandas("churn_model_comparison"), compared)
     pd.testing.assert_frame_equal(wh.to_pandas("churn_imbalance_comparison"), imb)
     version = wh.to_pandas("churn_status")["model_version"][0]

@@ -182,6 +182,19 @@ class ChurnConfig:
     #: likelihood; gaps shorter than `gap_floor_days` (same-day orders) count as that long.
     gap_shapes: list = field(default_factory=lambda: [0.5, 0.75, 1.0, 1.25, 1.5, 2.0])
     gap_floor_days: float = 0.5
+    #: Paired bootstrap of (model - baseline) ROC AUC on each held-out cutoff: resamples of
+    #: the customers (seeded with `random_state`) and the interval's level.
+    bootstrap_samples: int = 500
+    bootstrap_level: float = 0.95
+    #: When the scoring model is not measurably better (its interval against a candidate
+    #: includes 0 on the latest held-out cutoff), customers are scored by the first of these
+    #: simpler probabilistic models that is not measurably worse ("bgnbd": BG/NBD, or the gap
+    #: model in next-gap mode). Empty: always the scoring model.
+    fallback_models: list = field(default_factory=lambda: ["bgnbd"])
+    #: Timing of each scored customer's next order: P(an order within each horizon) and the
+    #: expected days to it, counted up to `timing_cap_days` (churn.next_order).
+    timing_horizons_days: list = field(default_factory=lambda: [7, 14, 30])
+    timing_cap_days: int = 365
     #: Customers whose per-customer contributions (reasons) are computed in one batch.
     reasons_batch_rows: int = 50_000
     #: Customers sampled (seeded) for the mean absolute contribution of the feature importance.

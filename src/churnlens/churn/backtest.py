@@ -19,6 +19,7 @@ from churnlens.churn.baselines import baseline_scores, rule_flags
 from churnlens.churn.dataset import ChurnFrame, train_cohorts, window_days
 from churnlens.churn.metrics import confusion_row, curves, known_values, score_metrics, threshold_report
 from churnlens.churn.models import ChurnModel, lightgbm_params
+from churnlens.churn.significance import interval_columns
 from churnlens.churn.tuning import tune_lightgbm
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import DataError, ModelError
@@ -152,10 +153,15 @@ def backtest(
             scored[kind] = (model.predict_proba(Xt), True, "model")
         for name, (s, prob) in baseline_scores(Xt, frame.mode, W, c.cycle_multiple).items():
             scored[name] = (s, prob, "baseline")
+        fold_metrics = {
+            name: score_metrics(yt, s, prob, list(c.top_shares), c.calibration_bins)
+            for name, (s, prob, _) in scored.items()
+        }
+        extra = interval_columns(yt, scored, {n: m["roc_auc"] for n, m in fold_metrics.items()}, c)
         for name, (s, prob, kind) in scored.items():
-            m = score_metrics(yt, s, prob, list(c.top_shares), c.calibration_bins)
+            m = fold_metrics[name]
             meta = {"model": name, "kind": kind, "cohort": test, "cutoff": cutoff}
-            tables.append({**meta, "train_cohorts": ",".join(map(str, train)), **m})
+            tables.append({**meta, "train_cohorts": ",".join(map(str, train)), **m, **extra.get(name, {})})
             rows += [{**meta, "split": "backtest", "metric": k, "value": v} for k, v in m.items()]
             cv = curves(yt, s, prob, c.curve_points, c.calibration_bins)
             curve_parts.append(cv.assign(**meta))

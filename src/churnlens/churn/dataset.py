@@ -26,6 +26,7 @@ import pandas as pd
 from churnlens.churn import labels as lab
 from churnlens.churn.bgnbd_features import NEXT_GAP, WINDOW, add_bgnbd, bgnbd_inputs
 from churnlens.churn.gap_features import GapFits, add_gap_model
+from churnlens.churn.trend_features import season_index
 
 __all__ = ["NEXT_GAP", "WINDOW", "ChurnFrame", "add_bgnbd", "bgnbd_inputs", "build_frame", "train_cohorts"]
 from churnlens.churn.feature_docs import CATEGORICAL
@@ -166,6 +167,9 @@ def build_frame(wh, cfg: ChurnlensConfig, cohorts: int | None = None, scoring: b
     data = feats.merge(keep, on=["customer_id", "cutoff", "cohort"], how="left")
     del feats, anchors, keep
     data = data.sort_values(["cohort", "customer_id", "cutoff"], kind="stable", ignore_index=True)
+    if mode == WINDOW:
+        season = season_index(tables.orders, [cuts[k] for k in sorted(cuts)], c.window_days)
+        data = data.merge(season, on="cutoff", how="left")
     if c.use_bgnbd and mode == WINDOW:
         data = add_bgnbd(data, cfg, window_days(mode, cfg))
     data, gaps = add_gap_model(data, cfg, window_days(mode, cfg), mode)

@@ -21,11 +21,23 @@ def risk_band(p: np.ndarray, cfg: ChurnConfig) -> np.ndarray:
 
 
 def score_rows(
-    model: ChurnModel, rows: pd.DataFrame, version: str, cfg: ChurnConfig, value: pd.DataFrame | None = None
+    model: ChurnModel,
+    rows: pd.DataFrame,
+    version: str,
+    cfg: ChurnConfig,
+    value: pd.DataFrame | None = None,
+    override: tuple[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
-    """``customer_scores`` for the given feature rows (normally cohort 0)."""
+    """``customer_scores`` for the given feature rows (normally cohort 0). ``override`` (name,
+    probabilities) scores with a simpler model instead (the model's where it has none);
+    ``scored_by`` names the model that gave each probability."""
     X = rows.drop(columns=[c for c in ID_COLUMNS if c in rows])
     p = model.predict_proba(X) if len(X) else np.array([])
+    by = np.full(len(p), "lightgbm", dtype=object)
+    if override is not None and len(p):
+        known = np.isfinite(override[1])
+        p = np.where(known, override[1], p)
+        by[known] = override[0]
     out = pd.DataFrame(
         {
             "customer_id": rows["customer_id"].astype(str).to_numpy(),
@@ -48,6 +60,7 @@ def score_rows(
         )
     out = pd.concat([out, why], axis=1)
     out["model_version"] = version
+    out["scored_by"] = by
     if value is not None and len(value):
         horizon = [c for c in value.columns if c.startswith("clv_") and c not in VALUE_COLUMNS]
         keep = ["customer_id", *[c for c in VALUE_COLUMNS if c in value.columns], *horizon]

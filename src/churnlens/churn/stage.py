@@ -24,7 +24,10 @@ from churnlens.churn.backtest import backtest, fit_churn_model, full_comparison,
 from churnlens.churn.dataset import WINDOW, ChurnFrame, build_frame, shop_tables, train_cohorts, window_days
 from churnlens.churn.feature_docs import feature_table
 from churnlens.churn.labels import monthly_labels
+from churnlens.churn.next_order import next_order
 from churnlens.churn.scoring import mean_abs_contribution, score_rows
+from churnlens.churn.significance import scorer
+from churnlens.churn.verdict import PRODUCTION
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import ModelError, StageSkipped
 
@@ -88,7 +91,10 @@ def score(
     frame: ChurnFrame | None = None,
     progress: Progress = _quiet,
 ) -> pd.DataFrame:
-    """``customer_scores`` of today's customers with a saved model (latest unless ``version``)."""
+    """``customer_scores`` of today's customers with a saved model (latest unless ``version``).
+    When the backtest found the model not measurably better than a simpler one (metadata
+    ``scored_by``, e.g. ``bgnbd``), that one's probabilities are the scores; the model's
+    factors are still the reasons."""
     model, meta = persistence.load(persistence.models_dir(wh), version)
     progress("scoring features")
     frame = frame or build_frame(wh, cfg, cohorts=0, scoring=True)
@@ -98,7 +104,14 @@ def score(
             "train a model on this shop first."
         )
     now = frame.data[frame.data["cohort"] == 0]
-    return score_rows(model, now, meta["model_version"], cfg.churn, _customer_value(wh))
+    scored_by = meta.get("scored_by", PRODUCTION)
+    column = {"bgnbd": "bgnbd_churn"}.get(scored_by)
+    override = (scored_by, now[column].to_numpy(float)) if column in now else None
+    out = score_rows(model, now, meta["model_version"], cfg.churn, _customer_value(wh), override)
+    # when, not only whether: timing of the next order consistent with the score
+    p = out.set_index("customer_id")["churn_probability"].reindex(now["customer_id"].astype(str))
+    timing = next_order(now, frame.gaps, p.to_numpy(float), float(meta["window_days"]), cfg.churn)
+    return out.merge(timing, on="customer_id", how="left")
 
 
 def run_backtest(
@@ -152,11 +165,12 @@ def _churn_tables(wh, cfg: ChurnlensConfig, progress: Progress) -> dict[str, Any
     full = full_comparison(cfg)  # a wrong setting fails before any work
     frame = build_frame(wh, cfg)
     trained = train(wh, cfg, frame, progress)
-    out: dict[str, Any] = {
-        "customer_scores": score(wh, cfg, trained["meta"]["model_version"], frame),
-        "churn_feature_importance": trained["churn_feature_importance"],
-    }
-    out.update(run_backtest(wh, cfg, frame, progress, full=full))
+    out: dict[str, Any] = run_backtest(wh, cfg, frame, progress, full=full)
+    # the simplest model not measurably worse scores the customers (`significance.scorer`)
+    version = trained["meta"]["model_version"]
+    persistence.record(persistence.models_dir(wh), version, scored_by=scorer(out["churn_backtest"], cfg.churn))
+    out["customer_scores"] = score(wh, cfg, version, frame)
+    out["churn_feature_importance"] = trained["churn_feature_importance"]
     if frame.mode == WINDOW:
         c = cfg.churn
         out["churn_monthly_labels"] = monthly_labels(shop_tables(wh).orders, c.window_days, c.lookback_days)
