@@ -47,6 +47,7 @@ FAST = {
     "churn.n_estimators": 60,
     "churn.forest_trees": 20,
     "churn.curve_points": 41,
+    "churn.compare": "full",
 }
 
 

@@ -161,6 +161,8 @@ def test_cli_train_score_backtest(tmp_path):
     r = runner.invoke(app, ["backtest", "--db", str(db), *sets, *strategies])
     assert r.exit_code == 0, r.output
     assert "class imbalance" in r.output and "class_weight" in r.output
+    # the verdict on the held-out cutoff in plain words
+    assert "simple alternative" in " ".join(r.output.split()) and "interval" in r.output
     with Warehouse(db, read_only=True) as wh:
         assert {"lightgbm", "recency_rule"} <= set(wh.to_pandas("churn_backtest")["model"])
         assert len(wh.to_pandas("customer_scores")) > 0
