@@ -46,6 +46,7 @@ FAST = {
     "churn.n_estimators": 60,
     "churn.forest_trees": 20,
     "churn.curve_points": 41,
+    "churn.compare": "full",
 }
 
 

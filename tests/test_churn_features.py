@@ -15,6 +15,7 @@ from churnlens.churn.backtest import ID_COLUMNS
 from churnlens.churn.dataset import add_bgnbd, anchors_frame, shop_tables
 from churnlens.churn.feature_docs import describe
 from churnlens.churn.features import build_features
+from churnlens.churn.gap_features import add_gap_model
 from churnlens.churn.models import ChurnModel
 from churnlens.config import ChurnlensConfig
 
@@ -143,6 +144,14 @@ def test_hand_computed_features():
     assert undocumented == []
 
 
+def test_hand_computed_gap_model_sums():
+    f = features_at(make_warehouse(HAND), {"a": "2020-03-01"}).iloc[0]  # gaps 20 and 30 days
+    assert f["gap_exposure_k100"] == pytest.approx(50.0)
+    assert f["gap_exposure_k050"] == pytest.approx(20**0.5 + 30**0.5)
+    assert f["gap_exposure_k200"] == pytest.approx(20**2 + 30**2)
+    assert f["gap_uncensored"] == 2 and f["gap_log_sum"] == pytest.approx(np.log(20) + np.log(30))
+
+
 def test_failed_order_is_no_purchase():
     wh = make_warehouse(HAND)
     f = features_at(wh, {"a": "2020-03-01"}).iloc[0]
@@ -189,12 +198,16 @@ def test_rows_after_the_cutoff_change_no_feature_and_no_score(tmp_path):
         {o["customer_id"] for o in shop["orders"] if o["order_ts"] <= cutoff and o["status"] == "paid"}
     )
     cut = {i: str(cutoff) for i in ids}
-    fa = add_bgnbd(features_at(before, cut, cfg), cfg, 25)
-    fb = add_bgnbd(features_at(after, cut, cfg), cfg, 25)
-    pd.testing.assert_frame_equal(fa, fb)
+    raw_a, raw_b = features_at(before, cut, cfg), features_at(after, cut, cfg)
+    pd.testing.assert_frame_equal(raw_a, raw_b)
     assert [
-        c for c in fa.columns if c not in ("customer_id", "cutoff", "cohort") and describe(c)[0] == "other"
+        c for c in raw_a.columns if c not in ("customer_id", "cutoff", "cohort") and describe(c)[0] == "other"
     ] == []
+    fa, gaps_a = add_gap_model(add_bgnbd(raw_a, cfg, 25), cfg, 25, "window")
+    fb, gaps_b = add_gap_model(add_bgnbd(raw_b, cfg, 25), cfg, 25, "window")
+    pd.testing.assert_frame_equal(fa, fb)
+    pd.testing.assert_frame_equal(gaps_a.inputs, gaps_b.inputs)
+    assert fa["gap_model_churn"].notna().all() and fa["p_alive"].notna().all()
     # a model trained on anything gives the same scores to the same rows
     y = (fa["recency_days"] > fa["recency_days"].median()).astype(int).to_numpy()
     model = ChurnModel("lightgbm", {"n_estimators": 30}, calibration="none", n_jobs=cfg.churn.n_jobs).fit(

@@ -13,6 +13,7 @@ from test_churn_labels import make_warehouse, order_rows
 
 from churnlens import pipeline
 from churnlens.churn import persistence, stage
+from churnlens.churn.significance import scorer
 from churnlens.config import ChurnlensConfig
 from churnlens.warehouse import Warehouse
 
@@ -23,6 +24,7 @@ FAST = {
     "churn.backtest_folds": 1,
     "churn.models": '["lightgbm", "logistic"]',
     "churn.imbalance_strategies": '["none", "smote"]',
+    "churn.compare": "full",
 }
 
 
@@ -65,6 +67,7 @@ def test_stage_writes_every_table(shop_db):
         "churn_model_report",
         "churn_feature_importance",
         "churn_imbalance_comparison",
+        "churn_model_comparison",
         "churn_monthly_labels",
         "churn_status",
     ):
@@ -88,6 +91,12 @@ def test_stage_writes_every_table(shop_db):
     # the customer value columns are joined in when table customer_value exists
     assert {"p_alive", "expected_purchases_90d", "expected_spend", "clv_12m"} <= set(scores.columns)
     assert (scores["clv_12m"] == scores["customer_id"].str[1:].astype(int)).all()
+    # when, not only whether: the timing of the next order agrees with the 25-day score
+    p7, p14, p30 = (scores[f"p_order_{h}d"] for h in (7, 14, 30))
+    assert p7.notna().all() and ((p7 <= p14) & (p14 <= p30)).all()
+    stay = 1 - scores["churn_probability"]
+    assert ((p14 <= stay + 1e-9) & (stay <= p30 + 1e-9)).all()
+    assert scores["expected_days_to_next_order"].between(0, 365).all()
 
 
 def test_metrics_are_computed_and_consistent(shop_db):
@@ -152,6 +161,47 @@ def test_cli_train_score_backtest(tmp_path):
     r = runner.invoke(app, ["backtest", "--db", str(db), *sets, *strategies])
     assert r.exit_code == 0, r.output
     assert "class imbalance" in r.output and "class_weight" in r.output
+    # the verdict on the held-out cutoff in plain words
+    assert "simple alternative" in " ".join(r.output.split()) and "interval" in r.output
     with Warehouse(db, read_only=True) as wh:
         assert {"lightgbm", "recency_rule"} <= set(wh.to_pandas("churn_backtest")["model"])
         assert len(wh.to_pandas("customer_scores")) > 0
+
+
+def test_production_run_keeps_the_last_full_comparison(tmp_path):
+    """A production run backtests the scoring model against the baselines only, untuned, and
+    leaves the dated tables of the last full comparison as they were."""
+    from churnlens.errors import DataError
+
+    wh = make_warehouse(small_shop(200, seed=5), tmp_path / "p.duckdb")
+    cfg = fast_config()
+    pipeline.run(wh, cfg, only=["churn"])
+    full_models = set(wh.to_pandas("churn_backtest")["model"])
+    assert {"lightgbm", "logistic"} <= full_models
+    compared = wh.to_pandas("churn_model_comparison")
+    imb = wh.to_pandas("churn_imbalance_comparison")
+    assert compared["computed_at"].nunique() == 1 and (imb["computed_at"] == compared["computed_at"][0]).all()
+    cfg.set("churn.compare", "production")
+    report = pipeline.run(wh, cfg, only=["churn"])
+    assert "churn_model_comparison" not in report.written
+    assert "churn_imbalance_comparison" not in report.written
+    bt = wh.to_pandas("churn_backtest")
+    assert "logistic" not in set(bt["model"]) and {"lightgbm", "recency_rule", "cycle_rule"} <= set(bt["model"])
+    # the paired interval of (model - best baseline) on the held-out cutoff
+    row = bt[bt["model"] == "lightgbm"].iloc[0]
+    baselines = bt[bt["kind"] == "baseline"].set_index("model")["roc_auc"]
+    assert row["best_baseline"] == baselines.idxmax()
+    assert row["auc_vs_best"] == pytest.approx(row["roc_auc"] - baselines.max())
+    assert row["auc_vs_best_low"] <= row["auc_vs_best"] <= row["auc_vs_best_high"]
+    assert row["measurably_better"] == (row["auc_vs_best_low"] > 0)
+    scores = wh.to_pandas("customer_scores")
+    assert set(scores["scored_by"]) == {scorer(bt, cfg.churn)}
+    pd.testing.assert_frame_equal(wh.to_pandas("churn_model_comparison"), compared)
+    pd.testing.assert_frame_equal(wh.to_pandas("churn_imbalance_comparison"), imb)
+    version = wh.to_pandas("churn_status")["model_version"][0]
+    meta = json.loads((persistence.models_dir(wh) / version / "metadata.json").read_text())
+    assert np.isnan(meta["validation_roc_auc_tuning"])  # no Optuna in a production run
+    cfg.set("churn.compare", "everything")
+    with pytest.raises(DataError, match="compare"):
+        stage.churn_stage(wh, cfg)
+    wh.close()

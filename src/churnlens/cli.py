@@ -392,6 +392,10 @@ def backtest(
             f"{r.get('lift_top10', float('nan')):.2f}",
         )
     console.print(t)
+    from churnlens.churn.verdict import sentences
+
+    for line in sentences(bt, "en", cfg.churn.bootstrap_level):
+        console.print(line)
     imb = tables.get("churn_imbalance_comparison")
     if imb is not None and not imb.empty:
         t = Table(

@@ -212,6 +212,33 @@ class ChurnConfig:
     expected_purchases_days: Whole = 90
     #: A cutoff needs at least this many labelled customers of each class to be used.
     min_class_rows: Whole = 5
+    #: What `run` compares on the held-out cutoffs: "production" (the scoring model, untuned,
+    #: against the baselines: fast) or "full" (also the models of `models`, the imbalance
+    #: strategies and Optuna tuning, as `churnlens backtest` always does). The last full
+    #: comparison stays in its tables, dated, until the next one.
+    compare: Literal["production", "full"] = "production"
+    #: Weibull shapes the gap model (each customer's own rhythm: P(no order in t days), the
+    #: timing of the next order, and the bgnbd baseline in next-gap mode) chooses from by
+    #: likelihood; gaps shorter than `gap_floor_days` (same-day orders) count as that long.
+    gap_shapes: list[Positive] = field(default_factory=lambda: [0.5, 0.75, 1.0, 1.25, 1.5, 2.0])
+    gap_floor_days: Positive = 0.5
+    #: Paired bootstrap of (model - baseline) ROC AUC on each held-out cutoff: resamples of
+    #: the customers (seeded with `random_state`) and the interval's level.
+    bootstrap_samples: Whole = 500
+    bootstrap_level: Share = 0.95
+    #: When the scoring model is not measurably better (its interval against a candidate
+    #: includes 0 on the latest held-out cutoff), customers are scored by the first of these
+    #: simpler probabilistic models that is not measurably worse ("bgnbd": BG/NBD, or the gap
+    #: model in next-gap mode). Empty: always the scoring model.
+    fallback_models: list[Literal["bgnbd"]] = field(default_factory=lambda: ["bgnbd"])
+    #: Timing of each scored customer's next order: P(an order within each horizon) and the
+    #: expected days to it, counted up to `timing_cap_days` (churn.next_order).
+    timing_horizons_days: list[Whole] = field(default_factory=lambda: [7, 14, 30])
+    timing_cap_days: Whole = 365
+    #: Customers whose per-customer contributions (reasons) are computed in one batch.
+    reasons_batch_rows: Whole = 50_000
+    #: Customers sampled (seeded) for the mean absolute contribution of the feature importance.
+    importance_sample_rows: Whole = 5_000
 
 
 @dataclass

@@ -206,6 +206,9 @@ def build_report(wh: Warehouse, lang: str = "en") -> str:
             when = i18n.fmt_date(latest["cutoff"].iloc[0], lang)
             parts.append(f'<p class="muted">{html.escape(lab.label("cutoff"))}: {html.escape(when)}</p>')
         parts.append(table_html(lab, latest, list(MODEL_COLUMNS)))
+        from churnlens.churn.verdict import sentences
+
+        parts += [f"<p>{html.escape(line)}</p>" for line in sentences(backtest, lang)]
         curves = read("churn_curves")
         if curves is not None and {"curve", "x", "y"} <= set(curves.columns):
             if cohort is not None and "cohort" in curves:

@@ -108,6 +108,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "what_churn_backtest": ("backtest over time", "기간별 백테스트"),
     "what_churn_feature_importance": ("what drives the churn model", "이탈 모델의 주요 요인"),
     "what_churn_imbalance_comparison": ("class imbalance comparison", "클래스 불균형 보정 비교"),
+    "what_churn_model_comparison": ("full comparison of churn models", "이탈 모델 전체 비교"),
     "what_customer_value": ("customer value (P(alive), CLV)", "고객 가치(P(alive), CLV)"),
     "what_product_stats": ("product rankings", "상품 순위"),
     "what_product_monthly": ("product sales per month", "월별 상품 판매"),
@@ -196,6 +197,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "confusion": ("Confusion matrix", "혼동 행렬"),
     "model_comparison": ("Model and baselines", "모델과 기준선 비교"),
     "backtest": ("Backtest over time", "기간별 백테스트"),
+    "scored_by_fallback": (
+        "The churn model is not measurably better than {model} on the latest held-out cutoff, so the "
+        "customer scores come from {model}, the simpler model (churn.fallback_models).",
+        "최근 검증 시점에서 이탈 모델이 {model}보다 확실히 낫지 않아 고객 점수는 더 단순한 모델인 "
+        "{model}에서 나옵니다(churn.fallback_models).",
+    ),
+    "full_comparison": ("Full comparison of models", "모델 전체 비교"),
+    "computed_on": (
+        "Last computed on {date} (`churnlens backtest` or churn.compare = \"full\").",
+        "마지막 계산: {date} (`churnlens backtest` 또는 churn.compare = \"full\").",
+    ),
     "feature_importance": ("What drives churn", "이탈의 주요 요인"),
     "imbalance": ("Class imbalance strategies", "클래스 불균형 보정 방법"),
     "rule_top_share": ("Top {pct}% (contact capacity)", "상위 {pct}%(연락 가능 인원)"),
@@ -332,6 +344,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "f_score": ("F", "F"),
     "m_score": ("M", "M"),
     "churn_probability": ("Churn probability", "이탈 확률"),
+    "expected_days_to_next_order": ("Expected days to next order", "다음 주문까지 예상 일수"),
+    "p_order_7d": ("P(order within 7 days)", "7일 내 주문 확률"),
+    "p_order_14d": ("P(order within 14 days)", "14일 내 주문 확률"),
+    "p_order_30d": ("P(order within 30 days)", "30일 내 주문 확률"),
+    "scored_by": ("Scored by", "점수 산출 모델"),
     "risk_band": ("Risk band", "위험 등급"),
     "reasons": ("Reasons", "이유"),
     "reason": ("Reason", "이유"),

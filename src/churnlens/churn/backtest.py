@@ -19,13 +19,30 @@ from churnlens.churn.baselines import baseline_scores, rule_flags
 from churnlens.churn.dataset import ChurnFrame, train_cohorts, window_days
 from churnlens.churn.metrics import confusion_row, curves, known_values, score_metrics, threshold_report
 from churnlens.churn.models import ChurnModel, lightgbm_params
+from churnlens.churn.significance import interval_columns
 from churnlens.churn.tuning import tune_lightgbm
 from churnlens.config import ChurnlensConfig
-from churnlens.errors import ModelError
+from churnlens.errors import DataError, ModelError
 
 ID_COLUMNS = ["customer_id", "cutoff", "cohort", "churned"]
 #: ROC AUC an imbalance strategy must add over training as is to count as helping.
 IMBALANCE_MARGIN = 0.005
+
+
+COMPARE = ("production", "full")
+
+
+def full_comparison(cfg: ChurnlensConfig) -> bool:
+    """Whether ``churn.compare`` asks for the full comparison (a clear error for other values)."""
+    mode = cfg.churn.compare
+    if mode not in COMPARE:
+        raise DataError(
+            f"Unknown churn comparison '{mode}'.",
+            file="config [churn] compare",
+            values=[mode],
+            fix='Use compare = "production" (the scoring model against the baselines) or "full".',
+        )
+    return mode == "full"
 
 
 def xy(data: pd.DataFrame, cohorts: list[int]) -> tuple[pd.DataFrame, np.ndarray]:
@@ -102,9 +119,15 @@ def _cutoff_label(frame: ChurnFrame, cohort: int) -> str:
     return cut.isoformat() if cut is not None else f"order -{cohort}"
 
 
-def backtest(frame: ChurnFrame, cfg: ChurnlensConfig, progress=None) -> BacktestResult:
-    """Time-ordered backtest of every model in ``ChurnConfig.models`` and every baseline."""
+def backtest(
+    frame: ChurnFrame, cfg: ChurnlensConfig, progress=None, full: bool | None = None
+) -> BacktestResult:
+    """Time-ordered backtest of the scoring model and every baseline; with ``full`` (default:
+    ``churn.compare == "full"``) also every model in ``ChurnConfig.models``, Optuna tuning and
+    the imbalance strategies."""
     c = cfg.churn
+    full = full_comparison(cfg) if full is None else full
+    kinds = list(dict.fromkeys(["lightgbm", *c.models])) if full else ["lightgbm"]
     progress = progress or (lambda _m: None)
     available = usable_cohorts(frame, cfg)
     W = window_days(frame.mode, cfg)
@@ -121,19 +144,24 @@ def backtest(frame: ChurnFrame, cfg: ChurnlensConfig, progress=None) -> Backtest
         cutoff = _cutoff_label(frame, test)
         scored: dict[str, tuple[np.ndarray, bool, str]] = {}
         params = None
-        for kind in c.models:
+        for kind in kinds:
             progress(f"backtest {cutoff}: {kind}")
-            model, info = fit_churn_model(frame, train, cfg, kind)
+            model, info = fit_churn_model(frame, train, cfg, kind, tune=full)
             if kind == "lightgbm":
                 params = info.params
                 scored["lightgbm_uncalibrated"] = (model.raw_proba(Xt), True, "model")
             scored[kind] = (model.predict_proba(Xt), True, "model")
         for name, (s, prob) in baseline_scores(Xt, frame.mode, W, c.cycle_multiple).items():
             scored[name] = (s, prob, "baseline")
+        fold_metrics = {
+            name: score_metrics(yt, s, prob, list(c.top_shares), c.calibration_bins)
+            for name, (s, prob, _) in scored.items()
+        }
+        extra = interval_columns(yt, scored, {n: m["roc_auc"] for n, m in fold_metrics.items()}, c)
         for name, (s, prob, kind) in scored.items():
-            m = score_metrics(yt, s, prob, list(c.top_shares), c.calibration_bins)
+            m = fold_metrics[name]
             meta = {"model": name, "kind": kind, "cohort": test, "cutoff": cutoff}
-            tables.append({**meta, "train_cohorts": ",".join(map(str, train)), **m})
+            tables.append({**meta, "train_cohorts": ",".join(map(str, train)), **m, **extra.get(name, {})})
             rows += [{**meta, "split": "backtest", "metric": k, "value": v} for k, v in m.items()]
             cv = curves(yt, s, prob, c.curve_points, c.calibration_bins)
             curve_parts.append(cv.assign(**meta))
@@ -143,7 +171,7 @@ def backtest(frame: ChurnFrame, cfg: ChurnlensConfig, progress=None) -> Backtest
         for name, flag in rule_flags(Xt, frame.mode, W, c.cycle_multiple).items():
             report = _rule_report(yt, flag, value, c.profit_save_rate, cost)
             reports.append(report.assign(model=name, kind="baseline", cohort=test, cutoff=cutoff))
-        if fold == 0 and c.imbalance_strategies:
+        if full and fold == 0 and c.imbalance_strategies:
             imb_parts.append(
                 imbalance_comparison(frame, train, test, cfg, params, progress).assign(cutoff=cutoff)
             )

@@ -12,7 +12,10 @@ Window mode (calendar shops):
 
 Next-gap mode (relative-time shops, the cutoff is an order): ``last_gap_rule`` (score = days
 between the customer's last two orders, "churn when it was at least W"), ``cycle_rule``
-(score = mean interval / W) and ``bgnbd``.
+(score = mean interval / W, "churn when m x the mean interval reaches W") and ``bgnbd``: there
+every cutoff is an order and BG/NBD's drop-out cannot be identified, so its place is taken by
+the gap model (`churnlens.churn.gap_model`: P(the next gap is at least W) from the customer's
+own gaps, capped "30 or more" gaps censored, under a gamma prior fitted on the cohort).
 
 `rule_flags` gives the rules' own yes/no decision, for their confusion matrices.
 """

@@ -16,7 +16,7 @@ labels were known at cohort k's cutoff (window mode: ``c_j + window_days <= c_k`
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import ibis
@@ -24,12 +24,15 @@ import numpy as np
 import pandas as pd
 
 from churnlens.churn import labels as lab
+from churnlens.churn.bgnbd_features import NEXT_GAP, WINDOW, add_bgnbd, bgnbd_inputs
+from churnlens.churn.gap_features import GapFits, add_gap_model
+from churnlens.churn.trend_features import season_index
+
+__all__ = ["NEXT_GAP", "WINDOW", "ChurnFrame", "add_bgnbd", "bgnbd_inputs", "build_frame", "train_cohorts"]
 from churnlens.churn.feature_docs import CATEGORICAL
 from churnlens.churn.features import RFM_INPUTS, ShopTables, anchor_features, rfm_scores
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import DataError, ModelError
-
-WINDOW, NEXT_GAP = "window", "next-gap"
 
 
 @dataclass
@@ -39,6 +42,8 @@ class ChurnFrame:
     data: pd.DataFrame
     mode: str
     cohort_cutoffs: dict[int, datetime | None]
+    #: The gap model of each cohort and its per-row inputs (next-order timing).
+    gaps: GapFits = field(default_factory=GapFits)
 
 
 def label_mode(wh, cfg: ChurnlensConfig) -> str:
@@ -162,9 +167,13 @@ def build_frame(wh, cfg: ChurnlensConfig, cohorts: int | None = None, scoring: b
     data = feats.merge(keep, on=["customer_id", "cutoff", "cohort"], how="left")
     del feats, anchors, keep
     data = data.sort_values(["cohort", "customer_id", "cutoff"], kind="stable", ignore_index=True)
-    if c.use_bgnbd:
+    if mode == WINDOW:
+        season = season_index(tables.orders, [cuts[k] for k in sorted(cuts)], c.window_days)
+        data = data.merge(season, on="cutoff", how="left")
+    if c.use_bgnbd and mode == WINDOW:
         data = add_bgnbd(data, cfg, window_days(mode, cfg))
-    return ChurnFrame(data, mode, cuts)
+    data, gaps = add_gap_model(data, cfg, window_days(mode, cfg), mode)
+    return ChurnFrame(data, mode, cuts, gaps)
 
 
 def features_frame(tables: ShopTables, anchors: pd.DataFrame, cfg: ChurnlensConfig) -> pd.DataFrame:
@@ -192,55 +201,3 @@ def features_frame(tables: ShopTables, anchors: pd.DataFrame, cfg: ChurnlensConf
 def window_days(mode: str, cfg: ChurnlensConfig) -> float:
     """The churn window W of the mode (days)."""
     return float(cfg.churn.next_gap_days if mode == NEXT_GAP else cfg.churn.window_days)
-
-
-def bgnbd_inputs(data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """BG/NBD's (x, t_x, T) in days from a feature frame: repeat purchase days, first to last
-    purchase day, first purchase to the cutoff."""
-    x = (data["purchase_days"] - 1).clip(lower=0).to_numpy(float)
-    t_x = np.where(x > 0, data["first_to_last_days"].clip(lower=0).to_numpy(float), 0.0)
-    big_t = np.maximum(data["tenure_days"].to_numpy(float), t_x)
-    return x, t_x, big_t
-
-
-def _fit_bgnbd(model_class, x, t_x, big_t, penalizers):
-    """BG/NBD fitted by plain maximum likelihood or, when the data cannot identify it (a
-    drop-out so uniform that a and b run off together along a flat ridge), with the smallest
-    of ``penalizers`` that keeps the parameters finite (the smaller the penalty, the nearer the
-    drop-out stays to what the data say); None when nothing fits."""
-    for pen in (0.0, *penalizers):
-        try:
-            return model_class(penalizer=pen).fit(x, t_x, big_t)
-        except Exception:  # noqa: BLE001 - a cohort BG/NBD cannot describe keeps NULL features
-            continue
-    return None
-
-
-def add_bgnbd(data: pd.DataFrame, cfg: ChurnlensConfig, window: float) -> pd.DataFrame:
-    """P(alive), expected purchases and P(no purchase in the window) from a BG/NBD model fitted
-    on each cohort's own (point-in-time) history; NULL when `churnlens.clv` is unavailable."""
-    try:
-        from churnlens.clv.bgnbd import BGNBD
-    except ImportError:
-        return data
-    c = cfg.churn
-    expected = f"expected_purchases_{c.expected_purchases_days}d"
-    n = len(data)
-    p_alive, purchases, churn = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
-    x, t_x, big_t = bgnbd_inputs(data)
-    for idx in data.groupby("cohort").indices.values():
-        xi, ti, bi = x[idx], t_x[idx], big_t[idx]
-        ok = np.isfinite(xi) & np.isfinite(ti) & np.isfinite(bi)
-        if ok.sum() < 2 * c.min_class_rows or not (xi[ok] > 0).any():
-            continue
-        model = _fit_bgnbd(BGNBD, xi[ok], ti[ok], bi[ok], c.bgnbd_penalizers)
-        if model is None:
-            continue
-        rows = np.asarray(idx)[ok]
-        p_alive[rows] = model.p_alive(xi[ok], ti[ok], bi[ok])
-        purchases[rows] = model.expected_purchases(c.expected_purchases_days, xi[ok], ti[ok], bi[ok])
-        churn[rows] = model.p_no_purchase(window, xi[ok], ti[ok], bi[ok])
-    # new columns on a shallow copy: the feature columns are shared, not copied
-    out = data.copy(deep=False)
-    out["p_alive"], out[expected], out["bgnbd_churn"] = p_alive, purchases, churn
-    return out

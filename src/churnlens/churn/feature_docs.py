@@ -59,6 +59,23 @@ FEATURES: dict[str, tuple[str, str, str]] = {
     "top_category_share": ("basket", "share of lines in the top category", "주 카테고리 비중"),
     "promo_share": ("promo", "share of orders with a promotion", "프로모션 주문 비율"),
     "discount_depth": ("promo", "discount / items amount", "할인율"),
+    "cancelled_orders": ("payments", "cancelled orders so far", "주문 취소 횟수"),
+    "cancelled_share": ("payments", "cancelled orders / all orders", "주문 취소 비율"),
+    "days_since_cancel": ("payments", "days since the last cancelled order", "마지막 취소 후 경과일"),
+    "orders_year_ago_next_{w}d": (
+        "season",
+        "paid orders in the {w} days after the same date a year earlier",
+        "작년 같은 시기 이후 {w}일 주문 수",
+    ),
+    "season_index": (
+        "season",
+        "shop's orders in the window's weeks a year earlier / its mean for as many days",
+        "계절 지수",
+    ),
+    "days_to_seasonal_peak": ("season", "days to the date of last year's busiest week", "성수기까지 일수"),
+    "last_value_over_mean": ("trend", "last order value / mean order value", "최근 주문 금액 / 평균"),
+    "last_items_over_mean": ("trend", "items in the last order / mean items per order", "최근 주문 수량 / 평균"),
+    "last_gap_over_median": ("cycle", "last interval / median interval", "최근 간격 / 간격 중앙값"),
     "failed_payments": ("payments", "failed payment attempts so far", "결제 실패 횟수"),
     "failed_share": ("payments", "failed attempts / all orders", "결제 실패 비율"),
     "hour_mean": ("habit", "mean hour of day of the orders", "평균 주문 시각"),
@@ -95,7 +112,19 @@ FEATURES: dict[str, tuple[str, str, str]] = {
         "BG/NBD expected purchases in the next {w} days",
         "향후 {w}일 예상 구매 횟수",
     ),
-    "bgnbd_churn": ("clv", "BG/NBD probability of no purchase in the window", "BG/NBD 이탈 확률"),
+    "bgnbd_churn": (
+        "clv",
+        "BG/NBD probability of no purchase in the window (next-gap mode: the gap model's)",
+        "BG/NBD 이탈 확률",
+    ),
+    "gap_model_churn": (
+        "cycle",
+        "probability of no order in the window at the customer's own gap rhythm (gap model)",
+        "주문 주기 모델 이탈 확률",
+    ),
+    "gap_exposure_k{w}": ("cycle", "sum of gap^({w}/100) over the gaps (gap model input)", "간격 노출 합"),
+    "gap_uncensored": ("cycle", "gaps that are not capped (gap model input)", "관측된 간격 수"),
+    "gap_log_sum": ("cycle", "sum of the log gaps (gap model input)", "간격 로그 합"),
 }
 
 #: Features that are categories (the model treats them as such).

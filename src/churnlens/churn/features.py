@@ -18,10 +18,14 @@ from dataclasses import dataclass
 
 import ibis
 
-from churnlens.churn.labels import DAY_SECONDS, paid_orders, seconds
+from churnlens.churn.feature_math import KEY
+from churnlens.churn.feature_math import days_between as _days
+from churnlens.churn.feature_math import ratio as _ratio
+from churnlens.churn.gap_model import GAP_COUNT, GAP_LOG, exposure_column
+from churnlens.churn.labels import paid_orders
+from churnlens.churn.trend_features import trend_features
 from churnlens.config import ChurnConfig, RFMConfig
 
-KEY = ["customer_id", "cutoff", "cohort"]
 #: The columns `rfm_scores` grades (with the key).
 RFM_INPUTS = [*KEY, "recency_days", "frequency", "monetary", "items_total"]
 
@@ -35,15 +39,6 @@ class ShopTables:
     products: ibis.Table | None = None
     events: ibis.Table | None = None
     customers: ibis.Table | None = None
-
-
-def _days(later: ibis.Value, earlier: ibis.Value) -> ibis.Value:
-    """Days between two timestamps, to the whole second on every engine."""
-    return (seconds(later) - seconds(earlier)).cast("float64") / DAY_SECONDS
-
-
-def _ratio(num: ibis.Value, den: ibis.Value) -> ibis.Value:
-    return ibis.ifelse(den > 0, num.cast("float64") / den.cast("float64"), ibis.null("float64"))
 
 
 def visible_paid(tables: ShopTables, anchors: ibis.Table) -> ibis.Table:
@@ -116,19 +111,29 @@ def order_features(v: ibis.Table, windows: list[int]) -> ibis.Table:
     return g
 
 
-def interval_features(v: ibis.Table) -> ibis.Table:
-    """The "cycle": statistics of the gaps (days) between a customer's consecutive orders."""
+def interval_features(v: ibis.Table, shapes: list = (), floor: float = 0.5) -> ibis.Table:
+    """The "cycle": statistics of the gaps (days) between a customer's consecutive orders, and
+    the sums the gap model (`churnlens.churn.gap_model`) is fitted from: sum(gap^k) for each
+    shape k (gaps below ``floor`` days count as ``floor``), the uncensored gaps and the sum
+    of their logs (a capped gap, ``gap_censored``, is censored)."""
     w = ibis.window(group_by=[v.customer_id, v.cutoff, v.cohort], order_by=[v.seq])
     gaps = v.mutate(gap=v.age_days.lag().over(w) - v.age_days)
     back = ibis.window(group_by=[gaps.customer_id, gaps.cutoff, gaps.cohort], order_by=ibis.desc(gaps.seq))
     gaps = gaps.mutate(from_last=ibis.row_number().over(back))
     gaps = gaps.filter(gaps.gap.notnull())
+    g_floor = ibis.greatest(gaps.gap, ibis.literal(float(floor)))
+    exact = ~gaps.gap_censored.fill_null(False)
+    model_sums = {exposure_column(k): (g_floor ** float(k)).sum() for k in shapes}
+    if shapes:
+        model_sums[GAP_COUNT] = ibis.ifelse(exact, 1.0, 0.0).sum()
+        model_sums[GAP_LOG] = ibis.ifelse(exact, g_floor.ln(), 0.0).sum()
     g = gaps.group_by(KEY).aggregate(
         interval_mean=gaps.gap.mean(),
         interval_median=gaps.gap.median(),
         interval_std=gaps.gap.std(),
         interval_last=ibis.ifelse(gaps.from_last == 0, gaps.gap, ibis.null("float64")).max(),
         interval_recent3=ibis.ifelse(gaps.from_last < 3, gaps.gap, ibis.null("float64")).mean(),
+        **model_sums,
     )
     return g.mutate(
         interval_trend=_ratio(g.interval_recent3, g.interval_mean),
@@ -183,12 +188,20 @@ def category_features(v: ibis.Table, tables: ShopTables) -> ibis.Table | None:
 
 
 def failed_features(tables: ShopTables, anchors: ibis.Table) -> ibis.Table:
-    """Failed payment attempts at or before the cutoff."""
+    """Failed payment attempts and cancelled orders at or before the cutoff (shares of all
+    orders), and days since the last cancellation."""
     o = tables.orders.filter(tables.orders.customer_id.notnull())
     a = anchors.select("customer_id", "cutoff", "cohort")
     j = o.join(a, ["customer_id", o.order_ts <= a.cutoff])
     failed = (j.status == "failed").cast("float64")
-    return j.group_by(KEY).aggregate(failed_payments=failed.sum(), failed_share=failed.mean())
+    cancelled = j.status == "cancelled"
+    return j.group_by(KEY).aggregate(
+        failed_payments=failed.sum(),
+        failed_share=failed.mean(),
+        cancelled_orders=cancelled.cast("float64").sum(),
+        cancelled_share=cancelled.cast("float64").mean(),
+        days_since_cancel=ibis.ifelse(cancelled, _days(j.cutoff, j.order_ts), ibis.null("float64")).min(),
+    )
 
 
 def event_features(tables: ShopTables, anchors: ibis.Table, w: int) -> ibis.Table | None:
@@ -290,9 +303,10 @@ def anchor_features(tables: ShopTables, anchors: ibis.Table, cfg: ChurnConfig) -
     out = _left(out, order_features(v, list(cfg.recent_windows_days)))
     out = out.mutate(days_per_order=_ratio(out.tenure_days, out.frequency))
     parts = [
-        interval_features(v),
+        interval_features(v, list(cfg.gap_shapes), cfg.gap_floor_days),
         habit_features(v),
         failed_features(tables, anchors),
+        trend_features(v, cfg.window_days),
         category_features(v, tables),
         event_features(tables, anchors, cfg.event_window_days),
         customer_features(tables, anchors),
@@ -303,4 +317,5 @@ def anchor_features(tables: ShopTables, anchors: ibis.Table, cfg: ChurnConfig) -
     return out.mutate(
         recency_over_mean=_ratio(out.recency_days, out.interval_mean),
         last_hour_deviation=(out.last_hour - out.hour_mean).abs(),
+        last_gap_over_median=_ratio(out.interval_last, out.interval_median),
     )

@@ -69,3 +69,11 @@ def load(root: Path, version: str | None = None) -> tuple[ChurnModel, dict[str, 
         )
     meta = json.loads((d / "metadata.json").read_text(encoding="utf-8"))
     return joblib.load(d / "model.joblib"), meta
+
+
+def record(root: Path, version: str, **values: Any) -> None:
+    """Add values to a saved version's metadata (e.g. ``scored_by``, decided after the backtest)."""
+    path = Path(root) / version / "metadata.json"
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    meta.update(values)
+    path.write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")

@@ -21,11 +21,23 @@ def risk_band(p: np.ndarray, cfg: ChurnConfig) -> np.ndarray:
 
 
 def score_rows(
-    model: ChurnModel, rows: pd.DataFrame, version: str, cfg: ChurnConfig, value: pd.DataFrame | None = None
+    model: ChurnModel,
+    rows: pd.DataFrame,
+    version: str,
+    cfg: ChurnConfig,
+    value: pd.DataFrame | None = None,
+    override: tuple[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
-    """``customer_scores`` for the given feature rows (normally cohort 0)."""
+    """``customer_scores`` for the given feature rows (normally cohort 0). ``override`` (name,
+    probabilities) scores with a simpler model instead (the model's where it has none);
+    ``scored_by`` names the model that gave each probability."""
     X = rows.drop(columns=[c for c in ID_COLUMNS if c in rows])
     p = model.predict_proba(X) if len(X) else np.array([])
+    by = np.full(len(p), "lightgbm", dtype=object)
+    if override is not None and len(p):
+        known = np.isfinite(override[1])
+        p = np.where(known, override[1], p)
+        by[known] = override[0]
     out = pd.DataFrame(
         {
             "customer_id": rows["customer_id"].astype(str).to_numpy(),
@@ -35,13 +47,20 @@ def score_rows(
         }
     )
     if len(X) and model.kind == "lightgbm":
-        why = explain(model.contributions(X), X, cfg.reasons_top).reset_index(drop=True)
+        size = max(1, cfg.reasons_batch_rows)
+        # contributions and sentences batch by batch: memory stays bounded at any shop size
+        parts = [
+            explain(model.contributions(X.iloc[i : i + size]), X.iloc[i : i + size], cfg.reasons_top)
+            for i in range(0, len(X), size)
+        ]
+        why = pd.concat(parts).reset_index(drop=True)
     else:
         why = pd.DataFrame(
             {"reasons": [""] * len(X), "reasons_ko": [""] * len(X), "top_factors": [""] * len(X)}
         )
     out = pd.concat([out, why], axis=1)
     out["model_version"] = version
+    out["scored_by"] = by
     if value is not None and len(value):
         horizon = [c for c in value.columns if c.startswith("clv_") and c not in VALUE_COLUMNS]
         keep = ["customer_id", *[c for c in VALUE_COLUMNS if c in value.columns], *horizon]
@@ -51,8 +70,11 @@ def score_rows(
     return out.sort_values("churn_probability", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def mean_abs_contribution(model: ChurnModel, rows: pd.DataFrame) -> pd.Series:
+def mean_abs_contribution(model: ChurnModel, rows: pd.DataFrame, cfg: ChurnConfig) -> pd.Series:
+    """Mean |contribution| per feature over a seeded sample of ``importance_sample_rows`` rows."""
     X = rows.drop(columns=[c for c in ID_COLUMNS if c in rows])
     if not len(X) or model.kind != "lightgbm":
         return pd.Series(dtype=float)
+    if len(X) > cfg.importance_sample_rows > 0:
+        X = X.sample(cfg.importance_sample_rows, random_state=cfg.random_state)
     return model.contributions(X).abs().mean()

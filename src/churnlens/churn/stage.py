@@ -20,11 +20,14 @@ from typing import Any
 import pandas as pd
 
 from churnlens.churn import persistence
-from churnlens.churn.backtest import backtest, fit_churn_model, usable_cohorts
+from churnlens.churn.backtest import backtest, fit_churn_model, full_comparison, usable_cohorts
 from churnlens.churn.dataset import WINDOW, ChurnFrame, build_frame, shop_tables, train_cohorts, window_days
 from churnlens.churn.feature_docs import feature_table
 from churnlens.churn.labels import monthly_labels
+from churnlens.churn.next_order import next_order
 from churnlens.churn.scoring import mean_abs_contribution, score_rows
+from churnlens.churn.significance import scorer
+from churnlens.churn.verdict import PRODUCTION
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import ModelError, StageSkipped
 
@@ -49,7 +52,7 @@ def train(
     frame = frame or build_frame(wh, cfg)
     cohorts = train_cohorts(0, usable_cohorts(frame, cfg), frame.mode, cfg)
     progress("training")
-    model, info = fit_churn_model(frame, cohorts, cfg)
+    model, info = fit_churn_model(frame, cohorts, cfg, tune=full_comparison(cfg))
     version = persistence.new_version()
     cut = {k: (v.isoformat() if v is not None else None) for k, v in frame.cohort_cutoffs.items()}
     meta = {
@@ -73,7 +76,7 @@ def train(
     persistence.save(model, meta, persistence.models_dir(wh))
     now = frame.data[frame.data["cohort"] == 0]
     imp = model.importance()
-    contrib = mean_abs_contribution(model, now)
+    contrib = mean_abs_contribution(model, now, cfg.churn)
     imp["mean_abs_contribution"] = imp["feature"].map(contrib).astype(float)
     imp = feature_table(imp["feature"].tolist()).merge(imp, on="feature")
     imp.insert(0, "model_version", version)
@@ -88,7 +91,10 @@ def score(
     frame: ChurnFrame | None = None,
     progress: Progress = _quiet,
 ) -> pd.DataFrame:
-    """``customer_scores`` of today's customers with a saved model (latest unless ``version``)."""
+    """``customer_scores`` of today's customers with a saved model (latest unless ``version``).
+    When the backtest found the model not measurably better than a simpler one (metadata
+    ``scored_by``, e.g. ``bgnbd``), that one's probabilities are the scores; the model's
+    factors are still the reasons."""
     model, meta = persistence.load(persistence.models_dir(wh), version)
     progress("scoring features")
     frame = frame or build_frame(wh, cfg, cohorts=0, scoring=True)
@@ -98,22 +104,41 @@ def score(
             "train a model on this shop first."
         )
     now = frame.data[frame.data["cohort"] == 0]
-    return score_rows(model, now, meta["model_version"], cfg.churn, _customer_value(wh))
+    scored_by = meta.get("scored_by", PRODUCTION)
+    column = {"bgnbd": "bgnbd_churn"}.get(scored_by)
+    override = (scored_by, now[column].to_numpy(float)) if column in now else None
+    out = score_rows(model, now, meta["model_version"], cfg.churn, _customer_value(wh), override)
+    # when, not only whether: timing of the next order consistent with the score
+    p = out.set_index("customer_id")["churn_probability"].reindex(now["customer_id"].astype(str))
+    timing = next_order(now, frame.gaps, p.to_numpy(float), float(meta["window_days"]), cfg.churn)
+    return out.merge(timing, on="customer_id", how="left")
 
 
 def run_backtest(
-    wh, cfg: ChurnlensConfig, frame: ChurnFrame | None = None, progress: Progress = _quiet
+    wh,
+    cfg: ChurnlensConfig,
+    frame: ChurnFrame | None = None,
+    progress: Progress = _quiet,
+    full: bool = True,
 ) -> dict[str, pd.DataFrame]:
-    """The backtest result tables."""
+    """The backtest result tables. With ``full`` (the ``backtest`` command) every compared
+    model, Optuna and the imbalance strategies too: their results, dated (``computed_at``),
+    go to ``churn_model_comparison`` and ``churn_imbalance_comparison``, which a production
+    run leaves as they are."""
     frame = frame or build_frame(wh, cfg)
-    r = backtest(frame, cfg, progress)
-    return {
+    r = backtest(frame, cfg, progress, full=full)
+    out = {
         "churn_backtest": r.table,
         "churn_model_metrics": r.metrics,
         "churn_curves": r.curves,
         "churn_model_report": r.report,
-        "churn_imbalance_comparison": r.imbalance,
     }
+    if full:
+        now = pd.Timestamp.now(tz="UTC").tz_localize(None).floor("s")
+        out["churn_model_comparison"] = r.table.assign(computed_at=now)
+        if not r.imbalance.empty:
+            out["churn_imbalance_comparison"] = r.imbalance.assign(computed_at=now)
+    return out
 
 
 def churn_stage(
@@ -137,13 +162,15 @@ def churn_stage(
 
 
 def _churn_tables(wh, cfg: ChurnlensConfig, progress: Progress) -> dict[str, Any]:
+    full = full_comparison(cfg)  # a wrong setting fails before any work
     frame = build_frame(wh, cfg)
     trained = train(wh, cfg, frame, progress)
-    out: dict[str, Any] = {
-        "customer_scores": score(wh, cfg, trained["meta"]["model_version"], frame),
-        "churn_feature_importance": trained["churn_feature_importance"],
-    }
-    out.update(run_backtest(wh, cfg, frame, progress))
+    out: dict[str, Any] = run_backtest(wh, cfg, frame, progress, full=full)
+    # the simplest model not measurably worse scores the customers (`significance.scorer`)
+    version = trained["meta"]["model_version"]
+    persistence.record(persistence.models_dir(wh), version, scored_by=scorer(out["churn_backtest"], cfg.churn))
+    out["customer_scores"] = score(wh, cfg, version, frame)
+    out["churn_feature_importance"] = trained["churn_feature_importance"]
     if frame.mode == WINDOW:
         c = cfg.churn
         out["churn_monthly_labels"] = monthly_labels(shop_tables(wh).orders, c.window_days, c.lookback_days)

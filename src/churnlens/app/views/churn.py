@@ -19,6 +19,7 @@ import streamlit as st
 from churnlens.app import charts
 from churnlens.app.context import Ctx
 from churnlens.app.widgets import pick, show_table
+from churnlens.churn.verdict import PRODUCTION, sentences
 from churnlens.safe_csv import csv_bytes
 
 TABLES = (
@@ -30,10 +31,20 @@ TABLES = (
     "churn_model_report",
     "churn_feature_importance",
     "churn_imbalance_comparison",
+    "churn_model_comparison",
 )
 LIST_LIMIT = 500
 EXPORT_LIMIT = 200_000
-LIST_COLUMNS = ("customer_id", "churn_probability", "risk_band", "p_alive", "clv_12m", "expected_spend")
+LIST_COLUMNS = (
+    "customer_id",
+    "churn_probability",
+    "risk_band",
+    "expected_days_to_next_order",
+    "p_order_30d",
+    "p_alive",
+    "clv_12m",
+    "expected_spend",
+)
 BACKTEST_COLUMNS = ("model", "kind", "roc_auc", "pr_auc", "brier", "log_loss", "lift_top10", "capture_top10")
 CURVES = {
     "roc": ("curve_fpr", "curve_tpr", "chance"),
@@ -53,6 +64,7 @@ def render(ctx: Ctx) -> None:
     curves(ctx, cohort)
     confusion(ctx, cohort)
     backtest(ctx)
+    full_comparison(ctx)
     imbalance(ctx)
     importance(ctx)
 
@@ -180,6 +192,24 @@ def comparison(ctx: Ctx, cohort: int | None) -> None:
     if "cutoff" in df.columns and len(df):
         st.caption(f"{ctx.label('cutoff')}: {ctx.date(df['cutoff'].iloc[0])}")
     show_table(ctx, df[keep] if keep else df, key="model_table")
+    for line in sentences(ctx.frame("churn_backtest"), ctx.lang):
+        st.markdown(line)
+    by = ctx.distinct("customer_scores", "scored_by") if "scored_by" in ctx.columns("customer_scores") else []
+    fallback = [m for m in by if m != PRODUCTION]
+    if fallback:
+        st.info(ctx.t("scored_by_fallback", model=fallback[0]))
+
+
+def full_comparison(ctx: Ctx) -> None:
+    """The last full comparison of models (kept until the next one), with its date."""
+    if not ctx.has("churn_model_comparison"):
+        return
+    st.subheader(ctx.t("full_comparison"))
+    df = ctx.frame("churn_model_comparison")
+    if "computed_at" in df.columns and len(df):
+        st.caption(ctx.t("computed_on", date=ctx.date(df["computed_at"].iloc[0])))
+    keep = [c for c in ("cutoff", *BACKTEST_COLUMNS) if c in df.columns]
+    show_table(ctx, df[keep] if keep else df, key="full_comparison_table")
 
 
 def curves(ctx: Ctx, cohort: int | None) -> None:

@@ -1,4 +1,5 @@
-"""Customer 360: one customer's orders, RFM, P(alive), value, churn probability, action.
+"""Customer 360: one customer's orders, RFM, P(alive), value, churn probability, the timing of
+the next order (expected days, P(order within 7 / 14 / 30 days)), action.
 
 Tables: ``customer_scores``, ``rfm``, ``customer_value``, ``actions``, ``routine_products``
 (or ``customer_products``) for the customer looked up, and the canonical ``orders`` (only
@@ -24,6 +25,10 @@ HEADLINE = (
         "pct",
         (("customer_scores", "churn_probability"), ("actions", "churn_probability")),
     ),
+    ("expected_days_to_next_order", "count", (("customer_scores", "expected_days_to_next_order"),)),
+    ("p_order_7d", "pct", (("customer_scores", "p_order_7d"),)),
+    ("p_order_14d", "pct", (("customer_scores", "p_order_14d"),)),
+    ("p_order_30d", "pct", (("customer_scores", "p_order_30d"),)),
     ("p_alive", "pct", (("customer_value", "p_alive"), ("customer_scores", "p_alive"))),
     ("clv_12m", "money", (("customer_value", "clv_12m"), ("customer_scores", "clv_12m"))),
     ("recency_days", "count", (("rfm", "recency_days"),)),
