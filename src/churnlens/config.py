@@ -293,8 +293,11 @@ class ProductsConfig:
     basket_min_support: float = 0.002
     #: Minimum number of orders holding a pair, whatever the support.
     basket_min_pair_orders: int = 5
-    #: Cross-sell partners kept per item (best lift first).
+    #: Cross-sell partners kept per item (best lift first), only pairs with lift above 1 whose
+    #: one-sided Fisher test (Benjamini-Hochberg adjusted over the level's pairs) is at most
+    #: `basket_alpha`.
     cross_sell_top_n: int = 5
+    basket_alpha: float = 0.05
     #: Levels of the churn-by-product analysis.
     churn_levels: list = field(default_factory=lambda: ["product", "category_l1", "category_l2"])
     #: Minimum customers whose last order holds the item (churned + retained) for a lift row.

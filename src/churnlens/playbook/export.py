@@ -4,7 +4,8 @@ Lists: ``at-risk`` (customers who can still be saved: states at risk and lapsing
 ``win-back`` (lapsed customers), each ranked by the value a contact can still save
 (``expected_saved_revenue``); one action or ``all``: highest expected value first.
 
-Columns: ``customer_id, state, action, reason, routine_products, expected_value`` (``lang="ko"``: the
+Columns: ``customer_id, state, action, reason, routine_product_names, expected_value`` (product
+names; their ids with ``include=["routine_products"]``) (``lang="ko"``: the
 reason in Korean, from ``reason_ko``). Nothing personal
 beyond the customer id is written unless asked: ``include`` adds columns of the ``actions``
 table (e.g. ``churn_probability``, ``offer_discount``) or of the ``customers`` table (e.g.
@@ -26,7 +27,7 @@ COLUMNS: tuple[str, ...] = (
     "state",
     "action",
     "reason",
-    "routine_products",
+    "routine_product_names",
     "expected_value",
 )
 ALL = "all"

@@ -3,8 +3,10 @@
 Results: ``product_stats`` (per level, item and period), ``product_highlights`` (best/worst,
 rising/falling and first-order items of the last complete period), ``product_repeat`` (reorder
 rates), ``cart_positions`` (when lines have cart positions), ``cart_conversion`` (when the
-shop has a click stream), ``basket_rules`` (pairs as rules, both directions, with cross-sell
-ranks) and ``churn_products`` (items over-represented in churned customers' last orders).
+shop has a click stream), ``basket_rules`` (pairs as rules, both directions, with the names
+of both items, cross-sell ranks and the test that they go together more often than chance) and
+``churn_products`` (items, with their names, over-represented in churned customers' last
+orders).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import pandas as pd
 
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import StageSkipped
-from churnlens.products import baskets, churn_products, product_stats, repeat
+from churnlens.products import baskets, churn_products, names, product_stats, repeat
 from churnlens.warehouse import Warehouse
 
 
@@ -64,13 +66,19 @@ def run(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
     for lv in product_stats.available_levels(products, cfg.basket_levels) or ["product"]:
         b = baskets.basket_items(items, lv, products, orders)
         pairs = baskets.frequent_pairs(b, cfg.basket_min_support, cfg.basket_min_pair_orders)
-        rules.append(baskets.pair_rules(pairs, lv, cfg.cross_sell_top_n))
-    out["basket_rules"] = _union(rules)
+        r = baskets.pair_rules(pairs, lv, cfg.cross_sell_top_n).to_pandas()
+        ids = {"antecedent": "antecedent_name", "consequent": "consequent_name"}
+        rules.append(names.add_names(r, names.item_names(products, lv), ids))
+    out["basket_rules"] = baskets.cross_sell(pd.concat(rules, ignore_index=True), cfg.basket_alpha)
 
     churn_levels = product_stats.available_levels(products, cfg.churn_levels) or ["product"]
     cutoff = churn_products.default_cutoff(orders, config.churn.window_days)
     parts = [
-        churn_products.churn_products(orders, items, products, config.churn, cfg, lv, cutoff)
+        names.add_names(
+            churn_products.churn_products(orders, items, products, config.churn, cfg, lv, cutoff),
+            names.item_names(products, lv),
+            {"item": "name"},
+        )
         for lv in churn_levels
     ]
     out["churn_products"] = pd.concat(parts, ignore_index=True)
