@@ -156,6 +156,9 @@ def test_stage_uses_scores_rfm_and_orders(tmp_path):
     assert list(a.index[:2]) == ["c1", "c6"] and a.expected_saved_revenue.is_monotonic_decreasing
     states = out["customer_states"].set_index("state")
     assert "more than 30 days" in states.loc["lapsed", "definition"]
+    assert "30일 넘게 주문 없음" in states.loc["lapsed", "definition_ko"]
+    # money in cents: a typical order here is worth 10.00
+    assert "save 225.00 (assumed save rate 25%) for a cost of 1.00: worth 224.00." in a.loc["c1", "reason"]
     assert "median gap is 15 days" in states.loc["active", "definition"]
     assert a.value_source.unique().tolist() == ["clv_12m"]
     assert a.loc["c4", "segment"] == "champions" and pd.isna(a.loc["c2", "segment"])
@@ -224,6 +227,14 @@ def test_pipeline_runs_products_then_playbook(tmp_path):
             report.written
         )
         assert report.written["actions"] == 6
+        # names beside the ids
+        names = {"A": "Apple", "B": "Bread", "P": "Pasta", "Q": "Quinoa", "R": "Rice"}
+        churn = wh.to_pandas("churn_products")
+        product = churn.level == "product"
+        assert product.any() and (churn[product].name == churn[product]["item"].map(names)).all()
+        assert (churn[~product].name == churn[~product]["item"]).all()  # categories are names
+        rules = wh.to_pandas("basket_rules")
+        assert {"antecedent_name", "consequent_name", "p_value", "p_adjusted"} <= set(rules.columns)
         df = actions_frame(wh, "winback_personal")
         assert list(df.columns) == list(COLUMNS) and df.customer_id.tolist() == ["c1"]
         assert len(actions_frame(wh, "all")) == 6
@@ -235,6 +246,7 @@ def test_pipeline_runs_products_then_playbook(tmp_path):
     assert n == 1
     csv = pd.read_csv(tmp_path / "loyal.csv", dtype=str)
     assert list(csv.columns) == list(COLUMNS) and csv.customer_id.tolist() == ["c4"]
+    assert csv.routine_product_names.tolist() == ["Pasta"]
 
 
 def test_export_command(tmp_path):
@@ -262,6 +274,9 @@ def test_export_command(tmp_path):
     ko = pd.read_csv(out, dtype=str)
     assert list(ko.columns) == list(COLUMNS)
     assert ko.reason.iloc[0].startswith("이탈 위험: 마지막 주문 30일 전, 평소 주문 간격 15일의 2.0배")
+    r = cli("export", "actions", "--action", "win-back", "--out", str(out), "--db", db)
+    assert r.returncode == 0, r.stderr
+    assert pd.read_csv(out, dtype=str).customer_id.tolist() == ["c6"]
     r = cli("export", "actions", "--action", "nope", "--out", str(out), "--db", db)
     assert r.returncode == 2 and "winback_personal" in r.stderr and "Traceback" not in r.stderr
 

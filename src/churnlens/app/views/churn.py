@@ -78,23 +78,20 @@ def render(ctx: Ctx) -> None:
     importance(ctx)
 
 
-def list_filters(ctx: Ctx) -> tuple:
-    """Risk band, segment (rfm), action and minimum value (actions) as filters on customer ids."""
+def list_filters(ctx: Ctx, table: str = "customer_scores", band: str = "risk_band") -> tuple:
+    """Risk band (column ``band`` of ``table``), segment (rfm), action and minimum value
+    (actions) as filters on customer ids."""
     filters: list = []
     boxes = st.columns(4)
     with boxes[0]:
-        bands = (
-            ctx.distinct("customer_scores", "risk_band")
-            if "risk_band" in ctx.columns("customer_scores")
-            else []
-        )
+        bands = ctx.distinct(table, band) if band in ctx.columns(table) else []
         order = {"high": 0, "medium": 1, "low": 2}
         bands = sorted(bands, key=lambda b: order.get(str(b), 9))
         chosen = st.multiselect(
             ctx.t("risk_band"), bands, format_func=ctx.vlabel, placeholder=ctx.t("choose"), key="risk_band"
         )
     if chosen:
-        filters.append(("risk_band", "in", tuple(chosen)))
+        filters.append((band, "in", tuple(chosen)))
     for box, table, col, key in (
         (boxes[1], "rfm", "segment", "segment"),
         (boxes[2], "actions", "action", "action"),
@@ -151,9 +148,10 @@ def state_lists(ctx: Ctx) -> None:
     cols = ctx.columns("actions")
     reason = pick(cols, f"reason_{ctx.lang}", "reason")
     keep = [c for c in STATE_LIST_COLUMNS if c in cols] + ([reason] if reason else [])
+    chosen = list_filters(ctx, "actions", "risk")
     for title, group in STATE_LISTS:
         st.subheader(ctx.t(title))
-        filters = (("state", "in", group),)
+        filters = (("state", "in", group), *chosen)
         total = ctx.count("actions", filters)
         order = ("expected_saved_revenue",)
         df = ctx.frame("actions", keep, filters=filters, order_by=order, descending=True, limit=LIST_LIMIT)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from churnlens.sources.synthetic import baskets, people, promo_effect, textio
+from churnlens.sources.synthetic import baskets, people, promo_effect, seasons, textio
 from churnlens.sources.synthetic.catalogue import Catalogue, fashion_catalogue
 from churnlens.sources.synthetic.process import (
     PurchaseHistory,
@@ -90,8 +90,8 @@ def n_products(cfg: GeneratorConfig) -> int:
 
 
 def build_shop(cfg: GeneratorConfig) -> FashionShop:
-    rng_cat, rng_cust, rng_proc, rng_bask, rng_book, rng_effect = (
-        np.random.default_rng(s) for s in np.random.SeedSequence(cfg.seed).spawn(6)
+    rng_cat, rng_cust, rng_proc, rng_bask, rng_book, rng_effect, rng_season = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(cfg.seed).spawn(7)
     )
     n = cfg.customers
     cat = fashion_catalogue(rng_cat, n_products(cfg), cfg)
@@ -139,6 +139,8 @@ def build_shop(cfg: GeneratorConfig) -> FashionShop:
         target = value_rank_targets(score, eligible, cfg.decline_target_share)
         hazard = np.where(target, cfg.decline_lapse_hazard_per_day, 0.0)
     history = simulate(rng_proc, clock, signup, end_us, rate, dropout, decline_start, hazard)
+    if cfg.season_amplitude > 0:
+        history = seasons.thin(rng_season, history, cfg.season_amplitude, cfg.season_peak_month)
 
     shop = FashionShop(
         cfg, cat, clock, start_us, end_us, decline_start, customer_id, female, android, signup, rate, dropout,

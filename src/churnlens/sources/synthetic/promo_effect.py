@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from churnlens.sources.synthetic import textio
-from churnlens.sources.synthetic.process import PurchaseHistory
+from churnlens.sources.synthetic.process import PurchaseHistory, select
 
 if TYPE_CHECKING:
     from churnlens.sources.synthetic.fashion_shop import FashionShop
@@ -65,16 +65,8 @@ def plant(rng: np.random.Generator, shop: FashionShop) -> tuple[PurchaseHistory,
     rank[order] = np.arange(len(order))
     cust, us, uses = cust[order], us[order], uses[order]
     cause = np.where(cause[order] >= 0, rank[np.maximum(cause[order], 0)], -1)
-    count = np.bincount(cust, minlength=len(h.count)).astype(h.count.dtype)
-    history = PurchaseHistory(
-        customer=cust,
-        clock=shop.clock.to_clock(us),
-        us=us,
-        count=count,
-        first_index=np.cumsum(count) - count,
-        dropout_clock=h.dropout_clock,
-        dropout_cause=h.dropout_cause,
-    )
+    every = PurchaseHistory(cust, shop.clock.to_clock(us), us, h.count, h.first_index, h.dropout_clock, h.dropout_cause)
+    history = select(every, np.ones(len(us), dtype=bool))
     return history, uses, truth(cust, us, uses, cause, days, shop.end_us, e)
 
 
