@@ -13,11 +13,14 @@ missing ones):
   it, of the CLV stage's ``customer_value``) with values, else the revenue
   (paid orders without prices) of the ``history_days`` before the cutoff.
 - ``rfm`` (segments stage): the segment, for ``segment=`` rules; none when absent.
-- orders: days since the last paid order, promo share (orders with a promo code or a
-  discount); order_items: routine products.
+- orders: days since the last paid order, the mean gap between purchase days, the shop's repeat
+  gaps (customer states), promo share (orders with a promo code or a discount), the measured
+  promotion uplift; order_items: routine products; ``churn_window``: the window the scores
+  predict (the reasons name it).
 
-Results: ``actions`` (one row per scored customer), ``campaign_summary`` (one row per action),
-``routine_products`` (the due routine products per customer) and ``playbook_inputs``.
+Results: ``actions`` (one row per scored customer, by the revenue a contact can still save), ``campaign_summary`` (one row per action), ``routine_products`` (the
+due routine products per customer), ``customer_states`` (each state in this shop's numbers),
+``promo_uplift`` and ``playbook_inputs``.
 """
 
 from __future__ import annotations
