@@ -64,6 +64,7 @@ def test_auto_takes_the_shops_window_when_25_days_cover_too_few_gaps():
     assert w.rule == "shop" and w.window_days == 52 and w.shop_window_days == 52
     assert w.fixed_coverage == pytest.approx(0.4)
     assert "90% of repeat purchases come within 52 days" in w.reason and "only 40%" in w.reason
+    assert "재구매의 90%가 52일 안에 일어남" in w.reason_ko and "25일 안에는 40%뿐" in w.reason_ko
     # base rate: cutoff = midnight of the last order's day (101) - 52 = day 49; a, b, c bought
     # before it, only b (day 100) in the 52 days after it
     assert w.base_rate == pytest.approx(2 / 3) and w.base_rate_customers == 3
@@ -85,6 +86,7 @@ def test_forced_rules_and_too_few_gaps():
     assert choose_window(orders(), config(window_days=35, window_rule="shop")).iloc[0].window_days == 52
     few = choose_window(orders(), config(min_repeat_gaps=6)).iloc[0]
     assert few.rule == "fixed" and few.window_days == 25 and "too few repeat purchases (5)" in few.reason
+    assert "재구매가 너무 적어(5건)" in few.reason_ko
     nogap = choose_window(orders(), config(), relative_time=True).iloc[0]
     assert nogap.rule == "next-gap" and nogap.window_days == 30
     with pytest.raises(DataError, match="window rule"):

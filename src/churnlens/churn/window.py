@@ -17,7 +17,7 @@ The rule (``ChurnConfig.window_rule``):
   ``min_repeat_gaps`` repeat gaps keeps the fixed window.
 
 `choose_window` returns the decision as one row (table ``churn_window``): the window used, the
-rule and why, both candidate windows with their coverage, the shop's median gap, and the
+rule and why (English and Korean), both candidate windows with their coverage, the shop's median gap, and the
 **base rate**: the share of the customers active in the ``lookback_days`` before the latest
 cutoff whose window has closed who made no purchase in that window (the share of customers
 that "churn" by this definition).
@@ -111,25 +111,30 @@ def choose_window(orders: ibis.Table, config: ChurnlensConfig, relative_time: bo
     if relative_time:
         window, rule = float(c.next_gap_days), "next-gap"
         why = f"the data has no calendar: churn is a gap of {c.next_gap_days:g} days or more to the next order"
+        why_ko = f"날짜가 없는 데이터: 다음 주문까지 {c.next_gap_days:g}일 이상이면 이탈"
     elif c.window_rule == "fixed" or not enough:
         window, rule = fixed, "fixed"
-        why = (
-            f"the configured {fixed:g}-day window"
-            if enough or c.window_rule == "fixed"
-            else f"the configured {fixed:g}-day window: too few repeat purchases ({s['n'] or 0:.0f}) "
-            "to measure the shop's rhythm"
-        )
+        why, why_ko = f"the configured {fixed:g}-day window", f"설정된 {fixed:g}일 기간"
+        if not enough and c.window_rule != "fixed":
+            why += f": too few repeat purchases ({s['n'] or 0:.0f}) to measure the shop's rhythm"
+            why_ko += f": 재구매가 너무 적어({s['n'] or 0:.0f}건) 쇼핑몰의 구매 주기를 잴 수 없음"
     elif c.window_rule == "shop" or (coverage is not None and coverage < c.min_window_coverage):
         window, rule = shop, "shop"
         why = f"{share} of repeat purchases come within {shop:g} days"
+        why_ko = f"재구매의 {share}가 {shop:g}일 안에 일어남"
         if c.window_rule == "auto":
             why += (
                 f"; only {coverage:.0%} come within {fixed:g} days (less than {c.min_window_coverage:.0%}), "
                 f"so {fixed:g} days would call most returning customers churned"
             )
+            why_ko += (
+                f"; {fixed:g}일 안에는 {coverage:.0%}뿐({c.min_window_coverage:.0%} 미만)이라 {fixed:g}일로는 "
+                "다시 올 고객 대부분이 이탈로 분류됨"
+            )
     else:
         window, rule = fixed, "fixed"
         why = f"{coverage:.0%} of repeat purchases come within the configured {fixed:g} days"
+        why_ko = f"재구매의 {coverage:.0%}가 설정된 {fixed:g}일 안에 일어남"
     rate, n, cut = base_rate(orders, window, c.lookback_days) if not relative_time else (None, 0, "")
     return pd.DataFrame(
         [
@@ -137,6 +142,7 @@ def choose_window(orders: ibis.Table, config: ChurnlensConfig, relative_time: bo
                 "window_days": window,
                 "rule": rule,
                 "reason": why,
+                "reason_ko": why_ko,
                 "fixed_window_days": fixed,
                 "fixed_coverage": coverage,
                 "shop_window_days": shop,

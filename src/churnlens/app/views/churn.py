@@ -136,7 +136,9 @@ def window_and_states(ctx: Ctx) -> None:
     if ctx.has("churn_window"):
         w = ctx.frame("churn_window").iloc[0]
         rate = ctx.pct(w["base_rate"]) if pd.notna(w.get("base_rate")) else "?"
-        st.caption(ctx.t("churn_window_note", days=f"{w['window_days']:g}", why=w["reason"], rate=rate))
+        why = w.get(f"reason_{ctx.lang}") if ctx.lang != "en" else None
+        why = why if isinstance(why, str) else w["reason"]
+        st.caption(ctx.t("churn_window_note", days=f"{w['window_days']:g}", why=why, rate=rate))
     if ctx.has("customer_states"):
         defs = ctx.frame("customer_states")
         text = "definition_ko" if ctx.lang == "ko" and "definition_ko" in defs else "definition"
