@@ -233,6 +233,9 @@ def test_pipeline_runs_products_then_playbook(tmp_path):
         product = churn.level == "product"
         assert product.any() and (churn[product].name == churn[product]["item"].map(names)).all()
         assert (churn[~product].name == churn[~product]["item"]).all()  # categories are names
+        cart = wh.to_pandas("cart_positions")
+        at_product = cart.level == "product"
+        assert at_product.any() and (cart[at_product].name == cart[at_product]["item"].map(names)).all()
         rules = wh.to_pandas("basket_rules")
         assert {"antecedent_name", "consequent_name", "p_value", "p_adjusted"} <= set(rules.columns)
         df = actions_frame(wh, "winback_personal")

@@ -2,7 +2,7 @@
 
 Results: ``product_stats`` (per level, item and period), ``product_highlights`` (best/worst,
 rising/falling and first-order items of the last complete period), ``product_repeat`` (reorder
-rates), ``cart_positions`` (when lines have cart positions), ``cart_conversion`` (when the
+rates), ``cart_positions`` (when lines have cart positions; with the items' names), ``cart_conversion`` (when the
 shop has a click stream), ``basket_rules`` (pairs as rules, both directions, with the names
 of both items, cross-sell ranks and the test that they go together more often than chance) and
 ``churn_products`` (items, with their names, over-represented in churned customers' last
@@ -54,8 +54,16 @@ def run(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
     out["product_repeat"] = repeat.flag_low_reorder(rates, cfg)
     has_positions = items.filter(items.cart_position.notnull()).count().to_pyarrow().as_py() > 0
     if has_positions:
-        out["cart_positions"] = _union(
-            [repeat.cart_position_rates(purch, lv, cfg.cart_position_max) for lv in levels]
+        out["cart_positions"] = pd.concat(
+            [
+                names.add_names(
+                    repeat.cart_position_rates(purch, lv, cfg.cart_position_max).to_pandas(),
+                    names.item_names(products, lv),
+                    {"item": "name"},
+                )
+                for lv in levels
+            ],
+            ignore_index=True,
         )
     if wh.has("events") and wh.table("events").count().to_pyarrow().as_py() > 0:
         out["cart_conversion"] = repeat.cart_conversion(
