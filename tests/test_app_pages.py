@@ -220,17 +220,25 @@ def test_data_page_lists_every_result_table(db, tables):
     assert not set(listing) & {"customers", "orders", "events", "order_items", "runs"}
 
 
-def test_churn_list_is_the_riskiest_customers(db, tables):
+def test_churn_lists_hold_who_can_be_saved_then_the_win_back_list(db, tables):
     at = rendered(db, "churn", "en")
-    if "customer_scores" not in tables:
-        assert any("customer_scores" in t for t in infos(at))
+    if "actions" not in tables:
+        assert any("customer_scores" in t or "actions" in t for t in infos(at))
         return
-    scores = tables["customer_scores"]
-    prob = next(c for c in ("churn_probability", "p_churn", "probability") if c in scores)
-    shown = next(d.value for d in at.dataframe if prob in d.value.columns)
-    expected = scores.sort_values(prob, ascending=False)[prob].head(len(shown)).tolist()
-    assert shown[prob].tolist() == pytest.approx(expected)
-    assert at.get("download_button")
+    a = tables["actions"]
+    frames = [d.value for d in at.dataframe if "state" in d.value.columns]
+    saveable, win_back = frames[0], frames[1]
+    # the at-risk list: at risk and lapsing customers, by the revenue a contact can still save
+    expected = a[a.state.isin(["at_risk", "lapsing"])].sort_values("expected_saved_revenue", ascending=False)
+    assert saveable["expected_saved_revenue"].tolist() == pytest.approx(
+        expected["expected_saved_revenue"].head(len(saveable)).tolist()
+    )
+    assert set(saveable["state"]) <= {i18n.value_label("en", s) for s in ("at_risk", "lapsing")}
+    assert set(win_back["state"]) <= {i18n.value_label("en", "lapsed")}
+    assert len(win_back) == min(500, int((a.state == "lapsed").sum()))
+    if "churn_window" in tables:
+        w = tables["churn_window"].iloc[0]
+        assert any(f"no order in the next {w.window_days:g} days" in c.value for c in at.caption)
 
 
 def test_customer_360_shows_the_customer(db, tables):
@@ -397,20 +405,19 @@ def test_campaign_numbers_equal_the_tables(db, tables, lang):
 
 
 def test_churn_list_filters_by_segment_and_band(db, tables):
-    assert {"customer_scores", "rfm"} <= set(tables), "the demo shop's churn and segments stages wrote no tables"
+    assert {"actions", "rfm"} <= set(tables), "the demo shop's playbook and segments stages wrote no tables"
     at = render(db, "churn")
-    scores, rfm = tables["customer_scores"], tables["rfm"]
-    band = scores["risk_band"].mode().iloc[0]
-    segment = rfm[rfm["customer_id"].isin(scores["customer_id"])]["segment"].mode().iloc[0]
+    a, rfm = tables["actions"], tables["rfm"]
+    saveable = a[a.state.isin(["at_risk", "lapsing"])]
+    band = saveable["risk"].mode().iloc[0]
+    segment = rfm[rfm["customer_id"].isin(saveable["customer_id"])]["segment"].mode().iloc[0]
     at.multiselect(key="risk_band").select(band).run()
     at.multiselect(key="risk_segment").select(segment).run()
     assert not at.exception
     ids = set(rfm.loc[rfm["segment"] == segment, "customer_id"])
-    expected = scores[(scores["risk_band"] == band) & scores["customer_id"].isin(ids)]
-    shown = next(d.value for d in at.dataframe if "churn_probability" in d.value.columns)
-    assert set(shown["customer_id"]) <= set(expected["customer_id"])
-    assert len(shown) == min(len(expected), 500)
-    assert set(shown["segment"]) <= {i18n.value_label("en", segment)}
+    expected = saveable[(saveable["risk"] == band) & saveable["customer_id"].isin(ids)]
+    shown = next(d.value for d in at.dataframe if "state" in d.value.columns)
+    assert set(shown["customer_id"]) == set(expected["customer_id"].head(500))
 
 
 def test_serve_refuses_a_missing_warehouse(tmp_path):

@@ -3,6 +3,7 @@ independent pandas computation from the raw files, and the bridge 2011-10/11 vs 
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 import numpy as np
@@ -146,3 +147,15 @@ def test_bridge_2011_autumn_adds_up(raw_invoices, diagnosis):
     assert int(by_seg[by_seg.component == "total"].change_value.sum()) == total
     assert bridge.loc["new", "customers"] > 0 and bridge.loc["lost", "customers"] > 0
     assert set(bridge["current_period"]) == {"2011-10..2011-11"}
+
+
+def test_findings_name_the_season_and_the_year_on_year_change(warehouse):
+    from churnlens.diagnosis.stage import run_diagnosis
+
+    f = run_diagnosis(warehouse, ChurnlensConfig())["findings"].iloc[0]
+    # +47 % on Aug-Sep 2011, but +1.1 % on Oct-Nov 2010 (which was +63 % on Aug-Sep 2010)
+    assert f.finding_id == "revenue_growth"
+    assert "Against October–November 2010, a year earlier, it is +1.1 %" in f.text_en
+    assert "+63 % against August–September 2010): the usual season, not growth." in f.text_en
+    assert "평소의 계절 변동" in f.text_ko and "+1.1 %" in f.text_ko
+    assert json.loads(f.numbers)["season_verdict"] == "seasonal"

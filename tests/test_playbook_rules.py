@@ -8,60 +8,127 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from churnlens.config import ChurnConfig, PlaybookConfig
+from churnlens.config import PlaybookConfig
 from churnlens.errors import DataError
-from churnlens.playbook import campaign, rules
+from churnlens.playbook import campaign, rules, sentences, states
 
 CFG = PlaybookConfig(high_value_quantile=0.5)
+#: The shop's median gap between purchase days and its return horizon in these tests.
+MEDIAN_GAP, HORIZON = 30.0, 180.0
 
 
 def customers() -> pd.DataFrame:
-    """Shaped like customer_scores joined with the order facts; one customer per default rule."""
+    """Shaped like customer_scores joined with the order facts; one customer per default rule.
+
+    States (days / own gap, horizon 180 days, P(alive) below 0.2 lapsed): c1 40/20 = 2.0 at
+    risk; c2 35/10 = 3.5 lapsing; c3 20/10 = 2.0 at risk; c4 10/30 active; c5 5 days, one
+    order (shop gap 30) active; c6 200 days > 180 lapsed; c7 P(alive) 0.1 lapsed.
+    """
     return pd.DataFrame(
         {
-            "customer_id": ["c1", "c2", "c3", "c4", "c5", "c6"],
-            "churn_probability": [0.9, 0.8, 0.5, 0.1, 0.1, 0.95],
-            "risk_band": ["high", "high", "medium", "low", "low", "high"],
-            "value": [1000.0, 10.0, 50.0, 900.0, 20.0, 2000.0],
-            "days_since_last_order": [40.0, 30.0, 20.0, 10.0, 5.0, 200.0],
-            "promo_share": [1.0, 0.0, 0.0, 0.0, 0.9, 0.0],
-            "segment": ["cant_lose", "at_risk", "loyal", "champions", "new", "lost"],
+            "customer_id": ["c1", "c2", "c3", "c4", "c5", "c6", "c7"],
+            "churn_probability": [0.9, 0.8, 0.5, 0.1, 0.1, 0.95, 0.01],
+            "p_alive": [0.8, 0.6, 0.9, 0.95, 0.99, 0.3, 0.1],
+            "value": [1000.0, 10.0, 30.0, 900.0, 20.0, 2000.0, 500.0],
+            "value_source": "clv_12m",
+            "days_since_last_order": [40.4, 35.0, 20.0, 10.0, 5.0, 200.0, 15.0],
+            "mean_gap_days": [20.0, 10.0, 10.0, 30.0, None, 60.0, 10.0],
+            "orders": [3, 4, 3, 5, 1, 4, 2],
+            "purchase_days": [3, 4, 3, 5, 1, 4, 2],
+            "promo_share": [1.0, 0.0, 0.0, 0.0, 0.9, 0.0, 0.0],
+            "segment": ["cant_lose", "at_risk", "loyal", "champions", "new", "lost", "lost"],
         }
     )
 
 
-def assigned(df: pd.DataFrame, cfg: PlaybookConfig = CFG, order_value: float = 50.0) -> pd.DataFrame:
-    """Actions and values; contacts priced in shares of a median order of 50.0."""
-    flags = rules.customer_flags(df, cfg, ChurnConfig())
+def assigned(
+    df: pd.DataFrame, cfg: PlaybookConfig = CFG, order_value: float = 50.0, measured: float | None = None
+) -> pd.DataFrame:
+    """States, actions, values and reasons; contacts priced in shares of a median order of 50.0."""
+    if "mean_gap_days" in df:
+        shown = states.customer_states(df, cfg, MEDIAN_GAP, HORIZON)
+        df = df.drop(columns=[c for c in shown.columns if c in df]).join(shown)
+    flags = rules.customer_flags(df, cfg)
     parsed = rules.parse_rules(cfg.rules, cfg)
-    return campaign.expected_values(rules.assign_actions(flags, parsed), cfg, order_value)
+    out = campaign.expected_values(rules.assign_actions(flags, parsed), cfg, order_value, measured)
+    if "state" in df:
+        out["reason"] = sentences.reasons(out, "en", 0, 25)
+        out["reason_ko"] = sentences.reasons(out, "ko", 0, 25)
+    return out
+
+
+def test_states_by_hand():
+    a = assigned(customers()).set_index("customer_id")
+    assert a.state.to_dict() == {
+        "c1": "at_risk",
+        "c2": "lapsing",
+        "c3": "at_risk",
+        "c4": "active",
+        "c5": "active",
+        "c6": "lapsed",
+        "c7": "lapsed",
+    }
+    assert a.loc["c1", "days_since_last_order"] == 40 and a.loc["c1", "overdue_ratio"] == 2.0
+    assert a.loc["c5", "usual_gap_days"] == MEDIAN_GAP  # one purchase day: the shop's gap
+    # P(alive) 0.45 is lapsing, not lapsed; 60.9 days are 60 whole days, 3.0 times a 20-day rhythm:
+    # not beyond 3, at risk; 61 days are 3.05 -> 3.1 shown (half up): lapsing
+    one = pd.DataFrame(
+        {"days_since_last_order": [10.0, 60.9, 61.0], "mean_gap_days": [10.0, 20.0, 20.0], "p_alive": 0.9}
+    )
+    one.loc[0, "p_alive"] = 0.45
+    got = states.customer_states(one, CFG, 30.0, 180.0)
+    assert list(got.state) == ["lapsing", "at_risk", "lapsing"] and list(got.overdue_ratio) == [1.0, 3.0, 3.1]
+
+
+def test_risk_bands_are_thirds_by_rank():
+    a = assigned(customers()).set_index("customer_id")
+    # ranks of P(churn): c6 .95, c1 .9 | c2 .8, c3 .5 | c4 = c5 .1, c7 .01
+    assert a.risk.to_dict() == {
+        "c1": "high",
+        "c2": "medium",
+        "c3": "medium",
+        "c4": "low",
+        "c5": "low",
+        "c6": "high",
+        "c7": "low",
+    }
+    p = pd.Series(np.linspace(0.5, 0.99, 300))
+    shares = states.risk_bands(p, CFG).value_counts(normalize=True)
+    assert shares.max() < 0.5 and set(shares.index) == {"high", "medium", "low"}
 
 
 def test_default_rules_by_hand():
     a = assigned(customers()).set_index("customer_id")
-    # high-value threshold: median of 10, 20, 50, 900, 1000, 2000 = 475
-    assert a.high_value_threshold.iloc[0] == pytest.approx(475.0)
-    assert a.action.to_dict() == {
+    # high-value threshold: median of 10, 20, 30, 500, 900, 1000, 2000 = 500
+    assert a.high_value_threshold.iloc[0] == pytest.approx(500.0)
+    assert a.considered_action.to_dict() == {
         "c1": "winback_personal",
         "c2": "reminder_auto",
         "c3": "nurture",
         "c4": "loyalty_reward",
         "c5": "no_action",
         "c6": "reactivation",
+        "c7": "reactivation",
     }
-    assert a.rule.to_dict() == {"c1": 2, "c2": 3, "c3": 4, "c4": 5, "c5": 6, "c6": 1}
-    assert a.loc["c1", "reason"].startswith(
-        "winback_personal because risk=high & value=high: risk high (P(churn) 0.90)"
+    # c7: 0.01 x 500 x 5 % = 0.25 saved for a 0.5 contact: not recommended
+    assert a.loc["c7", "action"] == "no_action" and a.loc["c7", "considered_value"] == pytest.approx(-0.25)
+    assert (a.action == a.considered_action).drop("c7").all()
+    assert a.loc["c1", "reason"] == (
+        "At risk: last order 40 days ago, 2.0 times their usual 20 days between orders; 90% likely to "
+        "place no order in the next 25 days; 80% likely to still be a customer; expected to spend 1,000 "
+        "in the next 12 months. A personal win-back offer is expected to save 225 (assumed save rate "
+        "25%) for a cost of 5: worth 220."
     )
-    assert "promo sensitive" in a.loc["c1", "reason"] and "segment cant_lose" in a.loc["c1", "reason"]
     assert a.loc["c1", "reason_ko"] == (
-        "개인 맞춤 윈백 (위험도 높음 · 가치 높음): 위험도 높음 (이탈 확률 0.90), 가치 높음 (1,000), "
-        "마지막 주문 40일 전, 프로모션 민감, 세그먼트 cant_lose"
+        "이탈 위험: 마지막 주문 40일 전, 평소 주문 간격 20일의 2.0배; 향후 25일 무주문 확률 90%; 아직 고객일 "
+        "확률 80%; 향후 12개월 예상 구매액 1,000. 개인 맞춤 윈백 혜택: 예상 절감액 225 (가정한 회복률 25%), "
+        "비용 5, 기대 가치 220."
     )
-    assert a.loc["c5", "reason_ko"].startswith("조치 없음 (앞의 규칙에 해당하지 않음): ")
-    assert a.loc["c6", "reason_ko"].startswith("재활성화 (휴면): ")
+    assert a.loc["c7", "reason"].endswith("A reactivation offer would be worth -0 (it costs more than it saves): no contact.")
+    assert "the shop's usual 30 days" in a.loc["c5", "reason"]
+    assert a.loc["c5", "reason"].endswith("No contact needed.")
     # discounts: only promo-sensitive customers of discount actions; c5 buys anyway
-    assert a.offer_discount.to_dict() == {f"c{i}": i == 1 for i in range(1, 7)}
+    assert a.offer_discount.to_dict() == {f"c{i}": i == 1 for i in range(1, 8)}
 
 
 def test_expected_value_by_hand():
@@ -73,9 +140,21 @@ def test_expected_value_by_hand():
     # c6: 0.95 x 2000 x 0.05 - 0.01 x 50.0
     assert a.loc["c6", "expected_value"] == pytest.approx(0.95 * 2000 * 0.05 - 0.5)
     assert a.loc["c5", "expected_value"] == 0.0 and a.loc["c5", "contact_cost"] == 0.0
+    assert a.loc["c7", "expected_value"] == 0.0 and a.loc["c7", "contact_cost"] == 0.0
+    assert (a.expected_value >= 0).all() and set(a.save_rate_source) == {"assumed"}
+    # a measured rate replaces the assumed one for discount offers (c1: promo sensitive) and says so
+    m = assigned(customers(), CFG, measured=0.1).set_index("customer_id")
+    assert m.loc["c1", "save_rate"] == 0.1 and m.loc["c1", "save_rate_source"] == "measured"
+    assert m.loc["c1", "expected_value"] == pytest.approx(0.9 * 1000 * 0.1 - 5.0)
+    assert (m.drop("c1").save_rate_source == "assumed").all()
+    s = campaign.campaign_summary(m.reset_index()).set_index("action")
+    assert s.loc["winback_personal", "save_rate_source"] == "measured"
+    assert s.loc["reactivation", "save_rate_source"] == "assumed"
     # the same default costs in a currency whose typical order is 500,000 (Rupiah, say)
+    # (there, a win-back offer of 50,000 for 225 saved is not worth making)
     rp = assigned(customers(), order_value=500_000.0).set_index("customer_id")
-    assert rp.loc["c1", "contact_cost"] == pytest.approx(50_000.0)
+    assert rp.loc["c1", "considered_value"] == pytest.approx(225.0 - 50_000.0)
+    assert rp.loc["c1", "action"] == "no_action"
     # or amounts in the shop's currency, as given
     fixed = PlaybookConfig(high_value_quantile=0.5, contact_cost_unit="currency")
     cur = assigned(customers(), fixed, order_value=500_000.0).set_index("customer_id")
@@ -98,28 +177,15 @@ def test_campaign_totals_are_the_sums_of_customers():
     assert s.loc["winback_personal", "roi"] == pytest.approx((225.0 - 5.0) / 5.0)
     assert np.isnan(s.loc["no_action", "roi"])
     assert s.loc["winback_personal", "discount_offers"] == 1
-
-
-def test_risk_from_probability_without_band():
-    df = customers().drop(columns=["risk_band"])
-    a = assigned(df).set_index("customer_id")
-    # ChurnConfig: high >= 0.7, medium >= 0.4
-    assert a.risk.to_dict() == {
-        "c1": "high",
-        "c2": "high",
-        "c3": "medium",
-        "c4": "low",
-        "c5": "low",
-        "c6": "high",
-    }
+    assert s.loc["no_action", "customers"] == 2
 
 
 def test_custom_rules_with_segment_and_negation():
     cfg = PlaybookConfig(
         high_value_quantile=0.5,
         rules=["vip_call: segment=champions", "coupon: promo_sensitive & not risk=high", "nothing: *"],
-        save_rates={"vip_call": 0.1, "coupon": 0.2, "nothing": 0.0},
-        contact_costs={"vip_call": 3.0, "coupon": 1.0, "nothing": 0.0},
+        save_rates={"vip_call": 0.1, "coupon": 0.2, "nothing": 0.0, "no_action": 0.0},
+        contact_costs={"vip_call": 0.1, "coupon": 0.001, "nothing": 0.0, "no_action": 0.0},
         discount_actions=["coupon"],
     )
     a = assigned(customers(), cfg).set_index("customer_id")
@@ -130,6 +196,7 @@ def test_custom_rules_with_segment_and_negation():
         "c4": "vip_call",
         "c5": "coupon",
         "c6": "nothing",
+        "c7": "nothing",
     }
     assert bool(a.loc["c5", "offer_discount"])
 
@@ -141,6 +208,7 @@ def test_custom_rules_with_segment_and_negation():
         (["a: risk=huge", "b: *"], "unknown condition"),
         (["a risk=high", "b: *"], "must read"),
         (["a: dormant=yes", "b: *"], "unknown condition"),
+        (["a: state=gone", "b: *"], "unknown condition"),
     ],
 )
 def test_bad_rules_are_data_errors(bad, message):
@@ -180,3 +248,4 @@ def test_one_action_per_customer_and_totals_add_up(rows):
     assert s.expected_value.sum() == pytest.approx(a.expected_value.sum(), abs=1e-6)
     assert s.revenue_at_stake.sum() == pytest.approx(a.revenue_at_stake.sum(), abs=1e-6)
     assert (a.offer_discount <= a.promo_sensitive).all()
+    assert (a.expected_value >= 0).all()

@@ -24,11 +24,16 @@ def day(n: int) -> pd.Timestamp:
 
 
 def canonical() -> dict[str, pd.DataFrame]:
-    """c1..c6 as in test_playbook_rules; c4 reorders P every 30 days, c5 reorders R every 5."""
+    """c1..c6, one per default rule; c4 reorders P every 30 days, c5 reorders R every 5.
+
+    Repeat gaps between purchase days: 15 (c1), 30, 30, 20 (c4), 5, 5, 5 (c5): median 15, 95 %
+    within 30 days (interpolated). States: c1 30 days / own 15 = 2.0 at risk; c2 one order,
+    30 / 15 = 2.0 at risk; c3 P(alive) 0.4 lapsing; c4, c5 active; c6 200 days > 30 lapsed.
+    """
     rows = [
         # order, customer, days before cutoff, promo, products
-        ("o1", "c1", 40, "SAVE", ["A"]),
-        ("o2", "c1", 80, "SAVE", ["A"]),
+        ("o1", "c1", 30, "SAVE", ["A"]),
+        ("o2", "c1", 45, "SAVE", ["A"]),
         ("o3", "c2", 30, None, ["B"]),
         ("o4", "c3", 20, None, ["B"]),
         ("p1", "c4", 90, None, ["P", "Q"]),
@@ -76,6 +81,7 @@ def canonical() -> dict[str, pd.DataFrame]:
             "churn_probability": [0.9, 0.8, 0.5, 0.1, 0.1, 0.95],
             "risk_band": ["high", "high", "medium", "low", "low", "high"],
             "clv_12m": [1000.0, 10.0, 50.0, 900.0, 20.0, 2000.0],
+            "p_alive": [0.8, 0.9, 0.4, 0.95, 0.99, 0.1],
         }
     )
     scores["cutoff"] = scores.cutoff.astype("datetime64[us]")
@@ -130,19 +136,35 @@ def test_stage_uses_scores_rfm_and_orders(tmp_path):
     with warehouse(tmp_path) as wh:
         out = playbook.run(wh, config())
     a = out["actions"].set_index("customer_id")
+    assert a.state.to_dict() == {
+        "c1": "at_risk",
+        "c2": "at_risk",
+        "c3": "lapsing",
+        "c4": "active",
+        "c5": "active",
+        "c6": "lapsed",
+    }
     assert a.action.to_dict() == {
         "c1": "winback_personal",
-        "c2": "reminder_auto",
-        "c3": "nurture",
+        "c2": "nurture",
+        "c3": "reminder_auto",
         "c4": "loyalty_reward",
         "c5": "no_action",
         "c6": "reactivation",
     }
+    # ranked by the value a contact can still save
+    assert list(a.index[:2]) == ["c1", "c6"] and a.expected_saved_revenue.is_monotonic_decreasing
+    states = out["customer_states"].set_index("state")
+    assert "more than 30 days" in states.loc["lapsed", "definition"]
+    assert "30일 넘게 주문 없음" in states.loc["lapsed", "definition_ko"]
+    # money in cents: a typical order here is worth 10.00
+    assert "save 225.00 (assumed save rate 25%) for a cost of 1.00: worth 224.00." in a.loc["c1", "reason"]
+    assert "median gap is 15 days" in states.loc["active", "definition"]
     assert a.value_source.unique().tolist() == ["clv_12m"]
     assert a.loc["c4", "segment"] == "champions" and pd.isna(a.loc["c2", "segment"])
     assert a.loc["c1", "promo_share"] == 1.0 and a.loc["c5", "promo_share"] == 0.75
     assert bool(a.loc["c1", "offer_discount"]) and not bool(a.loc["c5", "offer_discount"])
-    assert a.loc["c6", "days_since_last_order"] == pytest.approx(200.0)
+    assert a.loc["c6", "days_since_last_order"] == 200 and a.loc["c1", "usual_gap_days"] == 15
     assert a.loc["c4", "routine_products"] == "P" and a.loc["c5", "routine_products"] == "R"
     # a personal win-back costs a tenth of the median paid order (every order here totals 10.0)
     assert a.loc["c1", "contact_cost"] == pytest.approx(1.0)
@@ -205,15 +227,29 @@ def test_pipeline_runs_products_then_playbook(tmp_path):
             report.written
         )
         assert report.written["actions"] == 6
+        # names beside the ids
+        names = {"A": "Apple", "B": "Bread", "P": "Pasta", "Q": "Quinoa", "R": "Rice"}
+        churn = wh.to_pandas("churn_products")
+        product = churn.level == "product"
+        assert product.any() and (churn[product].name == churn[product]["item"].map(names)).all()
+        assert (churn[~product].name == churn[~product]["item"]).all()  # categories are names
+        cart = wh.to_pandas("cart_positions")
+        at_product = cart.level == "product"
+        assert at_product.any() and (cart[at_product].name == cart[at_product]["item"].map(names)).all()
+        rules = wh.to_pandas("basket_rules")
+        assert {"antecedent_name", "consequent_name", "p_value", "p_adjusted"} <= set(rules.columns)
         df = actions_frame(wh, "winback_personal")
         assert list(df.columns) == list(COLUMNS) and df.customer_id.tolist() == ["c1"]
         assert len(actions_frame(wh, "all")) == 6
         with_country = actions_frame(wh, "reactivation", ["country", "churn_probability"])
         assert list(with_country.columns) == [*COLUMNS, "churn_probability", "country"]
+        assert actions_frame(wh, "at-risk").customer_id.tolist() == ["c1", "c3", "c2"]
+        assert actions_frame(wh, "win-back").customer_id.tolist() == ["c6"]
         n = export_actions(wh, "loyalty_reward", tmp_path / "loyal.csv")
     assert n == 1
     csv = pd.read_csv(tmp_path / "loyal.csv", dtype=str)
     assert list(csv.columns) == list(COLUMNS) and csv.customer_id.tolist() == ["c4"]
+    assert csv.routine_product_names.tolist() == ["Pasta"]
 
 
 def test_export_command(tmp_path):
@@ -233,14 +269,17 @@ def test_export_command(tmp_path):
     df = pd.read_csv(out, dtype=str)
     assert list(df.columns) == list(COLUMNS) and df.customer_id.tolist() == ["c1"]
     assert "gender" not in df.columns and "country" not in df.columns
-    assert df.reason.iloc[0].startswith("winback_personal because risk=high & value=high: ")
+    assert df.reason.iloc[0].startswith("At risk: last order 30 days ago, 2.0 times their usual 15 days")
     r = cli(
         "export", "actions", "--action", "winback_personal", "--lang", "ko", "--out", str(out), "--db", db
     )
     assert r.returncode == 0, r.stderr
     ko = pd.read_csv(out, dtype=str)
     assert list(ko.columns) == list(COLUMNS)
-    assert ko.reason.iloc[0].startswith("개인 맞춤 윈백 (위험도 높음 · 가치 높음): 위험도 높음")
+    assert ko.reason.iloc[0].startswith("이탈 위험: 마지막 주문 30일 전, 평소 주문 간격 15일의 2.0배")
+    r = cli("export", "actions", "--action", "win-back", "--out", str(out), "--db", db)
+    assert r.returncode == 0, r.stderr
+    assert pd.read_csv(out, dtype=str).customer_id.tolist() == ["c6"]
     r = cli("export", "actions", "--action", "nope", "--out", str(out), "--db", db)
     assert r.returncode == 2 and "winback_personal" in r.stderr and "Traceback" not in r.stderr
 

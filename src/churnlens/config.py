@@ -136,6 +136,16 @@ class ChurnConfig:
 
     #: A customer has churned at a cutoff when there is no paid order in the next `window_days`.
     window_days: Whole = 25
+    #: Which window labels churn (`churnlens.churn.window`): "auto" takes the shop's own window
+    #: when `window_days` covers less than `min_window_coverage` of the repeat purchases, "fixed"
+    #: always `window_days`, "shop" always the shop's window.
+    window_rule: Literal["auto", "fixed", "shop"] = "auto"
+    #: The shop's window: the gap within which this share of repeat purchases happen.
+    shop_window_share: Share = 0.9
+    #: "auto" keeps `window_days` when at least this share of repeat gaps fit in it.
+    min_window_coverage: Share = 0.5
+    #: Fewer repeat gaps than this: the rhythm is not measured and `window_days` is kept.
+    min_repeat_gaps: Whole = 100
     #: Population at a cutoff: customers with a paid order in this many days before it.
     lookback_days: Whole = 365
     #: Number of past cutoffs stacked for training (12 monthly cutoffs: a year of seasons; on
@@ -348,8 +358,11 @@ class ProductsConfig:
     basket_min_support: Share = 0.002
     #: Minimum number of orders holding a pair, whatever the support.
     basket_min_pair_orders: Whole = 5
-    #: Cross-sell partners kept per item (best lift first).
+    #: Cross-sell partners kept per item (best lift first), only pairs with lift above 1 whose
+    #: one-sided Fisher test (Benjamini-Hochberg adjusted over the level's pairs) is at most
+    #: `basket_alpha`.
     cross_sell_top_n: Whole = 5
+    basket_alpha: Annotated[float, Range(0, 1, lo_open=True)] = 0.05
     #: Levels of the churn-by-product analysis.
     churn_levels: list[Level] = field(default_factory=lambda: ["product", "category_l1", "category_l2"])
     #: Minimum customers whose last order holds the item (churned + retained) for a lift row.
@@ -363,20 +376,48 @@ class PlaybookConfig:
     """One recommended action per scored customer and what it is worth.
 
     `rules` are tried in order; the first whose conditions all hold gives the action. A
-    condition is ``risk=high|medium|low``, ``value=high|low``, ``dormant``, ``promo_sensitive``,
-    ``segment=NAME`` (RFM segment), any of them negated with ``not ``, or ``*`` (always).
+    condition is ``state=active|at_risk|lapsing|lapsed``, ``risk=high|medium|low``,
+    ``value=high|low``, ``dormant``, ``promo_sensitive``, ``segment=NAME`` (RFM segment), any of
+    them negated with ``not ``, or ``*`` (always).
     """
 
     rules: list[str] = field(
         default_factory=lambda: [
-            "reactivation: dormant",
-            "winback_personal: risk=high & value=high",
-            "reminder_auto: risk=high",
-            "nurture: risk=medium",
+            "reactivation: state=lapsed",
+            "winback_personal: not state=active & value=high",
+            "reminder_auto: state=lapsing",
+            "nurture: state=at_risk",
             "loyalty_reward: value=high",
             "no_action: *",
         ]
     )
+    #: The action of customers whose rule's action is expected to cost more than it saves (a
+    #: negative expected value is never recommended: no contact is an answer). It saves
+    #: nothing and costs nothing unless `save_rates` / `contact_costs` say otherwise.
+    no_contact_action: str = "no_action"
+    #: Customer states (`churnlens.playbook.states`): at risk beyond `at_risk_rhythm` times the
+    #: customer's own mean gap between purchase days, lapsing beyond `lapsing_rhythm` times it or
+    #: with P(alive) below `lapsing_p_alive`, lapsed beyond the shop's return horizon (the gap
+    #: within which `return_horizon_share` of its repeat purchases happen) or with P(alive)
+    #: below `lapsed_p_alive`.
+    at_risk_rhythm: Positive = 1.5
+    lapsing_rhythm: Positive = 3.0
+    lapsing_p_alive: Share = 0.5
+    lapsed_p_alive: Share = 0.2
+    return_horizon_share: Share = 0.95
+    #: Measured promotion effect (`churnlens.playbook.uplift`): repurchase within
+    #: `uplift_horizon_days` (0: the churn window) of recipients against comparable
+    #: non-recipients, with a bootstrap 95 % interval of `uplift_bootstrap` resamples; measured
+    #: only when both groups have at least `uplift_min_orders` orders. Propensities are clipped
+    #: to [1 - `uplift_propensity_clip`, `uplift_propensity_clip`].
+    uplift_horizon_days: Count = 0
+    uplift_bootstrap: Whole = 100
+    uplift_min_orders: Whole = 200
+    uplift_propensity_clip: Share = 0.99
+    #: Risk bands by rank of P(churn): the top `risk_high_share` of the scored customers are
+    #: high, the next `risk_medium_share` medium, the rest low.
+    risk_high_share: Share = 1 / 3
+    risk_medium_share: Share = 1 / 3
     #: Value used for a customer, first column present in customer_scores wins; without any,
     #: the revenue (items without prices) of the last `history_days` before the cutoff.
     value_columns: list[str] = field(default_factory=lambda: ["clv_12m", "expected_spend"])
@@ -392,7 +433,8 @@ class PlaybookConfig:
     discount_actions: list[str] = field(
         default_factory=lambda: ["winback_personal", "reactivation", "reminder_auto"]
     )
-    #: Assumed share of the revenue at stake that each action saves.
+    #: Assumed share of the revenue at stake that each action saves (shown as an assumption
+    #: wherever it is used; a measured promotion uplift replaces it where the shop has one).
     save_rates: dict[str, Share] = field(
         default_factory=lambda: {
             "reactivation": 0.05,

@@ -182,6 +182,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "acquisition": ("Acquisition", "고객 획득"),
     # ---- churn --------------------------------------------------------------------------------
     "at_risk": ("Customers at risk", "이탈 위험 고객"),
+    "win_back": ("Win-back list: lapsed customers", "윈백 대상: 이탈 고객"),
+    "churn_window_note": (
+        "Churn here means no order in the next {days} days ({why}); {rate} of recent customers churned "
+        "by that definition.",
+        "여기서 이탈은 향후 {days}일간 주문이 없는 것입니다 ({why}). 최근 고객의 {rate}가 이 정의로 "
+        "이탈했습니다.",
+    ),
     "risk_band": ("Risk band", "위험 등급"),
     "segment": ("Segment", "세그먼트"),
     "action": ("Action", "액션"),
@@ -488,6 +495,9 @@ VALUES: dict[str, tuple[str, str]] = {
     "new": ("New", "신규"),
     "cant_lose": ("Can't lose", "놓치면 안 되는 고객"),
     "at_risk": ("At risk", "이탈 위험"),
+    "lapsing": ("Lapsing", "이탈 중"),
+    "active": ("Active", "활성"),
+    "lapsed": ("Lapsed", "이탈"),
     "hibernating": ("Hibernating", "휴면"),
     "lost": ("Lost", "이탈"),
     "new_customer": ("New customers", "신규 고객"),

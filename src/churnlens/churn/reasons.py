@@ -4,6 +4,12 @@ The factors are LightGBM's own per-customer contributions (``pred_contrib=True``
 the features that push this customer's probability up the most. Each becomes a sentence such
 as "41 days since the last order, 2.3 times the usual interval" /
 "마지막 주문 후 41일 경과 (평소 주기의 2.3배)".
+
+Days are whole days (rounded down, as every table shows them). The BG/NBD inputs fitted at the
+training cutoffs (``p_alive``, ``expected_purchases_<n>d``, ``bgnbd_churn``) are put in words
+without their numbers: the scores table shows the CLV stage's own P(alive) and expected
+purchases beside the reasons, and one row must not show two different numbers for one thing.
+A factor whose value is unknown gives no sentence.
 """
 
 from __future__ import annotations
@@ -25,9 +31,13 @@ def _num(v) -> float:
     return f
 
 
+def _days(v: float) -> str:
+    return f"{math.floor(v):.0f}"
+
+
 def _recency(row) -> tuple[str, str]:
     r, ratio = _num(row.get("recency_days")), _num(row.get("recency_over_mean"))
-    en, ko = f"{r:.0f} days since the last order", f"마지막 주문 후 {r:.0f}일 경과"
+    en, ko = f"{_days(r)} days since the last order", f"마지막 주문 후 {_days(r)}일 경과"
     if math.isfinite(ratio):
         en += f", {ratio:.1f} times the usual interval"
         ko += f" (평소 주기의 {ratio:.1f}배)"
@@ -42,16 +52,38 @@ def _fmt(v: float) -> str:
     return f"{v:.2g}" if abs(v) < 10 else f"{v:.0f}"
 
 
-def sentence(feature: str, row) -> tuple[str, str]:
-    """(English, Korean) sentence for one feature of one customer (``row``: a dict or Series)."""
+#: BG/NBD inputs, in words (their numbers are shown from the CLV stage beside the reasons).
+RHYTHM = (
+    "the purchase rhythm so far makes another order less likely",
+    "지금까지의 구매 리듬상 재주문 가능성이 낮음",
+)
+
+
+def sentence(feature: str, row) -> tuple[str, str] | None:
+    """(English, Korean) sentence for one feature of one customer (``row``: a dict or Series);
+    None when the value is unknown."""
     v = row.get(feature)
     if feature in ("recency_days", "recency_over_mean"):
-        return _recency(row)
+        return _recency(row) if math.isfinite(_num(row.get("recency_days"))) else None
+    if feature in ("p_alive", "bgnbd_churn") or re.fullmatch(r"expected_purchases_(\d+)d", feature):
+        return RHYTHM
+    if feature in CATEGORICAL:
+        shown = None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+        if shown is None:
+            return None
+        _, en, ko = describe(feature)
+        if feature == "rfm_segment":
+            en, ko, shown = "RFM segment", "RFM 세그먼트", shown.replace("_", " ")
+        return f"{en}: {shown}", f"{ko}: {shown}"
     x = _num(v)
+    if not math.isfinite(x):
+        return None
     if feature in ("interval_mean", "interval_median"):
         return f"usually orders every {x:.0f} days", f"평소 {x:.0f}일마다 주문"
     if feature in ("interval_last", "last_over_mean"):
         last, ratio = _num(row.get("interval_last")), _num(row.get("last_over_mean"))
+        if not math.isfinite(last):
+            return None
         en, ko = f"{last:.0f} days between the last two orders", f"최근 두 주문 간격 {last:.0f}일"
         if math.isfinite(ratio):
             en += f" ({ratio:.1f} times the usual)"
@@ -63,26 +95,12 @@ def sentence(feature: str, row) -> tuple[str, str]:
     if m:
         return f"{x:.0f} orders in the last {m[1]} days", f"최근 {m[1]}일간 주문 {x:.0f}회"
     if feature == "tenure_days":
-        return f"first order {x:.0f} days ago", f"첫 주문 후 {x:.0f}일"
-    if feature == "p_alive":
-        return f"{x:.0%} chance of still being active", f"활성 확률 {x:.0%}"
-    m = re.fullmatch(r"expected_purchases_(\d+)d", feature)
-    if m:
-        return (
-            f"expected to order {x:.2g} times in the next {m[1]} days",
-            f"향후 {m[1]}일 예상 주문 {x:.2g}회",
-        )
+        return f"first order {_days(x)} days ago", f"첫 주문 후 {_days(x)}일"
     if feature == "days_since_visit":
-        return f"{x:.0f} days since the last visit", f"마지막 방문 후 {x:.0f}일"
-    if feature == "bgnbd_churn":
-        return (
-            f"{x:.0%} chance of no order in the window by purchase rhythm",
-            f"구매 리듬상 무주문 확률 {x:.0%}",
-        )
+        return f"{_days(x)} days since the last visit", f"마지막 방문 후 {_days(x)}일"
+    if feature == "days_per_order":
+        return f"one order every {x:.0f} days since the first", f"첫 주문 이후 {x:.0f}일에 한 번 주문"
     _, en, ko = describe(feature)
-    if feature in CATEGORICAL:
-        shown = "unknown" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
-        return f"{en}: {shown}", f"{ko}: {shown}"
     return f"{en}: {_fmt(x)}", f"{ko}: {_fmt(x)}"
 
 
@@ -98,9 +116,10 @@ def explain(contrib: pd.DataFrame, X: pd.DataFrame, top: int) -> pd.DataFrame:
         picked = [names[j] for j in idx if values[i, j] > 0]
         seen, en, ko = set(), [], []
         for f in picked:
-            s_en, s_ko = sentence(f, row)
-            if s_en in seen:
+            said = sentence(f, row)
+            if said is None or said[0] in seen:
                 continue
+            s_en, s_ko = said
             seen.add(s_en)
             en.append(s_en)
             ko.append(s_ko)

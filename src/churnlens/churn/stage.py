@@ -6,7 +6,8 @@
 - `run_backtest(wh, cfg)`: the time-ordered backtest -> ``churn_backtest``,
   ``churn_model_metrics``, ``churn_curves``, ``churn_model_report``,
   ``churn_imbalance_comparison``.
-- `churn_stage(wh, cfg)`: all of it for the pipeline (one feature build), plus
+- `churn_stage(wh, cfg)`: all of it for the pipeline (one feature build) with the window
+  `churnlens.churn.window` picks for the shop (table ``churn_window``), plus
   ``churn_monthly_labels`` on calendar shops.
 
 Table columns are documented in `churnlens.churn`.
@@ -21,13 +22,22 @@ import pandas as pd
 
 from churnlens.churn import persistence
 from churnlens.churn.backtest import backtest, fit_churn_model, full_comparison, usable_cohorts
-from churnlens.churn.dataset import WINDOW, ChurnFrame, build_frame, shop_tables, train_cohorts, window_days
+from churnlens.churn.dataset import (
+    WINDOW,
+    ChurnFrame,
+    build_frame,
+    label_mode,
+    shop_tables,
+    train_cohorts,
+    window_days,
+)
 from churnlens.churn.feature_docs import feature_table
 from churnlens.churn.labels import monthly_labels
 from churnlens.churn.next_order import next_order
 from churnlens.churn.scoring import mean_abs_contribution, score_rows
 from churnlens.churn.significance import scorer
 from churnlens.churn.verdict import PRODUCTION
+from churnlens.churn.window import choose_window, with_window
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import ModelError, StageSkipped
 
@@ -163,6 +173,8 @@ def churn_stage(
 
 def _churn_tables(wh, cfg: ChurnlensConfig, progress: Progress) -> dict[str, Any]:
     full = full_comparison(cfg)  # a wrong setting fails before any work
+    chosen = choose_window(shop_tables(wh).orders, cfg, label_mode(wh, cfg) != WINDOW)
+    cfg = with_window(cfg, chosen)
     frame = build_frame(wh, cfg)
     trained = train(wh, cfg, frame, progress)
     out: dict[str, Any] = run_backtest(wh, cfg, frame, progress, full=full)
@@ -171,6 +183,7 @@ def _churn_tables(wh, cfg: ChurnlensConfig, progress: Progress) -> dict[str, Any
     persistence.record(persistence.models_dir(wh), version, scored_by=scorer(out["churn_backtest"], cfg.churn))
     out["customer_scores"] = score(wh, cfg, version, frame)
     out["churn_feature_importance"] = trained["churn_feature_importance"]
+    out["churn_window"] = chosen
     if frame.mode == WINDOW:
         c = cfg.churn
         out["churn_monthly_labels"] = monthly_labels(shop_tables(wh).orders, c.window_days, c.lookback_days)

@@ -10,6 +10,10 @@ finding_id                 rule                                                 
 revenue_decline            bridge total change <= -decline_threshold of base revenue   high
 revenue_growth             change >= +decline_threshold                                info
 revenue_stable             otherwise (reports that there is no decline)                info
+                           -- each of the three followed, when the data reach a year
+                           back, by the same comparison a year earlier and whether the
+                           change is the usual season or a real one
+                           (`churnlens.diagnosis.seasonal`)
 high_value_lapse           decline, and the ``lost`` + ``returning_fewer_orders`` parts high
                            of the ``high_value_segments`` make up
                            >= high_value_lapse_share of the lost revenue (the sum of

@@ -5,11 +5,27 @@ from __future__ import annotations
 
 import math
 
-from churnlens.diagnosis.finding import LAPSE_PARTS, Context, Finding, months_between, scale_of
+from churnlens.diagnosis import seasonal
+from churnlens.diagnosis.finding import LAPSE_PARTS, REVENUE_IDS, Context, Finding, months_between, scale_of
 from churnlens.diagnosis.i18n import COMPONENT_PHRASES, count, join_names, pct, segment_name
 
 
 def revenue_change(ctx: Context) -> list[Finding]:
+    """The revenue finding, followed by the same comparison a year earlier when the data reach
+    back that far (`churnlens.diagnosis.seasonal`)."""
+    found = _revenue_change(ctx)
+    y = seasonal.year_before(ctx)
+    if y is None or found[0].finding_id not in REVENUE_IDS or math.isnan(ctx.change_share):
+        return found
+    f = found[0]
+    what = {"en": "Revenue" if ctx.unit == "money" else "Items sold"}
+    extra = seasonal.sentences(y, what)
+    f.text_en, f.text_ko = f"{f.text_en} {extra['en']}", f"{f.text_ko} {extra['ko']}"
+    f.numbers.update(y.numbers())
+    return found
+
+
+def _revenue_change(ctx: Context) -> list[Finding]:
     t, s, cfg = ctx.total, ctx.change_share, ctx.config.diagnosis
     scale = scale_of(ctx)
     a, b = t.base_value / scale, t.current_value / scale

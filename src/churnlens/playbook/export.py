@@ -1,6 +1,11 @@
-"""Export the actions for CRM tools: one CSV row per customer of one action (or all).
+"""Export the actions for CRM tools: one CSV row per customer of one action, of a list, or all.
 
-Columns: ``customer_id, action, reason, routine_products, expected_value`` (``lang="ko"``: the
+Lists: ``at-risk`` (customers who can still be saved: states at risk and lapsing) and
+``win-back`` (lapsed customers), each ranked by the value a contact can still save
+(``expected_saved_revenue``); one action or ``all``: highest expected value first.
+
+Columns: ``customer_id, state, action, reason, routine_product_names, expected_value`` (product
+names; their ids with ``include=["routine_products"]``) (``lang="ko"``: the
 reason in Korean, from ``reason_ko``). Nothing personal
 beyond the customer id is written unless asked: ``include`` adds columns of the ``actions``
 table (e.g. ``churn_probability``, ``offer_discount``) or of the ``customers`` table (e.g.
@@ -14,12 +19,22 @@ from pathlib import Path
 import pandas as pd
 
 from churnlens.errors import DataError
+from churnlens.playbook.states import SAVEABLE
 from churnlens.safe_csv import write_csv
 from churnlens.safe_paths import ACTIONS_CSV, check_output
 from churnlens.warehouse import Warehouse
 
-COLUMNS: tuple[str, ...] = ("customer_id", "action", "reason", "routine_products", "expected_value")
+COLUMNS: tuple[str, ...] = (
+    "customer_id",
+    "state",
+    "action",
+    "reason",
+    "routine_product_names",
+    "expected_value",
+)
 ALL = "all"
+#: The lists by customer state (`churnlens.playbook.states`).
+LISTS: dict[str, tuple[str, ...]] = {"at-risk": SAVEABLE, "win-back": ("lapsed",)}
 
 
 def actions_frame(
@@ -36,13 +51,13 @@ def actions_frame(
         )
     t = wh.table("actions")
     known = sorted(v for v in t.select("action").distinct().to_pandas().action.dropna())
-    if action != ALL and action not in known:
+    if action != ALL and action not in LISTS and action not in known:
         raise DataError(
             f"No customer has the action '{action}'.",
             file="actions",
             column="action",
             values=[action],
-            fix=f"Use one of {known} or '{ALL}'.",
+            fix=f"Use one of {known}, a list ({', '.join(LISTS)}) or '{ALL}'.",
         )
     include = [c for c in include or [] if c not in COLUMNS]
     from_actions = [c for c in include if c in t.columns]
@@ -57,14 +72,19 @@ def actions_frame(
             values=missing,
             fix=f"Include columns of the actions or customers tables: {extra}.",
         )
-    rows = t if action == ALL else t.filter(t.action == action)
+    if action in LISTS:
+        rows = t.filter(t.state.isin(LISTS[action]))
+    else:
+        rows = t if action == ALL else t.filter(t.action == action)
     if lang != "en" and f"reason_{lang}" in t.columns:
         rows = rows.mutate(reason=rows[f"reason_{lang}"])
-    df = rows.select(*COLUMNS, *from_actions).to_pandas()
+    rank = "expected_saved_revenue" if action in LISTS else "expected_value"
+    df = rows.select(*COLUMNS, *from_actions, _rank=rows[rank]).to_pandas()
     if customers is not None:
         c = customers.select("customer_id", *rest).to_pandas().drop_duplicates("customer_id")
         df = df.merge(c, on="customer_id", how="left")
-    return df.sort_values(["expected_value", "customer_id"], ascending=[False, True]).reset_index(drop=True)
+    df = df.sort_values(["_rank", "customer_id"], ascending=[False, True]).drop(columns="_rank")
+    return df.reset_index(drop=True)
 
 
 def export_actions(

@@ -13,11 +13,14 @@ missing ones):
   it, of the CLV stage's ``customer_value``) with values, else the revenue
   (paid orders without prices) of the ``history_days`` before the cutoff.
 - ``rfm`` (segments stage): the segment, for ``segment=`` rules; none when absent.
-- orders: days since the last paid order, promo share (orders with a promo code or a
-  discount); order_items: routine products.
+- orders: days since the last paid order, the mean gap between purchase days, the shop's repeat
+  gaps (customer states), promo share (orders with a promo code or a discount), the measured
+  promotion uplift; order_items: routine products; ``churn_window``: the window the scores
+  predict (the reasons name it).
 
-Results: ``actions`` (one row per scored customer), ``campaign_summary`` (one row per action),
-``routine_products`` (the due routine products per customer) and ``playbook_inputs``.
+Results: ``actions`` (one row per scored customer, by the revenue a contact can still save), ``campaign_summary`` (one row per action), ``routine_products`` (the
+due routine products per customer), ``customer_states`` (each state in this shop's numbers),
+``promo_uplift`` and ``playbook_inputs``.
 """
 
 from __future__ import annotations
@@ -29,25 +32,34 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from churnlens.churn.window import gap_summary
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import StageSkipped
 from churnlens.paid import has_prices
-from churnlens.playbook import campaign, routine, rules
+from churnlens.playbook import campaign, routine, rules, sentences, states, uplift
 from churnlens.warehouse import Warehouse
 
 ACTION_COLUMNS = [
     "customer_id",
+    "state",
     "action",
     "reason",
     "reason_ko",
+    "considered_action",
+    "considered_value",
     "rule",
     "risk",
     "churn_probability",
+    "p_alive",
     "value",
     "value_source",
     "value_level",
     "segment",
+    "orders",
+    "purchase_days",
     "days_since_last_order",
+    "usual_gap_days",
+    "overdue_ratio",
     "dormant",
     "promo_share",
     "promo_sensitive",
@@ -57,6 +69,7 @@ ACTION_COLUMNS = [
     "routine_due",
     "revenue_at_stake",
     "save_rate",
+    "save_rate_source",
     "expected_saved_revenue",
     "contact_cost",
     "expected_value",
@@ -75,7 +88,8 @@ def _latest(t: ibis.Table) -> ibis.Table:
 
 
 def order_facts(orders: ibis.Table, cutoff: datetime, history_days: int, priced: bool) -> ibis.Table:
-    """Per customer at the cutoff: last order, mean gap, promo share, revenue of the history."""
+    """Per customer at the cutoff: last order, mean gap between purchase days (several orders on
+    one day are one purchase), promo share, revenue of the history."""
     c = ibis.literal(pd.Timestamp(cutoff), type="timestamp")
     start = ibis.literal(pd.Timestamp(cutoff - timedelta(days=history_days)), type="timestamp")
     p = orders.filter((orders.status == "paid") & orders.customer_id.notnull() & (orders.order_ts <= c))
@@ -86,19 +100,21 @@ def order_facts(orders: ibis.Table, cutoff: datetime, history_days: int, priced:
         orders=p.count(),
         first_ts=p.order_ts.min(),
         last_ts=p.order_ts.max(),
+        purchase_days=p.order_ts.date().nunique(),
         promo_orders=promo.cast("int64").sum(),
         promo_known=(p.promo_code.notnull() | p.discount_amount.notnull()).cast("int64").sum(),
         history_value=ibis.ifelse(recent, amount, 0.0).sum(),
     )
     days = (c.epoch_seconds() - g.last_ts.epoch_seconds()) / 86400.0
     gap = ibis.ifelse(
-        g.orders > 1,
-        (g.last_ts.epoch_seconds() - g.first_ts.epoch_seconds()) / 86400.0 / (g.orders - 1),
+        g.purchase_days > 1,
+        (g.last_ts.epoch_seconds() - g.first_ts.epoch_seconds()) / 86400.0 / (g.purchase_days - 1),
         None,
     )
     return g.select(
         "customer_id",
         orders=g.orders.cast("int64"),
+        purchase_days=g.purchase_days.cast("int64"),
         days_since_last_order=days.cast("float64"),
         mean_gap_days=gap.cast("float64"),
         promo_share=ibis.ifelse(g.promo_known > 0, g.promo_orders.cast("float64") / g.orders, None).cast(
@@ -157,7 +173,7 @@ def build_inputs(wh: Warehouse, config: ChurnlensConfig) -> tuple[pd.DataFrame, 
             )
         )
     df = base.merge(facts, on="customer_id", how="left")
-    missing = [c for c in cfg.value_columns if c not in df]
+    missing = [c for c in [*cfg.value_columns, "p_alive"] if c not in df]
     if missing and wh.has("customer_value"):
         cv = _latest(wh.table("customer_value"))
         take = [c for c in missing if c in cv.columns]
@@ -225,12 +241,37 @@ def run(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
     ):
         raise StageSkipped("no customer_scores and no paid orders: nobody to score")
     df, cutoff, notes, priced = build_inputs(wh, config)
-    flags = rules.customer_flags(df, cfg, config.churn)
     order_value = median_order_value(orders, cutoff, cfg.history_days) if priced else 1.0
+    # money is shown (and stored) in whole units unless a typical order is below 1,000 units
+    decimals = 0 if order_value >= 1000 else 2
+    gaps = gap_summary(orders, [cfg.return_horizon_share], [], cutoff)
+    median_gap = gaps["median"] if gaps["median"] is not None else float(config.churn.window_days)
+    horizon = gaps.get(f"q{cfg.return_horizon_share:g}")
+    shown = states.customer_states(df, cfg, median_gap, horizon)
+    df = df.drop(columns=[c for c in shown.columns if c in df]).join(shown)
+    df["churn_probability"] = pd.to_numeric(df.churn_probability, errors="coerce").round(2)
+    df["value"] = pd.to_numeric(df.value, errors="coerce").round(decimals)
+    flags = rules.customer_flags(df, cfg)
     if cfg.contact_cost_unit == "order":
         unit = f"{order_value:,.2f} (the median paid order)" if priced else "1 order (the shop has no prices)"
         notes.append(_note("contact_costs", True, f"shares of {unit}"))
-    acts = campaign.expected_values(rules.assign_actions(flags, parsed), cfg, order_value)
+    window = _window_days(wh, config) if wh.has("customer_scores") else None
+    effect = uplift.promo_uplift(
+        orders,
+        cutoff,
+        float(cfg.uplift_horizon_days or _window_days(wh, config)),
+        cfg.uplift_bootstrap,
+        cfg.uplift_propensity_clip,
+        config.churn.random_state,
+        cfg.uplift_min_orders,
+    )
+    measured = _measured(effect, notes)
+    acts = campaign.expected_values(rules.assign_actions(flags, parsed), cfg, order_value, measured)
+    for col in ("revenue_at_stake", "expected_saved_revenue", "contact_cost", "expected_value", "considered_value"):
+        acts[col] = acts[col].round(decimals)
+    acts["reason"] = sentences.reasons(acts, "en", decimals, window)
+    acts["reason_ko"] = sentences.reasons(acts, "ko", decimals, window)
+    acts = acts.sort_values(["expected_saved_revenue", "customer_id"], ascending=[False, True])
     due = pd.DataFrame(
         columns=["customer_id", "product_id", "orders", "interval_days", "days_since", "overdue"]
     )
@@ -247,8 +288,11 @@ def run(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
     acts["cutoff"] = pd.Timestamp(cutoff)
     if "days_since_last_order" not in acts:
         acts["days_since_last_order"] = np.nan
-    out_actions = acts[ACTION_COLUMNS].copy()
+    out_actions = acts[ACTION_COLUMNS].reset_index(drop=True)
     for col in (
+        "state",
+        "considered_action",
+        "save_rate_source",
         "segment",
         "routine_products",
         "routine_product_names",
@@ -264,4 +308,35 @@ def run(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
         "campaign_summary": summary,
         "routine_products": due_named.sort_values(["customer_id", "orders"], ascending=[True, False]),
         "playbook_inputs": pd.DataFrame(notes),
+        "customer_states": states.definitions(cfg, median_gap, horizon),
+        "promo_uplift": effect,
     }
+
+
+def _measured(effect: pd.DataFrame, notes: list[dict]) -> float | None:
+    """The measured save rate of a discount offer (the "all" row), noted either way."""
+    row = effect[(effect.segment == "all") & effect.save_rate.notna()]
+    if not len(row):
+        notes.append(
+            _note("promo_uplift", False, "too few orders with and without a promotion: save rates are assumed")
+        )
+        return None
+    r = row.iloc[0]
+    notes.append(
+        _note(
+            "promo_uplift",
+            True,
+            f"a promotion raises repurchase within {r.horizon_days:g} days by {r.uplift:+.1%} "
+            f"(95% interval {r.ci_low:+.1%} to {r.ci_high:+.1%}): discount offers save {r.save_rate:.0%}",
+        )
+    )
+    return float(r.save_rate)
+
+
+def _window_days(wh: Warehouse, config: ChurnlensConfig) -> float:
+    """The churn window the scores were computed for (table ``churn_window``, else the config)."""
+    if wh.has("churn_window"):
+        w = wh.table("churn_window").to_pandas()
+        if len(w) and pd.notna(w.window_days.iloc[0]):
+            return float(w.window_days.iloc[0])
+    return float(config.churn.window_days)

@@ -14,6 +14,11 @@ first; the remaining items get integer codes in their text order, the (basket, c
 joined with themselves on the basket with ``code_a < code_b`` (so ``item_a < item_b``) and
 counted on the integer codes, and only pairs with ``n_ab >= k`` are kept. Nothing leaves the
 engine but the pairs.
+
+A rule is a cross-sell suggestion only when its pair is bought together more often than chance:
+lift above 1, a one-sided Fisher exact test (hypergeometric tail) significant after
+Benjamini-Hochberg adjustment over the level's pairs (``p_adjusted <= basket_alpha``), and among
+the antecedent's ``cross_sell_top_n`` best partners (`cross_sell`).
 """
 
 from __future__ import annotations
@@ -21,8 +26,11 @@ from __future__ import annotations
 import math
 
 import ibis
+import numpy as np
+import pandas as pd
 
 from churnlens.products.product_stats import check_level
+from churnlens.products.significance import bh_adjust, together_p_value
 
 
 def basket_items(
@@ -149,3 +157,23 @@ def pair_rules(pairs: ibis.Table, level: str, top_n: int) -> ibis.Table:
         rank=r.rank,
         cross_sell=r.rank <= top_n,
     )
+
+
+def cross_sell(rules: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """Add ``p_value`` and ``p_adjusted`` (per level, over its pairs) to `pair_rules` rows and
+    keep ``cross_sell`` only where the pair is bought together more often than chance."""
+    out = rules.copy()
+    out["p_value"] = together_p_value(
+        out.pair_orders.to_numpy(), out.antecedent_orders.to_numpy(), out.consequent_orders.to_numpy(),
+        out.baskets.to_numpy(),
+    )  # fmt: skip
+    out["p_adjusted"] = np.nan
+    for _, idx in out.groupby("level").groups.items():
+        # both directions of a pair share one test: adjust over the pairs, not the rules
+        part = out.loc[idx]
+        key = part[["antecedent", "consequent"]].apply(lambda r: tuple(sorted(r)), axis=1)
+        first = ~key.duplicated()
+        adjusted = pd.Series(bh_adjust(part.p_value[first].to_numpy()), index=key[first].to_numpy())
+        out.loc[idx, "p_adjusted"] = key.map(adjusted).to_numpy()
+    out["cross_sell"] = out.cross_sell.astype(bool) & (out.lift > 1) & (out.p_adjusted <= alpha)
+    return out

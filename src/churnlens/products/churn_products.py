@@ -32,6 +32,7 @@ from scipy.stats import hypergeom
 
 from churnlens.config import ChurnConfig, ProductsConfig
 from churnlens.products.baskets import basket_items
+from churnlens.products.significance import bh_adjust
 
 try:  # the churn stage's own label function, when it is there
     from churnlens.churn.labels import window_labels as _shared_window_labels
@@ -114,20 +115,6 @@ def churn_item_counts(
         buyers=j.buyers.cast("int64"),
         churned_buyers=j.churned_buyers.cast("int64"),
     )
-
-
-def bh_adjust(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p-values (monotone, capped at 1)."""
-    p = np.asarray(p, dtype=float)
-    n = len(p)
-    if n == 0:
-        return p
-    order = np.argsort(p)
-    ranked = p[order] * n / np.arange(1, n + 1)
-    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
-    out = np.empty(n)
-    out[order] = np.minimum(ranked, 1.0)
-    return out
 
 
 def churn_lift(

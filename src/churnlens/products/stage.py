@@ -2,9 +2,11 @@
 
 Results: ``product_stats`` (per level, item and period), ``product_highlights`` (best/worst,
 rising/falling and first-order items of the last complete period), ``product_repeat`` (reorder
-rates), ``cart_positions`` (when lines have cart positions), ``cart_conversion`` (when the
-shop has a click stream), ``basket_rules`` (pairs as rules, both directions, with cross-sell
-ranks) and ``churn_products`` (items over-represented in churned customers' last orders).
+rates), ``cart_positions`` (when lines have cart positions; with the items' names), ``cart_conversion`` (when the
+shop has a click stream), ``basket_rules`` (pairs as rules, both directions, with the names
+of both items, cross-sell ranks and the test that they go together more often than chance) and
+``churn_products`` (items, with their names, over-represented in churned customers' last
+orders).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import pandas as pd
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import StageSkipped
 from churnlens.paid import has_prices
-from churnlens.products import baskets, churn_products, product_stats, repeat
+from churnlens.products import baskets, churn_products, names, product_stats, repeat
 from churnlens.warehouse import Warehouse
 
 
@@ -51,8 +53,16 @@ def run(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
     out["product_repeat"] = repeat.flag_low_reorder(rates, cfg)
     has_positions = items.filter(items.cart_position.notnull()).count().to_pyarrow().as_py() > 0
     if has_positions:
-        out["cart_positions"] = _union(
-            [repeat.cart_position_rates(purch, lv, cfg.cart_position_max) for lv in levels]
+        out["cart_positions"] = pd.concat(
+            [
+                names.add_names(
+                    repeat.cart_position_rates(purch, lv, cfg.cart_position_max).to_pandas(),
+                    names.item_names(products, lv),
+                    {"item": "name"},
+                )
+                for lv in levels
+            ],
+            ignore_index=True,
         )
     if wh.has("events") and wh.table("events").count().to_pyarrow().as_py() > 0:
         out["cart_conversion"] = repeat.cart_conversion(
@@ -63,13 +73,19 @@ def run(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
     for lv in product_stats.available_levels(products, cfg.basket_levels) or ["product"]:
         b = baskets.basket_items(items, lv, products, orders)
         pairs = baskets.frequent_pairs(b, cfg.basket_min_support, cfg.basket_min_pair_orders)
-        rules.append(baskets.pair_rules(pairs, lv, cfg.cross_sell_top_n))
-    out["basket_rules"] = _union(rules)
+        r = baskets.pair_rules(pairs, lv, cfg.cross_sell_top_n).to_pandas()
+        ids = {"antecedent": "antecedent_name", "consequent": "consequent_name"}
+        rules.append(names.add_names(r, names.item_names(products, lv), ids))
+    out["basket_rules"] = baskets.cross_sell(pd.concat(rules, ignore_index=True), cfg.basket_alpha)
 
     churn_levels = product_stats.available_levels(products, cfg.churn_levels) or ["product"]
     cutoff = churn_products.default_cutoff(orders, config.churn.window_days)
     parts = [
-        churn_products.churn_products(orders, items, products, config.churn, cfg, lv, cutoff)
+        names.add_names(
+            churn_products.churn_products(orders, items, products, config.churn, cfg, lv, cutoff),
+            names.item_names(products, lv),
+            {"item": "name"},
+        )
         for lv in churn_levels
     ]
     out["churn_products"] = pd.concat(parts, ignore_index=True)

@@ -1,6 +1,10 @@
 """Churn risk: the at-risk list with filters, reasons and CSV download; the model's quality.
 
-Tables: ``customer_scores`` (the list: churn_probability, risk_band, reasons / reasons_ko,
+Tables: ``actions`` (when it has customer states: the at-risk list -- customers at risk or
+lapsing, who can still be saved, ranked by the value a contact can still save -- and the
+separate win-back list of lapsed customers, each with its reason), ``customer_states`` (what
+each state means in this shop's numbers), ``churn_window`` (the churn window, how it was chosen,
+the base rate); else ``customer_scores`` (churn_probability, risk_band, reasons / reasons_ko,
 value columns when joined), filtered through ``rfm`` (segment) and ``actions`` (action,
 value) by customer id; ``churn_backtest`` (model and baselines on the latest held-out
 cohort, and over time), ``churn_curves`` (ROC, PR, gains, calibration of that cohort),
@@ -26,6 +30,8 @@ TABLES = (
     "customer_scores",
     "rfm",
     "actions",
+    "customer_states",
+    "churn_window",
     "churn_backtest",
     "churn_curves",
     "churn_model_report",
@@ -45,6 +51,22 @@ LIST_COLUMNS = (
     "clv_12m",
     "expected_spend",
 )
+#: Columns of the at-risk and win-back lists (from ``actions``).
+STATE_LIST_COLUMNS = (
+    "customer_id",
+    "state",
+    "risk",
+    "days_since_last_order",
+    "usual_gap_days",
+    "churn_probability",
+    "p_alive",
+    "value",
+    "action",
+    "expected_saved_revenue",
+    "expected_value",
+)
+#: (title key, states) of the lists by customer state.
+STATE_LISTS = (("at_risk", ("at_risk", "lapsing")), ("win_back", ("lapsed",)))
 BACKTEST_COLUMNS = ("model", "kind", "roc_auc", "pr_auc", "brier", "log_loss", "lift_top10", "capture_top10")
 CURVES = {
     "roc": ("curve_fpr", "curve_tpr", "chance"),
@@ -69,23 +91,20 @@ def render(ctx: Ctx) -> None:
     importance(ctx)
 
 
-def list_filters(ctx: Ctx) -> tuple:
-    """Risk band, segment (rfm), action and minimum value (actions) as filters on customer ids."""
+def list_filters(ctx: Ctx, table: str = "customer_scores", band: str = "risk_band") -> tuple:
+    """Risk band (column ``band`` of ``table``), segment (rfm), action and minimum value
+    (actions) as filters on customer ids."""
     filters: list = []
     boxes = st.columns(4)
     with boxes[0]:
-        bands = (
-            ctx.distinct("customer_scores", "risk_band")
-            if "risk_band" in ctx.columns("customer_scores")
-            else []
-        )
+        bands = ctx.distinct(table, band) if band in ctx.columns(table) else []
         order = {"high": 0, "medium": 1, "low": 2}
         bands = sorted(bands, key=lambda b: order.get(str(b), 9))
         chosen = st.multiselect(
             ctx.t("risk_band"), bands, format_func=ctx.vlabel, placeholder=ctx.t("choose"), key="risk_band"
         )
     if chosen:
-        filters.append(("risk_band", "in", tuple(chosen)))
+        filters.append((band, "in", tuple(chosen)))
     for box, table, col, key in (
         (boxes[1], "rfm", "segment", "segment"),
         (boxes[2], "actions", "action", "action"),
@@ -125,7 +144,41 @@ def with_context(ctx: Ctx, df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def window_and_states(ctx: Ctx) -> None:
+    """What churn means here (window, how it was chosen, base rate) and what each state means."""
+    if ctx.has("churn_window"):
+        w = ctx.frame("churn_window").iloc[0]
+        rate = ctx.pct(w["base_rate"]) if pd.notna(w.get("base_rate")) else "?"
+        why = w.get(f"reason_{ctx.lang}") if ctx.lang != "en" else None
+        why = why if isinstance(why, str) else w["reason"]
+        st.caption(ctx.t("churn_window_note", days=f"{w['window_days']:g}", why=why, rate=rate))
+    if ctx.has("customer_states"):
+        defs = ctx.frame("customer_states")
+        text = "definition_ko" if ctx.lang == "ko" and "definition_ko" in defs else "definition"
+        st.markdown("\n".join(f"- **{ctx.vlabel(r['state'])}**: {r[text]}" for _, r in defs.iterrows()))
+
+
+def state_lists(ctx: Ctx) -> None:
+    """The at-risk list and the win-back list from ``actions``."""
+    cols = ctx.columns("actions")
+    reason = pick(cols, f"reason_{ctx.lang}", "reason")
+    keep = [c for c in STATE_LIST_COLUMNS if c in cols] + ([reason] if reason else [])
+    chosen = list_filters(ctx, "actions", "risk")
+    for title, group in STATE_LISTS:
+        st.subheader(ctx.t(title))
+        filters = (("state", "in", group), *chosen)
+        total = ctx.count("actions", filters)
+        order = ("expected_saved_revenue",)
+        df = ctx.frame("actions", keep, filters=filters, order_by=order, descending=True, limit=LIST_LIMIT)
+        st.caption(ctx.t("shown_rows", shown=ctx.num(len(df)), total=ctx.num(total)))
+        show_table(ctx, df.rename(columns={reason: "reason"}), height=420, key=f"{title}_table")
+
+
 def at_risk(ctx: Ctx) -> None:
+    window_and_states(ctx)
+    if ctx.has("actions") and "state" in ctx.columns("actions"):
+        state_lists(ctx)
+        return
     st.subheader(ctx.t("at_risk"))
     if not ctx.need("customer_scores"):
         return

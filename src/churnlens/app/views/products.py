@@ -182,6 +182,8 @@ def rules(ctx: Ctx, level: str | None) -> None:
         descending=True,
         limit=100,
     )
+    first = [c for c in ("antecedent_name", "consequent_name") if c in df.columns]  # names before ids
+    df = df[first + [c for c in df.columns if c not in first]]
     show_table(ctx, df.drop(columns=["level"], errors="ignore"), key="rules_table")
 
 

@@ -279,5 +279,6 @@ def _facts(shop: FashionShop, click: dict) -> dict:
         else str(pd.Timestamp(shop.decline_start_us, unit="us")),
         "lapse_targets": int(shop.lapse_target.sum()),
         "planted_lapses": int((shop.history.dropout_cause == PLANTED_LAPSE).sum()),
+        "promo_effect": shop.promo_truth,
         "config": dataclasses.asdict(cfg),
     }

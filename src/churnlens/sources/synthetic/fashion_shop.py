@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from churnlens.sources.synthetic import baskets, people, textio
+from churnlens.sources.synthetic import baskets, people, promo_effect, seasons, textio
 from churnlens.sources.synthetic.catalogue import Catalogue, fashion_catalogue
 from churnlens.sources.synthetic.process import (
     PurchaseHistory,
@@ -21,6 +21,7 @@ from churnlens.sources.synthetic.process import (
     simulate,
     value_rank_targets,
 )
+from churnlens.sources.synthetic.promo_effect import promo_use_probability
 from churnlens.sources.synthetic.settings import GeneratorConfig
 from churnlens.sources.synthetic.timeline import ShopClock, weekly_profile
 
@@ -70,6 +71,8 @@ class FashionShop:
     l_product: np.ndarray  # catalogue index
     l_quantity: np.ndarray
     l_price: np.ndarray
+    #: The planted promotion effect's truth (`promo_effect.truth`), None without one.
+    promo_truth: dict | None = None
 
     @property
     def b_total(self) -> np.ndarray:
@@ -87,8 +90,8 @@ def n_products(cfg: GeneratorConfig) -> int:
 
 
 def build_shop(cfg: GeneratorConfig) -> FashionShop:
-    rng_cat, rng_cust, rng_proc, rng_bask, rng_book = (
-        np.random.default_rng(s) for s in np.random.SeedSequence(cfg.seed).spawn(5)
+    rng_cat, rng_cust, rng_proc, rng_bask, rng_book, rng_effect, rng_season = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(cfg.seed).spawn(7)
     )
     n = cfg.customers
     cat = fashion_catalogue(rng_cat, n_products(cfg), cfg)
@@ -136,17 +139,22 @@ def build_shop(cfg: GeneratorConfig) -> FashionShop:
         target = value_rank_targets(score, eligible, cfg.decline_target_share)
         hazard = np.where(target, cfg.decline_lapse_hazard_per_day, 0.0)
     history = simulate(rng_proc, clock, signup, end_us, rate, dropout, decline_start, hazard)
+    if cfg.season_amplitude > 0:
+        history = seasons.thin(rng_season, history, cfg.season_amplitude, cfg.season_peak_month)
 
     shop = FashionShop(
         cfg, cat, clock, start_us, end_us, decline_start, customer_id, female, android, signup, rate, dropout,
         target, hazard, promo, fav_pay, province, home_lat, home_lon, shoppers, extra_lines, history,
         *([np.empty(0)] * 16),
     )  # fmt: skip
-    _bookings(rng_book, shop)
+    uses_promo = None
+    if cfg.promo_effect > 0:
+        shop.history, uses_promo, shop.promo_truth = promo_effect.plant(rng_effect, shop)
+    _bookings(rng_book, shop, uses_promo)
     return shop
 
 
-def _bookings(rng: np.random.Generator, shop: FashionShop) -> None:
+def _bookings(rng: np.random.Generator, shop: FashionShop, uses_promo: np.ndarray | None = None) -> None:
     cfg, cat, h = shop.cfg, shop.cat, shop.history
     n_paid = len(h.customer)
     cust = h.customer
@@ -176,15 +184,9 @@ def _bookings(rng: np.random.Generator, shop: FashionShop) -> None:
     basket_start = np.cumsum(basket_lines) - basket_lines
     items_amount = np.bincount(line_basket, weights=line_qty * line_price, minlength=n_paid).astype(np.int64)
 
-    # promotions
-    sens = shop.promo_sensitivity[cust].copy()
-    if shop.decline_start_us is not None:
-        first_buy = shop.signup_us[cust]
-        in_decline = h.us >= shop.decline_start_us
-        new = (h.us - first_buy) <= cfg.decline_promo_new_days * textio.US_PER_DAY
-        factor = np.where(new, cfg.decline_promo_new_factor, cfg.decline_promo_existing_factor)
-        sens = np.where(in_decline, np.minimum(sens * factor, 0.95), sens)
-    uses_promo = rng.random(n_paid) < sens
+    # promotions (drawn here unless a planted promotion effect drew them with its purchases)
+    if uses_promo is None:
+        uses_promo = rng.random(n_paid) < promo_use_probability(shop, cust, h.us)
     weekday = (np.floor_divide(h.us, textio.US_PER_DAY) + 3) % 7  # Monday = 0
     weekend = weekday >= 5
     code_w = np.asarray(cfg.promo_code_weights, float)

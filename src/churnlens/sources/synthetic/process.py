@@ -135,8 +135,12 @@ def simulate(
 def keep_last(history: PurchaseHistory, max_count: int) -> PurchaseHistory:
     """Keep at most the last ``max_count`` purchases of every customer."""
     _, rank = segment_ranks(history.count)
-    keep = rank >= (history.count - max_count)[history.customer]
-    count = np.minimum(history.count, max_count)
+    return select(history, rank >= (history.count - max_count)[history.customer])
+
+
+def select(history: PurchaseHistory, keep: np.ndarray) -> PurchaseHistory:
+    """The purchases where ``keep`` holds (the customers' latents unchanged)."""
+    count = np.bincount(history.customer[keep], minlength=len(history.count)).astype(history.count.dtype)
     return PurchaseHistory(
         customer=history.customer[keep],
         clock=history.clock[keep],

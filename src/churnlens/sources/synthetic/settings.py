@@ -82,6 +82,17 @@ class GeneratorConfig:
     decline_promo_new_days: int = 30
     decline_promo_new_factor: float = 2.2
     decline_promo_existing_factor: float = 0.35
+    #: A planted promotion effect (Fashion Campus; `promo_effect.py`): each paid purchase made
+    #: with a promotion causes, with this probability, one more purchase of the same customer
+    #: after a uniform 1..``promo_effect_days`` days (within the span). 0: promotions change
+    #: nothing. The resulting repurchase uplift is recorded in facts.json (``promo_effect``).
+    promo_effect: float = 0.0
+    promo_effect_days: int = 30
+    #: A planted yearly season (Fashion Campus; `seasons.py`): purchases are thinned to
+    #: (1 + A cos(2 pi (month - peak) / 12)) / (1 + A) of the latent process, A the amplitude
+    #: (0: no season) and the peak month 1-12.
+    season_amplitude: float = 0.0
+    season_peak_month: int = 11
 
     # ---- baskets (Fashion Campus) ---------------------------------------------------------------
     #: Category preferences ~ Dirichlet(concentration * catalogue share of the category).
@@ -237,6 +248,10 @@ class GeneratorConfig:
         """Raise ValueError on settings that cannot produce a shop."""
         if self.customers < 1:
             raise ValueError(f"customers must be at least 1, got {self.customers}")
+        if not 0.0 <= self.season_amplitude < 1.0 or not 1 <= self.season_peak_month <= 12:
+            raise ValueError("season_amplitude must be in [0, 1) and season_peak_month in 1..12")
+        if not 0.0 <= self.promo_effect <= 1.0 or self.promo_effect_days < 1:
+            raise ValueError("promo_effect must be a probability and promo_effect_days at least 1")
         if self.scenario not in SCENARIOS:
             raise ValueError(f"scenario must be one of {SCENARIOS}, got {self.scenario!r}")
         if len(self.weekday_weights) != 7 or len(self.instacart_dow_weights) != 7:

@@ -1,0 +1,166 @@
+"""The churn window that fits the shop: its own purchase rhythm against the fixed window.
+
+A *repeat gap* is the number of days between two consecutive purchase days of one customer
+(paid orders; several orders on one day are one purchase day). From the shop's repeat gaps:
+
+- ``shop_window_days``: the gap within which ``ChurnConfig.shop_window_share`` (90 %) of repeat
+  purchases happen, rounded up to whole days;
+- ``fixed_coverage``: the share of repeat gaps no longer than the fixed ``window_days`` (25).
+
+The rule (``ChurnConfig.window_rule``):
+
+- ``"fixed"``: always ``window_days``;
+- ``"shop"``: always the shop's window;
+- ``"auto"`` (default): the shop's window when the fixed window covers less than
+  ``min_window_coverage`` (half) of the repeat gaps -- then most returning customers would count
+  as churned before they are even due -- else the fixed window. A shop with fewer than
+  ``min_repeat_gaps`` repeat gaps keeps the fixed window.
+
+`choose_window` returns the decision as one row (table ``churn_window``): the window used, the
+rule and why (English and Korean), both candidate windows with their coverage, the shop's median gap, and the
+**base rate**: the share of the customers active in the ``lookback_days`` before the latest
+cutoff whose window has closed who made no purchase in that window (the share of customers
+that "churn" by this definition).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from datetime import datetime, timedelta
+
+import ibis
+import pandas as pd
+
+from churnlens.config import ChurnlensConfig
+from churnlens.errors import DataError
+
+RULES = ("auto", "fixed", "shop")
+
+
+def _purchase_days(orders: ibis.Table, cutoff: datetime | None = None) -> ibis.Table:
+    p = orders.filter((orders.status == "paid") & orders.customer_id.notnull())
+    if cutoff is not None:
+        p = p.filter(p.order_ts <= ibis.literal(pd.Timestamp(cutoff), type="timestamp"))
+    return p.select("customer_id", day=p.order_ts.date()).distinct()
+
+
+def repeat_gaps(orders: ibis.Table, cutoff: datetime | None = None) -> ibis.Table:
+    """One row per repeat purchase: ``customer_id, day, gap_days`` (days since the customer's
+    previous purchase day), from paid orders up to ``cutoff`` (all when None)."""
+    d = _purchase_days(orders, cutoff)
+    w = ibis.window(group_by=d.customer_id, order_by=d.day)
+    prev = d.day.lag().over(w)
+    g = d.mutate(prev=prev)
+    g = g.filter(g.prev.notnull())
+    return g.select("customer_id", "day", gap_days=(g.day.epoch_seconds() - g.prev.epoch_seconds()) / 86400.0)
+
+
+def gap_summary(orders: ibis.Table, shares: list[float], within: list[float], cutoff=None) -> dict:
+    """``n`` repeat gaps, ``median``, the gap quantile for each of ``shares`` (``q<share>``)
+    and the share of gaps at most each of ``within`` days (``cover<days>``)."""
+    g = repeat_gaps(orders, cutoff)
+    aggs = {"n": g.count(), "median": g.gap_days.quantile(0.5)}
+    for s in shares:
+        aggs[f"q{s:g}"] = g.gap_days.quantile(s)
+    for d in within:
+        aggs[f"cover{d:g}"] = (g.gap_days <= d).cast("float64").mean()
+    row = g.aggregate(**aggs).to_pandas().iloc[0]
+    return {k: (None if pd.isna(v) else float(v)) for k, v in row.items()}
+
+
+def base_rate(orders: ibis.Table, window_days: float, lookback_days: float) -> tuple[float | None, int, str]:
+    """(share churned, customers, cutoff) at the latest cutoff whose window has closed: the
+    customers with a paid order in the ``lookback_days`` before the cutoff, and the share of them
+    without a paid order in the ``window_days`` after it."""
+    p = orders.filter((orders.status == "paid") & orders.customer_id.notnull())
+    end = p.order_ts.max().to_pyarrow().as_py()
+    if end is None:
+        return None, 0, ""
+    cut = datetime(end.year, end.month, end.day) - timedelta(days=float(window_days))
+    c = ibis.literal(pd.Timestamp(cut), type="timestamp")
+    start = ibis.literal(pd.Timestamp(cut - timedelta(days=float(lookback_days))), type="timestamp")
+    stop = ibis.literal(pd.Timestamp(cut + timedelta(days=float(window_days))), type="timestamp")
+    before = p.filter((p.order_ts > start) & (p.order_ts <= c)).select("customer_id").distinct()
+    after = p.filter((p.order_ts > c) & (p.order_ts <= stop)).select("customer_id").distinct()
+    n = int(before.count().to_pyarrow().as_py())
+    if not n:
+        return None, 0, f"{cut:%Y-%m-%d}"
+    kept = int(before.semi_join(after, "customer_id").count().to_pyarrow().as_py())
+    return 1.0 - kept / n, n, f"{cut:%Y-%m-%d}"
+
+
+def choose_window(orders: ibis.Table, config: ChurnlensConfig, relative_time: bool = False) -> pd.DataFrame:
+    """The ``churn_window`` row (see module docstring). Relative-time shops (next-gap labels)
+    keep their own rule and are recorded as such."""
+    c = config.churn
+    if c.window_rule not in RULES:
+        raise DataError(
+            f"Unknown churn window rule '{c.window_rule}'.",
+            file="config [churn] window_rule",
+            values=[c.window_rule],
+            fix=f"Use one of {list(RULES)}.",
+        )
+    fixed = float(c.window_days)
+    s = gap_summary(orders, [c.shop_window_share], [fixed])
+    q = s.get(f"q{c.shop_window_share:g}")
+    shop = float(max(1, math.ceil(q))) if q is not None else None
+    coverage = s.get(f"cover{fixed:g}")
+    enough = s["n"] is not None and s["n"] >= c.min_repeat_gaps and shop is not None
+    share = f"{c.shop_window_share:.0%}"
+    if relative_time:
+        window, rule = float(c.next_gap_days), "next-gap"
+        why = f"the data has no calendar: churn is a gap of {c.next_gap_days:g} days or more to the next order"
+        why_ko = f"날짜가 없는 데이터: 다음 주문까지 {c.next_gap_days:g}일 이상이면 이탈"
+    elif c.window_rule == "fixed" or not enough:
+        window, rule = fixed, "fixed"
+        why, why_ko = f"the configured {fixed:g}-day window", f"설정된 {fixed:g}일 기간"
+        if not enough and c.window_rule != "fixed":
+            why += f": too few repeat purchases ({s['n'] or 0:.0f}) to measure the shop's rhythm"
+            why_ko += f": 재구매가 너무 적어({s['n'] or 0:.0f}건) 쇼핑몰의 구매 주기를 잴 수 없음"
+    elif c.window_rule == "shop" or (coverage is not None and coverage < c.min_window_coverage):
+        window, rule = shop, "shop"
+        why = f"{share} of repeat purchases come within {shop:g} days"
+        why_ko = f"재구매의 {share}가 {shop:g}일 안에 일어남"
+        if c.window_rule == "auto":
+            why += (
+                f"; only {coverage:.0%} come within {fixed:g} days (less than {c.min_window_coverage:.0%}), "
+                f"so {fixed:g} days would call most returning customers churned"
+            )
+            why_ko += (
+                f"; {fixed:g}일 안에는 {coverage:.0%}뿐({c.min_window_coverage:.0%} 미만)이라 {fixed:g}일로는 "
+                "다시 올 고객 대부분이 이탈로 분류됨"
+            )
+    else:
+        window, rule = fixed, "fixed"
+        why = f"{coverage:.0%} of repeat purchases come within the configured {fixed:g} days"
+        why_ko = f"재구매의 {coverage:.0%}가 설정된 {fixed:g}일 안에 일어남"
+    rate, n, cut = base_rate(orders, window, c.lookback_days) if not relative_time else (None, 0, "")
+    return pd.DataFrame(
+        [
+            {
+                "window_days": window,
+                "rule": rule,
+                "reason": why,
+                "reason_ko": why_ko,
+                "fixed_window_days": fixed,
+                "fixed_coverage": coverage,
+                "shop_window_days": shop,
+                "shop_window_share": float(c.shop_window_share),
+                "median_gap_days": s["median"],
+                "repeat_gaps": int(s["n"] or 0),
+                "base_rate": rate,
+                "base_rate_customers": n,
+                "base_rate_cutoff": cut,
+            }
+        ]
+    )
+
+
+def with_window(config: ChurnlensConfig, chosen: pd.DataFrame) -> ChurnlensConfig:
+    """A copy of ``config`` whose ``churn.window_days`` is the chosen window."""
+    window = float(chosen["window_days"].iloc[0])
+    if chosen["rule"].iloc[0] == "next-gap" or window == config.churn.window_days:
+        return config
+    churn = dataclasses.replace(config.churn, window_days=int(window))
+    return dataclasses.replace(config, churn=churn)
