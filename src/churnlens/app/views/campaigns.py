@@ -10,7 +10,7 @@ import streamlit as st
 
 from churnlens.app import charts
 from churnlens.app.context import Ctx
-from churnlens.app.widgets import metric_row, numeric_columns, pick, show_table
+from churnlens.app.widgets import axis_title, kpi, metric_row, numeric_columns, pick, show_table
 from churnlens.safe_csv import csv_bytes
 
 TABLES = ("campaign_summary", "actions")
@@ -49,7 +49,7 @@ def summary(ctx: Ctx) -> None:
     df = ctx.frame("campaign_summary")
     totals = [(c, k) for c, k in TOTALS if c in df.columns]
     if totals:
-        metric_row(ctx, [(ctx.label(c), df[c].sum(), k, None) for c, k in totals], per_row=4)
+        metric_row(ctx, [kpi(ctx, c, df[c].sum(), kind=k) for c, k in totals], per_row=4)
     action = pick(df.columns, f"action_{ctx.lang}", "action", "action_label")
     nums = numeric_columns(df)
     stake = pick(df.columns, "revenue_at_stake", *nums)
@@ -57,7 +57,14 @@ def summary(ctx: Ctx) -> None:
     if action and stake:
         df = df.sort_values(stake, ascending=False)
         labelled = df.assign(**{action: df[action].map(ctx.vlabel)})
-        fig = charts.bars(labelled, action, stake, name=ctx.label(stake))
+        fig = charts.bars(
+            labelled,
+            action,
+            stake,
+            name=ctx.label(stake),
+            x_title=ctx.t("axis_action"),
+            y_title=axis_title(ctx, "revenue"),
+        )
         if saved:
             import plotly.graph_objects as go
 
@@ -65,6 +72,8 @@ def summary(ctx: Ctx) -> None:
             fig.update_layout(showlegend=True)
         charts.show(fig, key="campaign_chart")
     show_table(ctx, df, key="campaign_table")
+    if "roi" in df.columns:
+        st.caption(ctx.t("roi_help"))
 
 
 def export(ctx: Ctx) -> None:
