@@ -81,8 +81,8 @@ PAGE_STRINGS: dict[str, tuple[str, str]] = {
     "share_of_change_help": (
         "Share of change = the component's change ÷ the net change. Components that push the other way "
         "make some shares above 100 % and others negative; together they add up to 100 %.",
-        "변동 비중 = 요인별 변동 ÷ 순변동입니다. 서로 반대로 움직이는 요인이 있으면 100 %를 넘거나 "
-        "음수인 비중이 생기며, 모두 더하면 100 %입니다.",
+        "변화 기여도 = 요인별 변화 ÷ 순변동입니다. 서로 반대로 움직이는 요인이 있으면 100 %를 넘거나 "
+        "음수인 기여도가 생기며, 모두 더하면 100 %입니다.",
     ),
     "bridge_explain": (
         "Revenue fell by {lost} from customers who bought less or stopped, and rose by {gained} from "

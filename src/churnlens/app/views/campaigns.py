@@ -28,6 +28,9 @@ EXPORT_COLUMNS = (
     "expected_saved_revenue",
     "expected_value",
 )
+#: Of those, the columns shown on screen (the CSV has them all): the chosen action is the same on
+#: every row, and more columns would not fit beside the reason.
+ON_SCREEN = ("customer_id", "reason", "churn_probability", "value", "offer_discount", "expected_saved_revenue")
 TOTALS = (
     ("customers", "count"),
     ("revenue_at_stake", "money"),
@@ -95,7 +98,7 @@ def export(ctx: Ctx) -> None:
     total = ctx.count("actions", filters)
     df = ctx.frame("actions", keep, filters=filters, limit=100).rename(columns={reason: "reason"})
     st.caption(ctx.t("shown_rows", shown=ctx.num(len(df)), total=ctx.num(total)))
-    show_table(ctx, df, key="actions_table")
+    show_table(ctx, df[[c for c in df.columns if c in ON_SCREEN]], key="actions_table")
 
     def csv() -> bytes:  # built only when the button is clicked
         return csv_bytes(
