@@ -106,20 +106,59 @@ def test_overview_numbers_equal_the_tables(db, tables, lang):
     shown = metrics(at)
     currency = "IDR"
     if "sales_monthly" in tables and len(tables["sales_monthly"]):
-        sales = tables["sales_monthly"].sort_values("period_start")
-        last, prev = sales.iloc[-1], sales.iloc[-2]
-        for col, kind in (
-            ("revenue", "money"),
-            ("orders", "count"),
-            ("buyers", "count"),
-            ("failed_share", "pct"),
-        ):
-            label = i18n.column_label(lang, col)
-            assert shown[label] == fmt(lang, last[col], kind, currency), col
-        deltas = {m.label: m.proto.delta for m in at.metric}
-        assert deltas[i18n.column_label(lang, "revenue")] == i18n.fmt_delta_pct(
-            last["revenue"], prev["revenue"]
+        # By default the KPIs compare the diagnosis periods (those of the findings), as monthly
+        # averages: the months are read from the bridge's period labels.
+        sales = tables["sales_monthly"].assign(m=lambda d: d["period_start"].dt.strftime("%Y-%m"))
+        bridge = tables["revenue_bridge"].iloc[0]
+
+        def months(label: str) -> pd.DataFrame:
+            first, _, last = label.partition("..")
+            return sales[(sales["m"] >= first) & (sales["m"] <= (last or first))]
+
+        now, before = months(bridge["current_period"]), months(bridge["base_period"])
+        assert len(now) == len(before) == 2
+        expected = {
+            "revenue": (now["revenue"].mean(), before["revenue"].mean(), "money"),
+            "orders": (now["orders"].mean(), before["orders"].mean(), "count"),
+            "failed_share": (
+                now["failed_orders"].sum() / (now["orders"].sum() + now["failed_orders"].sum()),
+                before["failed_orders"].sum() / (before["orders"].sum() + before["failed_orders"].sum()),
+                "pct",
+            ),
+        }
+        cards = {m.label: m for m in at.metric}
+        for col, (value, previous, kind) in expected.items():
+            card = cards[i18n.column_label(lang, col)]
+            assert card.value == fmt(lang, value, kind, currency), col
+            assert card.proto.delta == i18n.fmt_delta_pct(value, previous), col
+            assert card.proto.help, f"{col} has no definition on hover"
+        # red when a number moves the bad way: revenue down, failed payments up
+        red, green = 0, 1  # streamlit's Metric.MetricColor
+
+        def colour(value, previous, bad_when_up=False):
+            return red if (value > previous) == bad_when_up else green
+
+        failed_now, failed_before, _ = expected["failed_share"]
+        assert cards[i18n.column_label(lang, "failed_share")].proto.color == colour(
+            failed_now, failed_before, bad_when_up=True
         )
+        revenue_now, revenue_before, _ = expected["revenue"]
+        assert cards[i18n.column_label(lang, "revenue")].proto.color == colour(revenue_now, revenue_before)
+        captions = " ".join(c.value for c in at.caption)
+        (c1, c2), (b1, b2) = (
+            [int(m[5:7]) for m in bridge[k].split("..")] for k in ("current_period", "base_period")
+        )
+        year = bridge["current_period"][:4]
+        assert year == bridge["base_period"][:4]  # the demo's periods lie in one year
+
+        def en(a, b):
+            return f"{i18n.fmt_month(f'{year}-{a:02d}-01')[:3]}–{i18n.fmt_month(f'{year}-{b:02d}-01')}"
+
+        # Korean particles follow the last syllable (월 ends in a consonant: 을, 과)
+        period = f"{year}년 {c1}–{c2}월을 {year}년 {b1}–{b2}월과" if lang == "ko" else (
+            f"{en(c1, c2)} compared with {en(b1, b2)}"
+        )
+        assert period in captions
     else:
         profile = tables["data_profile"].set_index("table_name")
         assert shown[i18n.column_label(lang, "orders")] == i18n.fmt_number(profile.loc["orders", "rows"])
@@ -178,11 +217,19 @@ def test_behaviour_numbers_equal_the_tables(db, tables, lang):
     if "visit_kpis" in tables:
         v = tables["visit_kpis"]
         v = v[v["dimension"] == "all"].sort_values("month")
+        # the diagnosis periods, as on the Overview: monthly averages of the current period
+        first, _, last = tables["revenue_bridge"]["current_period"].iloc[0].partition("..")
+        month = v["month"].dt.strftime("%Y-%m")
+        now = v[(month >= first) & (month <= last)]
+        assert len(now) == 2
         shown = metrics(at)
-        assert shown[i18n.column_label(lang, "visits")] == i18n.fmt_number(v["visits"].iloc[-1])
+        assert shown[i18n.column_label(lang, "visits")] == i18n.fmt_number(now["visits"].mean())
         assert shown[i18n.column_label(lang, "conversion_rate")] == i18n.fmt_pct(
-            v["conversion_rate"].iloc[-1]
+            now["purchase_sessions"].sum() / now["visits"].sum()
         )
+        helps = {m.label: m.proto.help for m in at.metric}
+        assert i18n.tr(lang, "def_conversion_rate") == helps[i18n.column_label(lang, "conversion_rate")]
+        assert i18n.tr(lang, "def_buyer_rate") == helps[i18n.column_label(lang, "buyer_rate")]
     if "funnel_steps" in tables:
         f = tables["funnel_steps"]
         first = f["funnel"].iloc[0] if "funnel" in f else None
@@ -191,8 +238,13 @@ def test_behaviour_numbers_equal_the_tables(db, tables, lang):
         assert plotly_values(trace["x"]) == f.sort_values("step")["units"].tolist()
     if "path_transitions" in tables:
         trace = _chart(at, "sankey")
-        top = tables["path_transitions"].sort_values("transitions", ascending=False).head(40)
+        moves = tables["path_transitions"]
+        # session start, exit and "other" frame every session: left out so the pages between show
+        framing = {"(start)", "(exit)", "start", "exit", "other", "(other)"}
+        between = moves[~moves["from_event"].isin(framing) & ~moves["to_event"].isin(framing)]
+        top = between.sort_values("transitions", ascending=False).head(40)
         assert sum(plotly_values(trace["link"]["value"])) == top["transitions"].sum()
+        assert not framing & {*top["from_event"], *top["to_event"]}
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -438,3 +490,82 @@ def test_serve_refuses_a_missing_warehouse(tmp_path):
         timeout=120,
     )
     assert r.returncode == 2 and "does not exist" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_promotion_kpis_follow_the_period(db, tables, lang):
+    """The KPIs of the base or current period are that period's promotion orders, revenue and
+    discounts, and the period's button names its months."""
+    at = render(db, "promotions", lang)
+    period = next(s for s in at.segmented_control if s.key == "promo_period")
+    period.set_value("current").run()
+    codes = tables["promo_codes"]
+    current = codes[codes["period"] == "current"]
+    shown = metrics(at)
+    assert shown[i18n.column_label(lang, "promo_orders")] == fmt(lang, current["orders"].sum(), "count", "IDR")
+    assert shown[i18n.column_label(lang, "discount_cost")] == fmt(
+        lang, current["discount"].sum(), "money", "IDR"
+    )
+    assert i18n.column_label(lang, "net") not in shown  # measured over the whole history only
+    span = tables["revenue_bridge"]["current_period"].iloc[0]  # e.g. 2022-05..2022-06
+    months = [int(m[5:7]) for m in span.split("..")]
+    caption = " ".join(c.value for c in at.caption)
+    assert i18n.tr(lang, "period_current") in caption
+    if lang == "en":
+        assert all(i18n.fmt_month(f"2022-{m:02d}-01")[:3] in caption for m in months)
+    else:
+        assert f"{months[0]}–{months[-1]}월" in caption
+
+
+def _axis_titles(spec: dict) -> list:
+    layout = spec["layout"]
+    return [
+        (layout.get(k) or {}).get("title", {}).get("text") for k in layout if k[:5] in ("xaxis", "yaxis")
+    ]
+
+
+@pytest.mark.parametrize("page", ["overview", "customers", "behaviour", "promotions", "campaigns"])
+def test_every_chart_titles_its_axes(db, page):
+    for lang in LANGS:
+        for spec in _charts(rendered(db, page, lang)):
+            kinds = {t.get("type") for t in spec["data"]}
+            if kinds & {"bar", "scatter", "heatmap", "waterfall"}:
+                titles = _axis_titles(spec)
+                assert len(titles) >= 2 and all(titles), (page, lang, kinds, titles)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_lifecycle_cohorts_and_rfm_read_plainly(db, tables, lang):
+    at = rendered(db, "customers", lang)
+    specs = _charts(at)
+    life = next(s for s in specs if s["layout"].get("barmode") == "relative")
+    bars = {t["name"]: plotly_values(t["y"]) for t in life["data"] if t["type"] == "bar"}
+    lm = tables["lifecycle_monthly"]
+    for state, values in bars.items():
+        code = next(s for s in lm["state"].unique() if i18n.value_label(lang, s) == state)
+        expected = lm[lm["state"] == code].sort_values("month")["signed_customers"].tolist()
+        assert values == expected
+        assert all(v <= 0 for v in values) == (code == "dormant")
+    net = next(t for t in life["data"] if t["type"] == "scatter")
+    assert plotly_values(net["y"]) == lm.groupby("month")["signed_customers"].sum().tolist()
+    # cohort rows carry their sizes; the RFM grid says which end is good
+    heat = [t for s in specs for t in s["data"] if t["type"] == "heatmap"]
+    cohorts = tables["cohort_retention"]
+    size = cohorts.sort_values("cohort_month").groupby("cohort_month")["cohort_customers"].first().iloc[-1]
+    assert any(str(y).endswith(f"({size:,})") for t in heat for y in t["y"])
+    titles = " ".join(str(x) for s in specs for x in _axis_titles(s))
+    assert i18n.tr(lang, "rfm_r_axis") in titles and i18n.tr(lang, "rfm_f_axis") in titles
+
+
+def test_campaign_table_shows_roi_as_a_multiple_and_no_empty_numbers(db, tables):
+    at = rendered(db, "campaigns", "en")
+    summary = next(d for d in at.dataframe if "roi" in d.value.columns)
+    config = json.loads(summary.proto.columns)
+    assert config["roi"]["label"] == "ROI (×)"
+    roi = tables["campaign_summary"]["roi"]
+    if roi.notna().all():  # a number column with one decimal (else written out, "–" when empty)
+        assert config["roi"]["type_config"]["format"] == "%.1f"
+    for frame in at.dataframe:
+        for col in frame.value.columns:
+            if frame.value[col].dtype == object:
+                assert not frame.value[col].isna().any(), col  # written as "–", never "None"

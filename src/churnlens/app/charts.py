@@ -32,13 +32,29 @@ def style(fig: go.Figure, title: str | None = None, height: int = 360) -> go.Fig
     return fig
 
 
+def titled(fig: go.Figure, x_title: str | None = None, y_title: str | None = None) -> go.Figure:
+    """Axis titles (a chart without them leaves the reader guessing the unit)."""
+    if x_title:
+        fig.update_xaxes(title=x_title)
+    if y_title:
+        fig.update_yaxes(title=y_title)
+    return fig
+
+
 def lines(
-    df: pd.DataFrame, x: str, ys: Sequence[str], names: Sequence[str], title: str | None = None
+    df: pd.DataFrame,
+    x: str,
+    ys: Sequence[str],
+    names: Sequence[str],
+    title: str | None = None,
+    x_title: str | None = None,
+    y_title: str | None = None,
 ) -> go.Figure:
     fig = go.Figure()
     for y, name in zip(ys, names, strict=True):
         fig.add_trace(go.Scatter(x=df[x], y=df[y], name=name, mode="lines+markers"))
-    return style(fig, title)
+    fig.update_layout(showlegend=len(ys) > 1)
+    return style(titled(fig, x_title, y_title or (names[0] if len(names) == 1 else None)), title)
 
 
 def bars(
@@ -50,7 +66,10 @@ def bars(
     horizontal: bool = False,
     title: str | None = None,
     height: int = 360,
+    x_title: str | None = None,
+    y_title: str | None = None,
 ) -> go.Figure:
+    """Bars of ``y`` per ``x`` (stacked by ``color``); the value axis is titled ``y_title`` or ``name``."""
     fig = go.Figure()
     groups = [(None, df)] if color is None else list(df.groupby(color, sort=False))
     for key, part in groups:
@@ -60,20 +79,64 @@ def bars(
         else:
             fig.add_trace(go.Bar(x=part[x], y=part[y], name=label))
     fig.update_layout(barmode="stack" if color else "group", showlegend=color is not None)
+    value_title = y_title or name
     if horizontal:
         fig.update_yaxes(autorange="reversed")
+        titled(fig, value_title, x_title)
+    else:
+        titled(fig, x_title, value_title)
     return style(fig, title, height)
 
 
-def stacked_area(df: pd.DataFrame, x: str, group: str, y: str, title: str | None = None) -> go.Figure:
+def diverging(
+    df: pd.DataFrame,
+    x: str,
+    group: str,
+    y: str,
+    net_name: str | None = None,
+    title: str | None = None,
+    x_title: str | None = None,
+    y_title: str | None = None,
+) -> go.Figure:
+    """Signed stacked bars: positive groups stack up from zero, negative ones (leavers) down,
+    each visible (``relative`` bar mode); a line shows the net sum per ``x`` when named."""
+    fig = go.Figure()
+    for key, part in df.groupby(group, sort=False):
+        fig.add_trace(go.Bar(x=part[x], y=part[y], name=str(key)))
+    if net_name:
+        net = df.groupby(x, sort=True)[y].sum().reset_index()
+        fig.add_trace(
+            go.Scatter(
+                x=net[x], y=net[y], name=net_name, mode="lines+markers", line={"color": "#111827", "width": 2}
+            )
+        )
+    fig.update_layout(barmode="relative", showlegend=True)
+    fig.add_hline(y=0, line={"color": "#64748b", "width": 1})
+    return style(titled(fig, x_title, y_title), title)
+
+
+def stacked_area(
+    df: pd.DataFrame,
+    x: str,
+    group: str,
+    y: str,
+    title: str | None = None,
+    x_title: str | None = None,
+    y_title: str | None = None,
+) -> go.Figure:
     fig = go.Figure()
     for key, part in df.groupby(group, sort=False):
         fig.add_trace(go.Scatter(x=part[x], y=part[y], name=str(key), stackgroup="one", mode="lines"))
-    return style(fig, title)
+    return style(titled(fig, x_title, y_title), title)
 
 
 def waterfall(
-    labels: Sequence[str], values: Sequence[float], measures: Sequence[str], title: str | None = None
+    labels: Sequence[str],
+    values: Sequence[float],
+    measures: Sequence[str],
+    title: str | None = None,
+    x_title: str | None = None,
+    y_title: str | None = None,
 ) -> go.Figure:
     fig = go.Figure(
         go.Waterfall(
@@ -86,7 +149,7 @@ def waterfall(
             totals={"marker": {"color": "#2563eb"}},
         )
     )
-    return style(fig, title)
+    return style(titled(fig, x_title, y_title), title)
 
 
 def heatmap(
@@ -96,7 +159,10 @@ def heatmap(
     x_title: str | None = None,
     y_title: str | None = None,
     height: int = 380,
+    reverse_y: bool = True,
 ) -> go.Figure:
+    """Cells coloured by value; the first row on top unless ``reverse_y`` is False (then the
+    largest index is on top, e.g. the best grade)."""
     z = matrix.to_numpy(dtype=float)
     text = [[("" if pd.isna(v) else (f"{v * 100:.0f}%" if pct else f"{v:,.0f}")) for v in row] for row in z]
     fig = go.Figure(
@@ -111,7 +177,7 @@ def heatmap(
         )
     )
     fig.update_xaxes(title=x_title, type="category")
-    fig.update_yaxes(title=y_title, type="category", autorange="reversed")
+    fig.update_yaxes(title=y_title, type="category", autorange="reversed" if reverse_y else True)
     return style(fig, title, height)
 
 
@@ -160,9 +226,23 @@ def confusion(
     return style(fig, title, 300)
 
 
-def funnel(steps: Sequence[str], values: Sequence[float], title: str | None = None) -> go.Figure:
-    fig = go.Figure(go.Funnel(y=list(steps), x=list(values), textinfo="value+percent initial"))
-    return style(fig, title)
+def funnel(
+    steps: Sequence[str],
+    values: Sequence[float],
+    title: str | None = None,
+    x_title: str | None = None,
+    y_title: str | None = None,
+) -> go.Figure:
+    """Funnel bars with each step's count in full (``61,392``) and its share of the first step."""
+    fig = go.Figure(
+        go.Funnel(
+            y=list(steps),
+            x=list(values),
+            texttemplate="%{value:,.0f} · %{percentInitial:.1%}",
+            hovertemplate="%{y}: %{value:,.0f} (%{percentInitial:.1%})<extra></extra>",
+        )
+    )
+    return style(titled(fig, x_title, y_title), title)
 
 
 def sankey(

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from churnlens import declarations
+from churnlens.korean import particles
 
 LANGS: dict[str, str] = {"en": "English", "ko": "한국어"}
 
@@ -399,7 +400,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "signups": ("Sign-ups", "가입"),
     "first_buyers": ("First-time buyers", "첫 구매 고객"),
     "signups_who_buy": ("Sign-ups who buy", "구매한 가입자"),
-    "buy_share": ("Sign-ups who buy", "가입자 구매율"),
+    "buy_share": ("Share of sign-ups who buy", "가입자 구매율"),
     "customer_share": ("Share of customers", "고객 비율"),
     "monetary_share": ("Share of spend", "구매액 비율"),
     "mean_recency_days": ("Mean days since last order", "평균 마지막 주문 후 일수"),
@@ -500,7 +501,7 @@ VALUES: dict[str, tuple[str, str]] = {
     "lapsed": ("Lapsed", "이탈"),
     "hibernating": ("Hibernating", "휴면"),
     "lost": ("Lost", "이탈"),
-    "new_customer": ("New customers", "신규 고객"),
+    "new_customer": ("First order in this period", "이번 기간 첫 구매 고객"),
     # lifecycle
     "returning": ("Returning", "재방문"),
     "resurrected": ("Resurrected", "복귀"),
@@ -604,14 +605,14 @@ HIDDEN_COLUMNS = {
 }
 
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_CURRENCY_SYMBOL = {"USD": "$", "GBP": "£", "EUR": "€", "KRW": "₩", "JPY": "¥", "IDR": "Rp", "BRL": "R$"}
 
 
 def tr(lang: str, key: str, **values: Any) -> str:
     """The string ``key`` in ``lang`` with its placeholders filled; the key itself if unknown."""
     pair = STRINGS.get(key)
     text = key if pair is None else pair[1 if lang == "ko" else 0]
-    return text.format(**values) if values else text
+    text = text.format(**values) if values else text
+    return particles(text) if lang == "ko" else text
 
 
 def column_label(lang: str, column: str) -> str:
@@ -662,20 +663,16 @@ def _trim(v: float) -> str:
 
 
 def fmt_money(x: Any, lang: str, currency: str | None, compact: bool = True) -> str:
-    """Money in the shop's currency; without prices (currency None) the value counts items."""
+    """Money labelled with the shop's currency code, as the findings write it (``IDR 1.23M``,
+    ``1.5만 IDR``; Korean won as ``원``); without prices (currency None) the value counts items."""
     if _missing(x):
         return "–"
     body = fmt_compact(x, lang) if compact else fmt_number(x, lang)
     if currency is None:
         return f"{body} {'개' if lang == 'ko' else 'items'}"
-    if lang == "ko" and currency == "KRW":
-        return f"{body}원"
-    symbol = _CURRENCY_SYMBOL.get(currency)
-    if symbol and len(symbol) == 1:
-        return f"-{symbol}{body[1:]}" if body.startswith("-") else f"{symbol}{body}"
-    if body.startswith("-"):
-        return f"-{symbol or currency} {body[1:]}"
-    return f"{symbol or currency} {body}"
+    if lang == "ko":
+        return f"{body}원" if currency == "KRW" else f"{body} {currency}"
+    return f"{currency} {body}"
 
 
 def fmt_pct(x: Any, lang: str = "en", digits: int = 1) -> str:
@@ -767,3 +764,10 @@ def column_kind(column: str, series: pd.Series | None = None, table: str | None 
     if series is not None and pd.api.types.is_integer_dtype(series):
         return "count"
     return "float"
+
+
+# The page texts live in their own table (same shape) so that each area's words stay together.
+from churnlens.app.i18n_pages import PAGE_COLUMNS, PAGE_STRINGS, PAGE_VALUES  # noqa: E402
+
+for _shared, _pages in ((STRINGS, PAGE_STRINGS), (COLUMNS, PAGE_COLUMNS), (VALUES, PAGE_VALUES)):
+    _shared.update({k: v for k, v in _pages.items() if k not in _shared})

@@ -23,9 +23,10 @@ DB_ENV = "CHURNLENS_DB"
 LANG_ENV = "CHURNLENS_LANG"
 PASSWORD_ENV = "CHURNLENS_PASSWORD"
 DEFAULT_PAGE = "overview"
+# The browser tab's icon, shipped with the package: served from 127.0.0.1 like everything else
+# (Streamlit fetches a Material icon from an outside font host). A comment, not a string: this
+# file runs as the Streamlit script, which would print a bare string on every page.
 PAGE_ICON = Path(__file__).resolve().parent / "assets" / "icon.png"
-"""The browser tab's icon, shipped with the package: served from 127.0.0.1 like everything else
-(Streamlit fetches a Material icon from an outside font host)."""
 
 
 def db_path() -> str:

@@ -6,6 +6,7 @@ table shows sensibly without any code for it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -60,18 +61,71 @@ CODE_COLUMNS = (
 )
 
 
+#: Columns holding a path of codes (``home > other / add_to_cart``), shown step by step translated.
+PATH_COLUMNS = ("path", "path_key", "top_path", "sequence")
+_PATH_SPLIT = re.compile(r"(\s*>\s*|\s*/\s*|\s*→\s*)")
+
+
+def path_label(ctx: Ctx, text: Any) -> str:
+    """A path of codes with every step in the page's language (separators kept)."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return "–"
+    return "".join(p if _PATH_SPLIT.fullmatch(p) else ctx.vlabel(p) for p in _PATH_SPLIT.split(str(text)))
+
+
 def localize(ctx: Ctx, df: pd.DataFrame) -> pd.DataFrame:
-    """Copy of ``df`` with code columns (segments, states, steps...) in the page's language."""
+    """Copy of ``df`` with code columns (segments, states, steps, paths...) in the page's language."""
     out = df.copy()
     for col in CODE_COLUMNS:
         if col in out.columns and not pd.api.types.is_numeric_dtype(out[col]):
             out[col] = out[col].map(
                 lambda v: v if v is None or (isinstance(v, float) and pd.isna(v)) else ctx.vlabel(v)
             )
+    for col in PATH_COLUMNS:
+        if col in out.columns and not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].map(lambda v: path_label(ctx, v))
     return out
 
 
+def axis_title(ctx: Ctx, column: str, series: pd.Series | None = None) -> str:
+    """A chart axis title for ``column``: its header with the unit (currency, %) when it has one."""
+    kind = kind_of(column, series)
+    label = ctx.label(column)
+    if kind == "money":
+        return f"{label} ({ctx.currency or ctx.t('unit_items')})"
+    if kind == "pct":
+        return f"{label} (%)"
+    return label
+
+
+def is_days(column: str) -> bool:
+    """Durations in days, hours or minutes (shown with one decimal)."""
+    name = column.lower()
+    return any(unit in name for unit in ("days", "hours", "minutes")) or name.endswith("_day_gap")
+
+
 HIDDEN = i18n.HIDDEN_COLUMNS
+#: Columns holding a multiple (return on cost): one decimal and a "×".
+RATIO_COLUMNS = ("roi", "return_per_cost")
+
+
+def _header(ctx: Ctx, col: str, kind: str, label: str) -> str:
+    if col in RATIO_COLUMNS:
+        return f"{label} (×)"
+    return f"{label} ({ctx.currency or ctx.t('unit_items')})" if kind == "money" else label
+
+
+def _cell(ctx: Ctx, col: str, kind: str, v: Any) -> str:
+    """One number as the grid would show it; "–" when missing."""
+    if v is None or pd.isna(v):
+        return "–"
+    if col in RATIO_COLUMNS or (kind == "float" and is_days(col)):
+        return ctx.num(v, 1)
+    if kind == "money":
+        return ctx.num(v)
+    if kind == "pct":
+        return ctx.pct(v, 2 if abs(float(v)) < 0.1 else 1)
+    return ctx.num(v, 2 if kind == "float" else 0)
 
 
 def show_table(ctx: Ctx, df: pd.DataFrame, height: int | None = None, key: str | None = None) -> None:
@@ -81,20 +135,34 @@ def show_table(ctx: Ctx, df: pd.DataFrame, height: int | None = None, key: str |
     for col in df.columns:
         kind = kind_of(col, df[col], df.attrs.get("table"))
         label = ctx.label(col)
-        if kind == "money":
+        if kind in ("money", "pct", "count", "float") and df[col].isna().any():
+            # A grid writes "None" in an empty number cell: these columns are written out instead.
+            config[col] = st.column_config.TextColumn(_header(ctx, col, kind, label))
+            df[col] = [_cell(ctx, col, kind, v) for v in df[col]]
+        elif col in RATIO_COLUMNS:
+            config[col] = st.column_config.NumberColumn(_header(ctx, col, kind, label), format="%.1f")
+        elif kind == "money":
             if df[col].abs().median() >= 100:  # whole units read better; cents add nothing here
                 df[col] = df[col].round(0)
-            config[col] = st.column_config.NumberColumn(label, format="localized")
+            config[col] = st.column_config.NumberColumn(_header(ctx, col, kind, label), format="localized")
         elif kind == "pct":
             config[col] = st.column_config.NumberColumn(label, format="percent")
         elif kind == "count":
             config[col] = st.column_config.NumberColumn(label, format="localized")
         elif kind == "float":
-            config[col] = st.column_config.NumberColumn(label, format="%.3f")
+            config[col] = st.column_config.NumberColumn(label, format="%.1f" if is_days(col) else "%.2f")
         elif pd.api.types.is_datetime64_any_dtype(df[col]):
-            config[col] = st.column_config.DatetimeColumn(label, format="YYYY-MM-DD")
+            if df[col].isna().any():  # "None" in an empty date cell: written out instead
+                df[col] = [("–" if pd.isna(v) else f"{v:%Y-%m-%d}") for v in df[col]]
+                config[col] = st.column_config.TextColumn(label)
+            else:
+                config[col] = st.column_config.DatetimeColumn(label, format="YYYY-MM-DD")
         else:
-            config[col] = st.column_config.Column(label)
+            if df[col].isna().any():
+                df[col] = df[col].astype(object).where(df[col].notna(), "–")
+            # long texts (reasons) get a wide column but do not push the others off the page
+            long = df[col].astype(str).str.len().max() > 60 if len(df) else False
+            config[col] = st.column_config.Column(label, width="large" if long else None)
     kwargs: dict[str, Any] = {"hide_index": True, "column_config": config, "width": "stretch"}
     if height:
         kwargs["height"] = height
@@ -104,20 +172,51 @@ def show_table(ctx: Ctx, df: pd.DataFrame, height: int | None = None, key: str |
 
 
 def metric(
-    ctx: Ctx, label: str, value: Any, kind: str, previous: Any = None, help: str | None = None
+    ctx: Ctx,
+    label: str,
+    value: Any,
+    kind: str,
+    previous: Any = None,
+    help: str | None = None,
+    bad_when_up: bool = False,
 ) -> None:
-    """One KPI: the formatted value, and its change against ``previous`` when given."""
+    """One KPI: the formatted value, and its change against ``previous`` when given (red when it
+    moves the bad way: down, or up for ``bad_when_up`` measures such as failed payments)."""
     delta = i18n.fmt_delta_pct(value, previous, ctx.lang) if previous is not None else None
-    st.metric(label, ctx.value(value, kind), delta=delta, help=help, border=True)
+    st.metric(
+        label,
+        ctx.value(value, kind),
+        delta=delta,
+        help=help,
+        border=True,
+        delta_color="inverse" if bad_when_up else "normal",
+    )
 
 
-def metric_row(ctx: Ctx, items: list[tuple[str, Any, str, Any]], per_row: int = 3) -> None:
-    """KPIs as (label, value, kind, previous) in rows of ``per_row`` cards, so values fit."""
+def metric_row(ctx: Ctx, items: Sequence[tuple], per_row: int = 3) -> None:
+    """KPIs as (label, value, kind, previous[, help[, bad_when_up]]) in rows of ``per_row`` cards."""
     for start in range(0, len(items), per_row):
         chunk = items[start : start + per_row]
-        for (label, value, kind, previous), box in zip(chunk, st.columns(per_row), strict=False):
+        for item, box in zip(chunk, st.columns(per_row), strict=False):
             with box:
-                metric(ctx, label, value, kind, previous)
+                metric(ctx, *item)
+
+
+#: KPI columns where a rise is bad news (its change is shown red when it goes up).
+BAD_WHEN_UP = ("failed", "cost", "churn", "discount", "cancel", "return", "refund")
+
+
+def kpi(ctx: Ctx, column: str, value: Any, previous: Any = None, kind: str | None = None) -> tuple:
+    """A `metric_row` item for a result column: its label, format, hover definition and colour rule."""
+    key = f"def_{column}"
+    return (
+        ctx.label(column),
+        value,
+        kind or kind_of(column),
+        previous,
+        ctx.t(key) if key in i18n.STRINGS else None,
+        any(w in column for w in BAD_WHEN_UP),
+    )
 
 
 def localized_text(ctx: Ctx, df: pd.DataFrame, base: str = "text") -> str | None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from churnlens.app import charts
+from churnlens.app import charts, compare
 from churnlens.app.context import Ctx
-from churnlens.app.widgets import kind_of, metric_row, pick, show_table
+from churnlens.app.widgets import axis_title, kpi, metric_row, pick, show_table
 
 TABLES = (
     "funnel_steps",
@@ -27,6 +27,8 @@ TABLES = (
     "search_trends",
 )
 VISIT_KPIS = ("visits", "visitors", "conversion_rate", "buyer_rate")
+#: Path nodes left out of the Sankey: they frame every session and would hide the pages between.
+FRAME_NODES = ("(start)", "(exit)", "start", "exit", "other", "(other)")
 
 
 def render(ctx: Ctx) -> None:
@@ -42,7 +44,7 @@ def render(ctx: Ctx) -> None:
 
 
 def funnel(ctx: Ctx, steps_table: str, breakdown_table: str, title_key: str) -> None:
-    st.subheader(ctx.t(title_key), help=ctx.t("order_funnel_help") if title_key == "order_funnel" else None)
+    st.subheader(ctx.t(title_key), help=ctx.t("order_funnel_help" if title_key == "order_funnel" else "funnel_help"))
     if not ctx.need(steps_table):
         return
     df = ctx.frame(steps_table)
@@ -68,12 +70,18 @@ def funnel(ctx: Ctx, steps_table: str, breakdown_table: str, title_key: str) -> 
         chosen = None
     df = df.sort_values("step")
     labels = [ctx.vlabel(s) for s in df["step_name"]]
-    charts.show(charts.funnel(labels, df["units"].tolist()), key=f"{steps_table}_chart")
+    if title_key == "funnel":
+        st.caption(ctx.t("funnel_help"))
+    charts.show(
+        charts.funnel(labels, df["units"].tolist(), y_title=ctx.t("axis_step")), key=f"{steps_table}_chart"
+    )
     table = df.drop(columns=[c for c in ("funnel", "dimension", "segment", "step") if c in df.columns])
-    if steps_table.startswith("order_") and "median_s_from_previous" in table.columns:
-        # Days between orders read better than seconds.
-        days = table.pop("median_s_from_previous") / 86_400
-        table = table.assign(median_days_from_previous=days.round(1))
+    if "median_s_from_previous" in table.columns:
+        seconds = table.pop("median_s_from_previous")
+        if steps_table.startswith("order_"):  # days between orders read better than seconds
+            table = table.assign(median_days_from_previous=(seconds / 86_400).round(1))
+        else:  # minutes between steps of a session
+            table = table.assign(median_minutes_from_previous=(seconds / 60).round(1))
     show_table(ctx, table, key=f"{steps_table}_table")
     breakdown(ctx, breakdown_table, chosen)
 
@@ -102,42 +110,56 @@ def breakdown(ctx: Ctx, table: str, funnel_name: str | None) -> None:
     )
     part = df[df["dimension"].astype(str) == dim]
     last = part[part["step"] == part["step"].max()].sort_values("segment")
+    if not (last["conversion_overall"].fillna(0) > 0).any():
+        st.info(ctx.t("no_conversion_rows"), icon=":material/info:")
+        return
     shown = last.assign(segment=last["segment"].map(ctx.vlabel))
     fig = charts.bars(
-        shown, "segment", "conversion_overall", name=ctx.label("conversion_overall"), height=280
+        shown,
+        "segment",
+        "conversion_overall",
+        name=ctx.label("conversion_overall"),
+        height=280,
+        x_title=ctx.vlabel(dim),
+        y_title=axis_title(ctx, "conversion_overall"),
     )
     fig.update_yaxes(tickformat=".1%")
     charts.show(fig, key=f"{table}_chart")
 
 
 def paths(ctx: Ctx) -> None:
-    st.subheader(ctx.t("paths"))
+    st.subheader(ctx.t("paths"), help=ctx.t("paths_help"))
     if ctx.need("path_transitions"):
         df = ctx.frame("path_transitions")
         if {"from_event", "to_event", "transitions"} <= set(df.columns):
-            top = df.sort_values("transitions", ascending=False).head(40)
+            top = sankey_links(df)
             # Two columns of nodes (this step -> next step), so that loops draw as plain links.
             sources = [ctx.vlabel(v) for v in top["from_event"]]
             targets = [f"→ {ctx.vlabel(v)}" for v in top["to_event"]]
-            st.caption(ctx.t("next_step"))
+            st.caption(f"{ctx.t('next_step')}. {ctx.t('paths_hidden')}")
             charts.show(charts.sankey(sources, targets, top["transitions"].tolist()), key="sankey_chart")
         else:
             show_table(ctx, df)
-    cols = st.columns(2)
     if ctx.has("paths_top") and ctx.rows("paths_top"):
-        with cols[0]:
-            top = ctx.frame("paths_top", order_by=("rank",), limit=20)
-            show_table(ctx, top, key="paths_top_table")
+        top = ctx.frame("paths_top", order_by=("rank",), limit=20)
+        st.caption(ctx.t("paths_help"))
+        show_table(ctx, top, key="paths_top_table")
     if ctx.has("path_exits") and ctx.rows("path_exits"):
-        with cols[1]:
-            ex = ctx.frame("path_exits").sort_values("sessions", ascending=False)
-            shown = ex.assign(exit_event=ex["exit_event"].map(ctx.vlabel))
-            charts.show(
-                charts.bars(
-                    shown, "exit_event", "sessions", horizontal=True, title=ctx.t("path_exits"), height=320
-                ),
-                key="exits_chart",
-            )
+        ex = ctx.frame("path_exits").sort_values("sessions", ascending=False)
+        shown = ex.assign(exit_event=ex["exit_event"].map(ctx.vlabel))
+        charts.show(
+            charts.bars(
+                shown,
+                "exit_event",
+                "sessions",
+                horizontal=True,
+                title=ctx.t("path_exits"),
+                height=320,
+                x_title=ctx.t("axis_exit"),
+                y_title=ctx.t("axis_sessions"),
+            ),
+            key="exits_chart",
+        )
 
 
 def sessions(ctx: Ctx) -> None:
@@ -155,19 +177,26 @@ def sessions(ctx: Ctx) -> None:
         show_table(ctx, df)
         return
     df = df.sort_values(month).reset_index(drop=True)
-    last = df.iloc[-1]
-    prev = df.iloc[-2] if len(df) > 1 else None
-    if prev is not None:
-        st.caption(ctx.t("kpi_help", period=ctx.month(last[month]), previous=ctx.month(prev[month])))
-    metric_row(
-        ctx, [(ctx.label(c), last[c], kind_of(c), None if prev is None else prev[c]) for c in kpis], per_row=4
-    )
+    current, previous = compare.spans(ctx, df[month].tolist(), compare.choose(ctx))
+    now = compare.summarise(df, month, kpis, current) or df.iloc[-1][kpis].to_dict()
+    before = compare.summarise(df, month, kpis, previous)
+    note = compare.caption(ctx, current, previous if before else None)
+    if note:
+        st.caption(note)
+    metric_row(ctx, [kpi(ctx, c, now[c], None if before is None else before[c]) for c in kpis], per_row=4)
+    y = "visits" if "visits" in df else kpis[0]
     charts.show(
-        charts.lines(df, month, ["visits"], [ctx.label("visits")])
-        if "visits" in df
-        else charts.lines(df, month, kpis[:1], [ctx.label(kpis[0])]),
+        charts.lines(df, month, [y], [ctx.label(y)], x_title=ctx.t("axis_month"), y_title=axis_title(ctx, y)),
         key="visits_chart",
     )
+
+
+def sankey_links(df, limit: int = 40):
+    """The ``limit`` largest transitions between pages (session start, exit and "other" left out)."""
+    frame = df["from_event"].astype(str).str.lower().isin(FRAME_NODES) | df["to_event"].astype(
+        str
+    ).str.lower().isin(FRAME_NODES)
+    return df[~frame].sort_values("transitions", ascending=False).head(limit)
 
 
 def search(ctx: Ctx) -> None:
@@ -188,8 +217,10 @@ def search(ctx: Ctx) -> None:
         wide.sort_values("period_start"),
         "period_start",
         groups,
-        [str(g) for g in groups],
+        [ctx.vlabel(g) for g in groups],
         title=ctx.label("search_share"),
+        x_title=ctx.t("axis_month"),
+        y_title=axis_title(ctx, "search_share"),
     )
     fig.update_yaxes(tickformat=".0%")
     charts.show(fig, key="search_chart")

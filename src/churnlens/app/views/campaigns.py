@@ -10,7 +10,7 @@ import streamlit as st
 
 from churnlens.app import charts
 from churnlens.app.context import Ctx
-from churnlens.app.widgets import metric_row, numeric_columns, pick, show_table
+from churnlens.app.widgets import axis_title, kpi, metric_row, numeric_columns, pick, show_table
 from churnlens.safe_csv import csv_bytes
 
 TABLES = ("campaign_summary", "actions")
@@ -28,6 +28,9 @@ EXPORT_COLUMNS = (
     "expected_saved_revenue",
     "expected_value",
 )
+#: Of those, the columns shown on screen (the CSV has them all): the chosen action is the same on
+#: every row, and more columns would not fit beside the reason.
+ON_SCREEN = ("customer_id", "reason", "churn_probability", "value", "offer_discount", "expected_saved_revenue")
 TOTALS = (
     ("customers", "count"),
     ("revenue_at_stake", "money"),
@@ -49,7 +52,7 @@ def summary(ctx: Ctx) -> None:
     df = ctx.frame("campaign_summary")
     totals = [(c, k) for c, k in TOTALS if c in df.columns]
     if totals:
-        metric_row(ctx, [(ctx.label(c), df[c].sum(), k, None) for c, k in totals], per_row=4)
+        metric_row(ctx, [kpi(ctx, c, df[c].sum(), kind=k) for c, k in totals], per_row=4)
     action = pick(df.columns, f"action_{ctx.lang}", "action", "action_label")
     nums = numeric_columns(df)
     stake = pick(df.columns, "revenue_at_stake", *nums)
@@ -57,7 +60,14 @@ def summary(ctx: Ctx) -> None:
     if action and stake:
         df = df.sort_values(stake, ascending=False)
         labelled = df.assign(**{action: df[action].map(ctx.vlabel)})
-        fig = charts.bars(labelled, action, stake, name=ctx.label(stake))
+        fig = charts.bars(
+            labelled,
+            action,
+            stake,
+            name=ctx.label(stake),
+            x_title=ctx.t("axis_action"),
+            y_title=axis_title(ctx, "revenue"),
+        )
         if saved:
             import plotly.graph_objects as go
 
@@ -65,6 +75,8 @@ def summary(ctx: Ctx) -> None:
             fig.update_layout(showlegend=True)
         charts.show(fig, key="campaign_chart")
     show_table(ctx, df, key="campaign_table")
+    if "roi" in df.columns:
+        st.caption(ctx.t("roi_help"))
 
 
 def export(ctx: Ctx) -> None:
@@ -86,7 +98,7 @@ def export(ctx: Ctx) -> None:
     total = ctx.count("actions", filters)
     df = ctx.frame("actions", keep, filters=filters, limit=100).rename(columns={reason: "reason"})
     st.caption(ctx.t("shown_rows", shown=ctx.num(len(df)), total=ctx.num(total)))
-    show_table(ctx, df, key="actions_table")
+    show_table(ctx, df[[c for c in df.columns if c in ON_SCREEN]], key="actions_table")
 
     def csv() -> bytes:  # built only when the button is clicked
         return csv_bytes(

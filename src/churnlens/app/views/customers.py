@@ -11,7 +11,7 @@ import streamlit as st
 
 from churnlens.app import charts
 from churnlens.app.context import Ctx
-from churnlens.app.widgets import numeric_columns, pick, show_table, text_columns
+from churnlens.app.widgets import axis_title, numeric_columns, pick, show_table, text_columns
 
 TABLES = (
     "rfm",
@@ -48,8 +48,12 @@ def rfm_grid(ctx: Ctx) -> None:
         show_table(ctx, ctx.frame("rfm", limit=200))
         return
     grid = ctx.grouped("rfm", [r, f], [("customers", "count", None)])
-    matrix = grid.pivot(index=r, columns=f, values="customers")
-    charts.show(charts.heatmap(matrix, x_title=ctx.label(f), y_title=ctx.label(r)), key="rfm_grid")
+    matrix = grid.pivot(index=r, columns=f, values="customers").sort_index().sort_index(axis=1)
+    # best customers (recent and frequent) in the top right corner
+    fig = charts.heatmap(
+        matrix, x_title=ctx.t("rfm_f_axis"), y_title=ctx.t("rfm_r_axis"), reverse_y=False
+    )
+    charts.show(fig, key="rfm_grid")
 
 
 def segments(ctx: Ctx) -> None:
@@ -65,7 +69,16 @@ def segments(ctx: Ctx) -> None:
         df = df.sort_values(size, ascending=False)
         shown = df.assign(**{seg: df[seg].map(ctx.vlabel)})
         charts.show(
-            charts.bars(shown, seg, size, name=ctx.label(size), horizontal=True, height=320),
+            charts.bars(
+                shown,
+                seg,
+                size,
+                name=ctx.label(size),
+                horizontal=True,
+                height=320,
+                x_title=ctx.label("segment"),
+                y_title=axis_title(ctx, size),
+            ),
             key="segments_chart",
         )
     show_table(ctx, df, key="segments_table")
@@ -90,8 +103,19 @@ def demographics(ctx: Ctx) -> None:
         part = df[df[dim].astype(str) == chosen]
         measure = pick(measures, "revenue_per_customer", "customers", "revenue", "orders") or measures[0]
         shown = part.assign(**{group: part[group].map(ctx.vlabel)})
-        charts.show(charts.bars(shown, group, measure, name=ctx.label(measure), height=300), key="demo_chart")
-        show_table(ctx, part, key="demo_table")
+        charts.show(
+            charts.bars(
+                shown,
+                group,
+                measure,
+                name=ctx.label(measure),
+                height=300,
+                x_title=ctx.vlabel(chosen),
+                y_title=axis_title(ctx, measure),
+            ),
+            key="demo_chart",
+        )
+        show_table(ctx, part.drop(columns=[dim]), key="demo_table")
     else:
         show_table(ctx, df, key="demo_table")
 
@@ -107,7 +131,19 @@ def lifecycle(ctx: Ctx) -> None:
     if month and state and value:
         df = df.sort_values([month, state])
         shown = df.assign(**{state: df[state].map(ctx.vlabel)})
-        charts.show(charts.bars(shown, month, value, color=state), key="lifecycle_chart")
+        st.caption(ctx.t("lifecycle_help"))
+        charts.show(
+            charts.diverging(
+                shown,
+                month,
+                state,
+                value,
+                net_name=ctx.t("lifecycle_net"),
+                x_title=ctx.t("axis_month"),
+                y_title=ctx.t("axis_customers"),
+            ),
+            key="lifecycle_chart",
+        )
         with st.expander(ctx.t("table")):
             show_table(ctx, df)
     else:
@@ -130,11 +166,16 @@ def cohorts(ctx: Ctx) -> None:
         d = d[d[cohort].isin(recent)].sort_values([cohort, age])
         if pd.api.types.is_datetime64_any_dtype(d[cohort]):
             d[cohort] = d[cohort].map(ctx.month)
+        size = pick(d.columns, "cohort_customers", "cohort_size", "customers")
+        y_title = ctx.label(cohort)
+        if size:  # each row says how many customers it follows: "Jul 2022 (82)"
+            sizes = d.groupby(cohort, sort=False)[size].first()
+            d[cohort] = d[cohort].map(lambda c: f"{c} ({ctx.num(sizes[c])})")
+            y_title = ctx.t("cohort_axis")
         matrix = d.pivot_table(index=cohort, columns=age, values=rate, aggfunc="first", sort=False)
-        charts.show(
-            charts.heatmap(matrix, pct=True, x_title=ctx.label(age), y_title=ctx.label(cohort), height=460),
-            key="cohort_chart",
-        )
+        fig = charts.heatmap(matrix, pct=True, x_title=ctx.t("cohort_age_axis"), y_title=y_title, height=460)
+        fig.update_traces(colorbar={"tickformat": ".0%"})
+        charts.show(fig, key="cohort_chart")
     else:
         show_table(ctx, df)
 
@@ -151,7 +192,15 @@ def acquisition(ctx: Ctx) -> None:
     channel = pick(df.columns, "channel", "traffic_source", "source", "device_type")
     if month and value:
         df = df.sort_values(month)
-        fig = charts.bars(df, month, value, name=ctx.label(value), color=channel)
+        fig = charts.bars(
+            df,
+            month,
+            value,
+            name=ctx.label(value),
+            color=channel,
+            x_title=ctx.t("axis_month"),
+            y_title=ctx.t("axis_customers"),
+        )
         if "signups" in df.columns and value != "signups" and df["signups"].sum() > 0:
             import plotly.graph_objects as go
 

@@ -12,9 +12,17 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from churnlens.app import charts
+from churnlens.app import charts, compare
 from churnlens.app.context import Ctx
-from churnlens.app.widgets import kind_of, localized_text, metric, metric_row, pick, show_table
+from churnlens.app.widgets import (
+    axis_title,
+    kpi,
+    localized_text,
+    metric,
+    metric_row,
+    pick,
+    show_table,
+)
 
 TABLES = (
     "sales_monthly",
@@ -54,14 +62,14 @@ def kpis(ctx: Ctx) -> None:
     if ctx.has("sales_monthly") and ctx.rows("sales_monthly"):
         df, month, cols = sales_frame(ctx)
         if month and cols:
-            last = df.iloc[-1]
-            prev = df.iloc[-2] if len(df) > 1 else None
-            if prev is not None:
-                st.caption(ctx.t("kpi_help", period=ctx.month(last[month]), previous=ctx.month(prev[month])))
-            metric_row(
-                ctx,
-                [(ctx.label(c), last[c], kind_of(c), None if prev is None else prev[c]) for c in cols],
-            )
+            choice = compare.choose(ctx)
+            current, previous = compare.spans(ctx, df[month].tolist(), choice)
+            now = compare.summarise(df, month, cols, current) or df.iloc[-1][cols].to_dict()
+            before = compare.summarise(df, month, cols, previous)
+            note = compare.caption(ctx, current, previous if before else None)
+            if note:
+                st.caption(note)
+            metric_row(ctx, [kpi(ctx, c, now[c], None if before is None else before[c]) for c in cols])
             return
     ctx.need("sales_monthly")
     prof = ctx.profile()
@@ -92,19 +100,41 @@ def sales(ctx: Ctx) -> None:
         show_table(ctx, df)
         return
     main = cols[0]
-    fig = charts.bars(df, month, main, name=ctx.label(main))
+    fig = charts.bars(
+        df, month, main, name=ctx.label(main), x_title=ctx.t("axis_month"), y_title=axis_title(ctx, main)
+    )
     if "orders" in df.columns and main != "orders":
         fig.add_trace(
             go.Scatter(x=df[month], y=df["orders"], name=ctx.label("orders"), yaxis="y2", mode="lines")
         )
-        fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False}, showlegend=True)
+        # Orders from zero on the right, counts as whole numbers (a count is never negative).
+        fig.update_layout(
+            yaxis2={
+                "overlaying": "y",
+                "side": "right",
+                "showgrid": False,
+                "rangemode": "tozero",
+                "tickmode": "auto",
+                "tickformat": ",d",
+                "title": ctx.t("orders_axis"),
+            },
+            showlegend=True,
+        )
+        fig.update_layout(yaxis={"rangemode": "tozero"})
     charts.show(fig, key="sales_chart")
     if ctx.has("category_sales_monthly") and ctx.rows("category_sales_monthly"):
         cat = ctx.frame("category_sales_monthly")
         if {"month", "category", "item_revenue"} <= set(cat.columns):
             st.markdown(f"**{ctx.t('category_sales')}**")
             charts.show(
-                charts.bars(cat.sort_values("month"), "month", "item_revenue", color="category"),
+                charts.bars(
+                    cat.sort_values("month"),
+                    "month",
+                    "item_revenue",
+                    color="category",
+                    x_title=ctx.t("axis_month"),
+                    y_title=axis_title(ctx, "item_revenue"),
+                ),
                 key="category_chart",
             )
 
@@ -117,12 +147,22 @@ def bridge(ctx: Ctx) -> None:
     if not {"component", "change"} <= set(df.columns):
         show_table(ctx, df)
         return
-    charts.show(charts.waterfall(*charts.bridge_parts(ctx, df)), key="bridge_chart")
+    labels, values, measures = charts.bridge_parts(ctx, df)
+    labels = [_period_text(ctx, labels[0]), *labels[1:-1], _period_text(ctx, labels[-1])]
+    unit = str(df.iloc[0].get("unit", "money"))
+    y_title = axis_title(ctx, "revenue") if unit == "money" else ctx.label("items")
+    charts.show(
+        charts.waterfall(labels, values, measures, x_title=ctx.t("axis_component"), y_title=y_title),
+        key="bridge_chart",
+    )
+    explain(ctx, df)
     show_table(
         ctx,
         df[[c for c in ("component", "customers", "change", "share_of_change") if c in df.columns]],
         key="bridge_table",
     )
+    if "share_of_change" in df.columns:
+        st.caption(ctx.t("share_of_change_help"))
     if ctx.has("revenue_bridge_by_segment") and ctx.rows("revenue_bridge_by_segment"):
         seg = ctx.frame("revenue_bridge_by_segment")
         if {"segment", "component", "change"} <= set(seg.columns):
@@ -133,10 +173,38 @@ def bridge(ctx: Ctx) -> None:
             totals = totals.assign(segment=totals["segment"].map(ctx.vlabel))
             charts.show(
                 charts.bars(
-                    totals, "segment", "change", name=ctx.label("change"), horizontal=True, height=300
+                    totals,
+                    "segment",
+                    "change",
+                    name=ctx.label("change"),
+                    horizontal=True,
+                    height=300,
+                    x_title=ctx.label("segment"),
+                    y_title=axis_title(ctx, "change"),
                 ),
                 key="bridge_segments",
             )
+
+
+def _period_text(ctx: Ctx, label: str) -> str:
+    """A bridge period label (``2022-06..2022-07``) in words (``Jun–Jul 2022``)."""
+    span = compare.parse_period(label)
+    return label if span is None else span.label(ctx)
+
+
+def explain(ctx: Ctx, df: pd.DataFrame) -> None:
+    """Why a large loss and a small net change are both true: losses and gains, then the net."""
+    parts = df[df["component"] != "total"]
+    change = pd.to_numeric(parts["change"], errors="coerce")
+    lost, gained = change[change < 0].sum(), change[change > 0].sum()
+    if not lost or not gained:
+        return
+    unit = str(df.iloc[0].get("unit", "money"))
+
+    def amount(v: float) -> str:
+        return ctx.money(v) if unit == "money" else ctx.value(v, "count")
+
+    st.caption(ctx.t("bridge_explain", lost=amount(-lost), gained=amount(gained), net=amount(lost + gained)))
 
 
 def findings(ctx: Ctx) -> None:

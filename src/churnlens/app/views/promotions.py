@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from churnlens.app import charts
+from churnlens.app import charts, compare
 from churnlens.app.context import Ctx
-from churnlens.app.widgets import metric_row, show_table
+from churnlens.app.widgets import axis_title, kpi, metric_row, show_table
 
 TABLES = ("promo_roi", "promo_codes", "promo_usage", "promo_audience", "promo_repurchase")
 ROI_KPIS = (
@@ -22,6 +22,8 @@ ROI_KPIS = (
     ("incremental_revenue", "money"),
     ("net", "money"),
 )
+#: KPIs of one period (base or current), summed from ``promo_codes``: KPI -> column summed.
+PERIOD_KPIS = (("promo_orders", "orders", "count"), ("promo_revenue", "revenue", "money"), ("discount_cost", "discount", "money"))
 
 
 def render(ctx: Ctx) -> None:
@@ -38,12 +40,12 @@ def render(ctx: Ctx) -> None:
             ctx.t("period"),
             periods,
             default="all",
-            format_func=lambda p: ctx.t(f"period_{p}"),
+            format_func=lambda p: period_name(ctx, p),
             key="promo_period",
         )
         or "all"
     )
-    roi(ctx)
+    roi(ctx, period)
     codes(ctx, period)
     usage(ctx, period)
     audience(ctx, period)
@@ -54,13 +56,31 @@ def _period(ctx: Ctx, table: str, period: str) -> tuple:
     return (("period", "==", period),) if "period" in ctx.columns(table) else ()
 
 
-def roi(ctx: Ctx) -> None:
+def period_name(ctx: Ctx, period: str) -> str:
+    """``base period · Apr–May 2022``: the diagnosis period's dates with its name."""
+    name = ctx.t(f"period_{period}")
+    spans = compare.bridge_spans(ctx) if period != "all" else None
+    if not spans:
+        return name
+    return f"{name} · {(spans[0] if period == 'base' else spans[1]).label(ctx)}"
+
+
+def roi(ctx: Ctx, period: str = "all") -> None:
+    """Promotion KPIs of the chosen period: the whole history from ``promo_roi``; the base or
+    current period summed from that period's ``promo_codes`` rows."""
     st.subheader(ctx.t("promo_roi"))
+    if period != "all" and ctx.has("promo_codes") and "period" in ctx.columns("promo_codes"):
+        df = ctx.frame("promo_codes", filters=(("period", "==", period),))
+        items = [kpi(ctx, name, df[col].sum(), kind=kind) for name, col, kind in PERIOD_KPIS if col in df]
+        metric_row(ctx, items, per_row=4)
+        st.caption(ctx.t("promo_period_kpis", period=period_name(ctx, period)))
+        return
     if not ctx.need("promo_roi"):
         return
     row = ctx.frame("promo_roi").iloc[0]
     shown = [(c, k) for c, k in ROI_KPIS if c in row.index]
-    metric_row(ctx, [(ctx.label(c), row[c], k, None) for c, k in shown], per_row=4)
+    metric_row(ctx, [kpi(ctx, c, row[c], kind=k) for c, k in shown], per_row=4)
+    st.caption(ctx.t("promo_all_kpis"))
 
 
 def codes(ctx: Ctx, period: str) -> None:
@@ -72,7 +92,15 @@ def codes(ctx: Ctx, period: str) -> None:
     )
     if {"promo_code", "orders"} <= set(df.columns) and len(df):
         top = df.head(15)
-        fig = charts.bars(top, "promo_code", "orders", name=ctx.label("orders"), height=300)
+        fig = charts.bars(
+            top,
+            "promo_code",
+            "orders",
+            name=ctx.label("orders"),
+            height=300,
+            x_title=ctx.t("axis_promo_code"),
+            y_title=ctx.t("orders_axis"),
+        )
         if "discount_depth" in top.columns:
             import plotly.graph_objects as go
 
@@ -86,7 +114,13 @@ def codes(ctx: Ctx, period: str) -> None:
                 )
             )
             fig.update_layout(
-                yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%", "showgrid": False},
+                yaxis2={
+                    "overlaying": "y",
+                    "side": "right",
+                    "tickformat": ".1%",  # depths lie close together: whole percents repeat
+                    "showgrid": False,
+                    "title": axis_title(ctx, "discount_depth"),
+                },
                 showlegend=True,
             )
         charts.show(fig, key="promo_codes_chart")
@@ -110,7 +144,15 @@ def usage(ctx: Ctx, period: str) -> None:
     )
     part = df[df["dimension"].astype(str) == dim]
     shown = part.assign(segment=part["segment"].map(ctx.vlabel))
-    fig = charts.bars(shown, "segment", "promo_share", name=ctx.label("promo_share"), height=300)
+    fig = charts.bars(
+        shown,
+        "segment",
+        "promo_share",
+        name=ctx.label("promo_share"),
+        height=300,
+        x_title=ctx.vlabel(dim),
+        y_title=axis_title(ctx, "promo_share"),
+    )
     fig.update_yaxes(tickformat=".0%")
     charts.show(fig, key="promo_usage_chart")
     show_table(ctx, part.drop(columns=["period", "dimension"], errors="ignore"), key="promo_usage_table")
@@ -133,7 +175,15 @@ def repurchase(ctx: Ctx) -> None:
         shown = df.assign(
             order_type=df["order_type"].map(ctx.vlabel), audience=df["audience"].map(ctx.vlabel)
         )
-        fig = charts.bars(shown, "audience", "repurchase_rate", color="order_type", height=300)
+        fig = charts.bars(
+            shown,
+            "audience",
+            "repurchase_rate",
+            color="order_type",
+            height=300,
+            x_title=ctx.label("audience"),
+            y_title=axis_title(ctx, "repurchase_rate"),
+        )
         fig.update_layout(barmode="group")
         fig.update_yaxes(tickformat=".0%")
         charts.show(fig, key="promo_repurchase_chart")

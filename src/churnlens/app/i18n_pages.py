@@ -1,0 +1,217 @@
+"""Words of the Overview, Customers, Behaviour, Promotions, Campaigns and Data pages: KPI
+definitions (shown on hover), chart axis titles, explanations of the numbers.
+
+Same shape as `i18n.STRINGS` (``{key: (english, korean)}``), merged into it; ``def_<column>`` is
+the one-line definition of the KPI shown for result column ``<column>``.
+"""
+
+from __future__ import annotations
+
+PAGE_STRINGS: dict[str, tuple[str, str]] = {
+    # ---- units and axes -----------------------------------------------------------------------
+    "unit_items": ("items", "개"),
+    "axis_month": ("Month", "월"),
+    "axis_customers": ("Customers", "고객 수"),
+    "axis_sessions": ("Sessions", "세션 수"),
+    "axis_step": ("Step", "단계"),
+    "axis_component": ("Source of change", "변동 요인"),
+    "axis_promo_code": ("Promotion code", "프로모션 코드"),
+    "axis_action": ("Action", "액션"),
+    "axis_exit": ("Last page of the session", "세션의 마지막 페이지"),
+    "axis_value": ("Value", "값"),
+    # ---- KPI definitions (hover) --------------------------------------------------------------
+    "def_revenue": (
+        "Paid order value in the month (failed and cancelled payments excluded).",
+        "해당 월에 결제된 주문 금액입니다(결제 실패·취소 제외).",
+    ),
+    "def_orders": ("Paid orders placed in the month.", "해당 월에 결제된 주문 수입니다."),
+    "def_buyers": (
+        "Customers with at least one paid order in the month.",
+        "해당 월에 결제된 주문이 한 건 이상인 고객 수입니다.",
+    ),
+    "def_aov": ("Average order value: revenue ÷ orders.", "평균 주문 금액: 매출 ÷ 주문 수입니다."),
+    "def_failed_share": (
+        "Share of orders whose payment failed; a rise is bad news.",
+        "결제에 실패한 주문의 비율입니다. 오르면 나쁜 신호입니다.",
+    ),
+    "def_visits": ("Sessions (visits) started in the month.", "해당 월에 시작된 세션(방문) 수입니다."),
+    "def_visitors": (
+        "Different customers who visited at least once in the month.",
+        "해당 월에 한 번 이상 방문한 서로 다른 고객 수입니다.",
+    ),
+    "def_conversion_rate": (
+        "Conversion: share of sessions that end in a purchase.",
+        "전환율: 구매로 끝난 세션의 비율입니다.",
+    ),
+    "def_buyer_rate": (
+        "Buyer rate: share of the month's visitors who bought at least once in the month (a visitor "
+        "with many sessions counts once, so it is far above conversion).",
+        "구매자 비율: 해당 월 방문자 중 그 달에 한 번 이상 구매한 비율입니다(세션이 많은 방문자도 "
+        "한 번만 세므로 전환율보다 훨씬 높습니다).",
+    ),
+    "def_promo_orders": (
+        "Orders that used a promotion code or discount.",
+        "프로모션 코드나 할인을 사용한 주문 수입니다.",
+    ),
+    "def_discount_cost": (
+        "Money given away in discounts on those orders.",
+        "해당 주문에서 할인으로 깎아 준 금액입니다.",
+    ),
+    "def_incremental_revenue": (
+        "Revenue the promoted orders brought beyond what the same customers spend at full price.",
+        "프로모션 주문이 같은 고객의 정가 구매를 넘어 추가로 가져온 매출입니다.",
+    ),
+    "def_net": ("Incremental revenue minus the discount cost.", "추가 매출에서 할인 비용을 뺀 값입니다."),
+    "def_customers": ("Customers the actions reach.", "액션 대상 고객 수입니다."),
+    "def_revenue_at_stake": (
+        "Revenue these customers would bring in the next period if they stayed.",
+        "이 고객들이 남아 있다면 다음 기간에 가져올 매출입니다.",
+    ),
+    "def_expected_saved_revenue": (
+        "Revenue at stake × churn probability × the action's expected success rate.",
+        "위험 매출 × 이탈 확률 × 액션의 예상 성공률입니다.",
+    ),
+    "def_cost": ("What the actions cost (discounts, contacts).", "액션에 드는 비용(할인, 연락)입니다."),
+    # ---- overview -----------------------------------------------------------------------------
+    "compare_with": ("Compare", "비교 기준"),
+    "compare_previous_month": ("Last month vs the month before", "지난달 대 그 전달"),
+    "compare_bridge": ("The diagnosis periods", "진단 기간"),
+    "compare_year": ("Last month vs a year earlier", "지난달 대 1년 전 같은 달"),
+    "monthly_average": ("Values are monthly averages.", "값은 월평균입니다."),
+    "share_of_change_help": (
+        "Share of change = the component's change ÷ the net change. Components that push the other way "
+        "make some shares above 100 % and others negative; together they add up to 100 %.",
+        "변화 기여도 = 요인별 변화 ÷ 순변동입니다. 서로 반대로 움직이는 요인이 있으면 100 %를 넘거나 "
+        "음수인 기여도가 생기며, 모두 더하면 100 %입니다.",
+    ),
+    "bridge_explain": (
+        "Revenue fell by {lost} from customers who bought less or stopped, and rose by {gained} from "
+        "others; the net change is {net}.",
+        "구매를 줄이거나 멈춘 고객 때문에 매출이 {lost} 줄고, 다른 고객 덕분에 {gained} 늘어 순변동은 "
+        "{net}입니다.",
+    ),
+    "orders_axis": ("Orders", "주문 수"),
+    # ---- customers ----------------------------------------------------------------------------
+    "rfm_r_axis": ("Recency grade (higher = bought more recently)", "최근성 등급(높을수록 최근 구매)"),
+    "rfm_f_axis": ("Frequency grade (higher = buys more often)", "빈도 등급(높을수록 자주 구매)"),
+    "lifecycle_net": ("Net change", "순변동"),
+    "lifecycle_help": (
+        "New, returning and resurrected customers per month above zero; customers turning dormant below "
+        "zero; the line is the net change.",
+        "월별 신규·재구매·복귀 고객은 0 위에, 휴면으로 바뀐 고객은 0 아래에 표시하며 선은 순변동입니다.",
+    ),
+    "cohort_axis": ("First-order month (customers)", "첫 주문 월(고객 수)"),
+    "cohort_age_axis": ("Months since first order", "첫 주문 후 개월 수"),
+    # ---- behaviour ----------------------------------------------------------------------------
+    "funnel_help": (
+        "Each step counts sessions that reached it after the steps before it; purchase = sessions with "
+        "a completed payment. The share is of the first step.",
+        "각 단계는 앞 단계를 거쳐 그 단계에 도달한 세션 수입니다. 구매 = 결제가 완료된 세션입니다. "
+        "비율은 첫 단계 대비입니다.",
+    ),
+    "paths_help": (
+        "Most common page sequences in a session; sessions ending in “purchase” bought in that session.",
+        "세션에서 가장 흔한 페이지 순서입니다. “구매”로 끝나는 경로는 그 세션에서 구매한 세션입니다.",
+    ),
+    "paths_hidden": (
+        "Start, exit and “other” pages are left out so that the pages people move between show.",
+        "시작, 종료, “기타” 페이지는 빼고 사람들이 오가는 페이지만 보여줍니다.",
+    ),
+    "no_conversion_rows": (
+        "No conversions in this breakdown to chart.",
+        "이 세부 구분에는 차트로 보일 전환이 없습니다.",
+    ),
+    # ---- promotions ---------------------------------------------------------------------------
+    "period_span": ("{name}: {start} – {end}", "{name}: {start} – {end}"),
+    "promo_period_kpis": (
+        "Promotion orders, their revenue and discounts in the {period}. What promotions earn back "
+        "(incremental revenue, net) is measured over the whole history.",
+        "{period}의 프로모션 주문, 그 매출과 할인입니다. 프로모션 수익성(추가 매출, 순효과)은 전체 기간으로만 "
+        "측정합니다.",
+    ),
+    "promo_all_kpis": (
+        "Whole history. Incremental revenue compares repurchases after a promotion with those after a "
+        "full-price order.",
+        "전체 기간 기준입니다. 추가 매출은 프로모션 후 재구매를 정가 구매 후 재구매와 비교합니다.",
+    ),
+    "def_promo_revenue": ("Revenue of the orders that used a promotion.", "프로모션을 사용한 주문의 매출입니다."),
+    # ---- campaigns ----------------------------------------------------------------------------
+    "roi_help": (
+        "ROI = (expected saved revenue − cost) ÷ cost.",
+        "ROI = (예상 방어 매출 − 비용) ÷ 비용입니다.",
+    ),
+    # ---- data & runs --------------------------------------------------------------------------
+    "run_fact": ("Fact", "항목"),
+    "run_value": ("Value", "값"),
+    "skipped_stages": ("Skipped stages", "건너뛴 단계"),
+    "yes": ("yes", "예"),
+    "no": ("no", "아니요"),
+}
+
+#: Column headers these pages show that the shared table lacks (same shape as `i18n.COLUMNS`).
+PAGE_COLUMNS: dict[str, tuple[str, str]] = {
+    "source_kind": ("Data source", "데이터 출처"),
+    "currency": ("Currency", "통화"),
+    "time_mode": ("Dates", "날짜"),
+    "prices": ("Prices", "가격"),
+    "last_run": ("Last run", "마지막 실행"),
+    "snapshot_date": ("Snapshot date", "기준일"),
+    "started_at": ("Started", "시작"),
+    "kind": ("Kind", "종류"),
+    "seconds": ("Seconds", "소요 시간(초)"),
+    "tables": ("Tables written", "기록한 테이블"),
+    "stage": ("Stage", "단계"),
+    "reason": ("Reason", "이유"),
+    "median_minutes_from_previous": ("Median minutes from previous step", "이전 단계부터 중앙값(분)"),
+    "visits_per_customer": ("Visits per customer", "고객당 방문 수"),
+    "purchase_sessions": ("Sessions with a purchase", "구매 세션 수"),
+    "purchase_rate": ("Sessions with a purchase (%)", "구매 세션 비율"),
+    "promo_revenue": ("Promotion revenue", "프로모션 매출"),
+    "item_revenue": ("Item revenue", "상품 매출"),
+    "share_of_month": ("Share of the month", "월 매출 비중"),
+    "category": ("Category", "카테고리"),
+    "cohort_customers": ("Customers in the cohort", "코호트 고객 수"),
+    "revenue_retention": ("Revenue retention", "매출 유지율"),
+    "items_per_order": ("Items per order", "주문당 상품 수"),
+    "purchase_conversion": ("Purchase conversion", "구매 전환율"),
+    "revenue_per_customer": ("Revenue per customer", "고객당 매출"),
+    "signed_customers": ("Customers (dormant negative)", "고객 수(휴면은 음수)"),
+    "exit_event": ("Last page", "마지막 페이지"),
+    "repurchase_rate_full": ("Repurchase after full price", "정가 구매 후 재구매율"),
+    "repurchase_rate_promo": ("Repurchase after a promotion", "프로모션 후 재구매율"),
+    "base_period": ("Base period", "기준 기간"),
+    "current_period": ("Current period", "현재 기간"),
+    "segment_rank": ("Rank", "순위"),
+    "first_order_ts": ("First order", "첫 주문"),
+    "last_order_ts": ("Last order", "마지막 주문"),
+    "rfm_code": ("RFM code", "RFM 코드"),
+    "failed_orders": ("Failed payments", "결제 실패 주문"),
+    "searches": ("Searches", "검색 수"),
+    "searchers": ("Searchers", "검색한 고객 수"),
+    "group_searches": ("Searches in the group", "그룹 검색 수"),
+    "group_searchers": ("Searchers in the group", "그룹 검색 고객 수"),
+    "searcher_share": ("Share of searchers", "검색 고객 비율"),
+    "funnel": ("Funnel", "퍼널"),
+    "period": ("Period", "기간"),
+    "contact_cost": ("Contact cost", "연락 비용"),
+    "days_since_last_order": ("Days since last order", "마지막 주문 후 일수"),
+    "dormant": ("Dormant", "휴면"),
+    "promo_sensitive": ("Buys on promotion", "프로모션 반응 고객"),
+    "risk": ("Risk", "위험"),
+    "routine_due": ("Routine purchase due", "정기 구매 시기"),
+    "routine_products": ("Routine products", "정기 구매 상품"),
+    "rule": ("Rule", "규칙"),
+    "save_rate": ("Expected success rate", "예상 성공률"),
+    "value_level": ("Value level", "가치 수준"),
+    "value_source": ("Value from", "가치 기준"),
+}
+
+#: Codes these pages show as values (same shape as `i18n.VALUES`).
+PAGE_VALUES: dict[str, tuple[str, str]] = {
+    "run_ingest": ("Ingest", "적재"),
+    "run_run": ("Pipeline run", "파이프라인 실행"),
+    "calendar": ("Calendar dates", "달력 날짜"),
+    "relative": ("Rebuilt from order gaps", "주문 간격으로 재구성"),
+    "fashion-campus": ("Fashion Campus", "Fashion Campus"),
+    "second_hand": ("Second hand", "중고"),
+}
