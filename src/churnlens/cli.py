@@ -331,6 +331,7 @@ def diagnose(
     ] = "text",
 ) -> None:
     """Why sales changed: the ranked findings of the last run (table findings), read, not recomputed."""
+    from churnlens.app.i18n import tr
     from churnlens.findings_output import (
         FORMATS,
         findings_csv,
@@ -355,7 +356,7 @@ def diagnose(
         typer.echo(findings_csv(found), nl=False)
     else:
         console.print(findings_table(found, lang))
-        console.print("numbers of each finding: --format json (or table findings); parts: revenue_bridge")
+        console.print(escape(tr(lang, "findings_more")), highlight=False)
 
 
 @app.command()

@@ -318,6 +318,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The {n} customers most likely to stop buying: why the model flags them and what to do.",
         "구매를 멈출 가능성이 가장 높은 고객 {n}명입니다. 모델이 위험하다고 본 이유와 권장 액션을 함께 보여 줍니다.",
     ),
+    "findings_more": (
+        "The numbers of each finding: --format json (or table findings); its parts: table revenue_bridge.",
+        "각 발견의 수치: --format json (또는 findings 테이블), 구성 요소: revenue_bridge 테이블.",
+    ),
     "report_days_since": ("Days since last order", "마지막 주문 후 일수"),
     "report_why": ("Why the model flags them", "위험하다고 본 이유"),
     "report_action": ("Recommended action", "권장 액션"),
