@@ -510,14 +510,15 @@ def report(
     lang: Annotated[str, typer.Option("--lang", help="Language of the report: en or ko.")] = "en",
     force: ForceOpt = False,
 ) -> None:
-    """Write a self-contained HTML report: KPIs, findings, segments, churn model, campaigns."""
+    """Write a self-contained HTML report: KPIs, findings, customers to contact first, model card,
+    segments, products, promotions and campaigns (one file that opens offline)."""
     from churnlens.report import write_report
     from churnlens.warehouse import default_db
 
     path = write_report(db or default_db(), out, lang, force=force)
-    console.print(
-        f"wrote report to [bold]{escape(str(path))}[/] ({path.stat().st_size / 1e6:.1f} MB, opens offline)"
-    )
+    size = path.stat().st_size
+    shown = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{max(size / 1e3, 1):.0f} KB"
+    console.print(f"wrote report to [bold]{escape(str(path))}[/] ({shown}, opens offline)")
 
 
 @app.command()
