@@ -226,3 +226,19 @@ def test_korean_report_has_no_untranslated_headings(reports):
         words = set(re.findall(r"[A-Za-z][A-Za-z_]+", h.unescape(text))) - KOREAN_ALLOWED
         assert not words, (tag, text)
     assert len(re.findall(r"<h2>", html)) == len(re.findall(r"<h2>", reports["en"]))
+
+
+def test_svg_axes_and_waterfall_steps_are_where_the_numbers_put_them():
+    from churnlens import report_svg as svg
+
+    assert svg.nice_ticks(0, 87) == [0, 20, 40, 60, 80, 100]
+    assert svg.nice_ticks(-12, 30) == [-20, -10, 0, 10, 20, 30]
+    chart = svg.waterfall(["base", "up", "down", "now"], [100, 20, -50, 70], ["absolute", "relative", "relative", "total"], str, "x", "w")
+    base, up, down, now = chart.rects
+    scale = base["w"] / 100  # pixels per unit
+    assert abs(up["x"] - (base["x"] + base["w"])) < 1e-9 and abs(up["w"] - 20 * scale) < 1e-9
+    assert abs(down["x"] + down["w"] - (up["x"] + up["w"])) < 1e-9 and abs(down["w"] - 50 * scale) < 1e-9
+    assert abs(now["x"] + now["w"] - down["x"]) < 1e-9 and abs(now["w"] - 70 * scale) < 1e-9
+    assert [r["fill"] for r in chart.rects] == [svg.BLUE, svg.GREEN, svg.RED, svg.BLUE]
+    assert [r["tip"] for r in chart.rects] == ["base: 100", "up: 20", "down: -50", "now: 70"]
+    assert any(t["title"] and t["text"] == "x" for t in chart.texts)  # the axis has its title

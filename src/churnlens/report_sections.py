@@ -36,7 +36,7 @@ def at_risk(actions: pd.DataFrame | None, scores: pd.DataFrame | None, n: int = 
     and from actions (when present) action, reason, reason_ko, value, days_since_last_order."""
     if scores is None and actions is None:
         return pd.DataFrame()
-    if actions is not None and scores is not None:
+    if actions is not None and scores is not None and "customer_id" in actions and "customer_id" in scores:
         keep = [c for c in ("customer_id", "reasons", "reasons_ko") if c in scores]
         rows = actions.merge(scores[keep], on="customer_id", how="left", suffixes=("", "_score"))
     else:
@@ -44,6 +44,8 @@ def at_risk(actions: pd.DataFrame | None, scores: pd.DataFrame | None, n: int = 
     if "state" in rows:
         rows = rows[rows["state"].isin(SAVEABLE)]
     key = "expected_saved_revenue" if "state" in rows and "expected_saved_revenue" in rows else "churn_probability"
+    if not {key, "customer_id"} <= set(rows.columns):
+        return pd.DataFrame()  # nothing says who is at risk
     rows = rows.sort_values([key, "customer_id"], ascending=[False, True], kind="stable")
     return rows.head(n).reset_index(drop=True)
 
