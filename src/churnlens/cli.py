@@ -42,6 +42,43 @@ class _Commands(typer.core.TyperGroup):
                 raise
             fail(known)
 
+    def get_command(self, ctx, cmd_name):
+        cmd = super().get_command(ctx, cmd_name)
+        if cmd is not None:
+            plain_option_types(cmd, ctx)
+        return cmd
+
+    def format_help(self, ctx, formatter):
+        plain_option_types(self, ctx)
+        return super().format_help(ctx, formatter)
+
+
+#: What the help shows after an option that takes a value, by the value's type.
+VALUE_NAMES = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "path": "PATH", "list[str]": "TEXT"}
+
+
+def _no_type(ctx) -> None:
+    return None
+
+
+def plain_option_types(cmd, ctx) -> None:
+    """Help without type tags: a flag (``--force``) shows none instead of ``<bool>``, an option
+    with a value shows its kind in capitals (``--db TEXT``) instead of ``<str>``, an argument its
+    name (``KIND``); sub-commands too."""
+    for param in [*cmd.params, cmd.get_help_option(ctx)]:
+        if param is None or param.metavar is not None:
+            continue
+        if param.param_type_name == "argument":
+            param.metavar = param.name.upper()  # named in capitals; its help says what it takes
+            param.display_type_rich = _no_type
+        elif param.is_flag:
+            param.metavar = ""
+        else:
+            kind = str(param.display_type(ctx)).strip("<>").lower()
+            param.metavar = VALUE_NAMES.get(kind, kind.upper())
+    for sub in getattr(cmd, "commands", {}).values():
+        plain_option_types(sub, ctx)
+
 
 def fail(exc: Exception) -> None:
     """Print ``exc`` as one error message (its text never read as Rich markup) and exit with 2."""
@@ -291,20 +328,41 @@ def diagnose(
     config: ConfigOpt = None,
     set_: SetOpt = None,
     lang: Annotated[str, typer.Option("--lang", help="Language of the findings: en or ko.")] = "en",
+    format_: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="text (a readable list), json or csv (every column of table findings, both languages).",
+        ),
+    ] = "text",
 ) -> None:
-    """Why sales changed: run the diagnosis and print its ranked findings."""
+    """Why sales changed: the ranked findings of the last run (table findings), read, not recomputed."""
+    from churnlens.app.i18n import tr
+    from churnlens.findings_output import (
+        FORMATS,
+        findings_csv,
+        findings_json,
+        findings_table,
+        stored_findings,
+    )
+
     if lang not in ("en", "ko"):
         raise DataError("Unknown language.", values=[lang], fix="Use --lang en or --lang ko.")
-    with opened(db, engine, config, set_) as (wh, cfg):
-        report = run_pipeline(wh, cfg, ["diagnosis"])
-        found = wh.to_pandas("findings")
-    for stage, reason in report.skipped.items():
-        console.print(f"  skipped {stage}: {escape(str(reason))}")
-    t = Table("#", "severity", "finding", title="diagnosis", show_lines=True)
-    for _, r in found.iterrows():
-        t.add_row(str(r["rank"]), escape(str(r["severity"])), escape(str(r[f"text_{lang}"])))
-    console.print(t)
-    console.print("  numbers of each finding: table findings (column numbers); parts: revenue_bridge")
+    if format_ not in FORMATS:
+        raise DataError("Unknown output format.", values=[format_], fix="Use --format text, json or csv.")
+    cfg = load_config(config, set_)
+    wh = open_warehouse(db, engine, cfg, read_only=engine == "duckdb")
+    try:
+        found = stored_findings(wh, db or "churnlens.duckdb")
+    finally:
+        wh.close()
+    if format_ == "json":
+        typer.echo(findings_json(found))
+    elif format_ == "csv":
+        typer.echo(findings_csv(found), nl=False)
+    else:
+        console.print(findings_table(found, lang))
+        console.print(escape(tr(lang, "findings_more")), highlight=False)
 
 
 @app.command()
@@ -484,14 +542,15 @@ def report(
     lang: Annotated[str, typer.Option("--lang", help="Language of the report: en or ko.")] = "en",
     force: ForceOpt = False,
 ) -> None:
-    """Write a self-contained HTML report: KPIs, findings, segments, churn model, campaigns."""
+    """Write a self-contained HTML report: KPIs, findings, customers to contact first, model card,
+    segments, products, promotions and campaigns (one file that opens offline)."""
     from churnlens.report import write_report
     from churnlens.warehouse import default_db
 
     path = write_report(db or default_db(), out, lang, force=force)
-    console.print(
-        f"wrote report to [bold]{escape(str(path))}[/] ({path.stat().st_size / 1e6:.1f} MB, opens offline)"
-    )
+    size = path.stat().st_size
+    shown = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{max(size / 1e3, 1):.0f} KB"
+    console.print(f"wrote report to [bold]{escape(str(path))}[/] ({shown}, opens offline)")
 
 
 @app.command()
@@ -515,9 +574,10 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed of the generated shop.")] = 7,
     port: Annotated[int, typer.Option("--port", help="Port of the dashboard.")] = 8501,
 ) -> None:
-    """Make a demo shop (generated with a planted sales decline, or ``--shop online-retail``: a real
-    retailer's two years, shipped with churnlens), ingest it, run every stage and serve the
-    dashboard on 127.0.0.1 (``--no-serve`` stops after the run)."""
+    """Make a demo shop, ingest it, run every stage and serve the dashboard on 127.0.0.1.
+
+    The shop is generated with a planted sales decline, or with --shop online-retail it is a real
+    retailer's two years, shipped with churnlens; --no-serve stops after the run."""
     from churnlens.demo import demo_shop
     from churnlens.ingest import ingest as run_ingest
     from churnlens.safe_paths import check_output_dir

@@ -1,23 +1,27 @@
 """A shareable report: one self-contained HTML file with the shop's key results.
 
 `build_report(warehouse, lang)` reads result tables only (never recomputes) and returns the
-HTML: the KPIs of the last month against the month before, the findings, monthly sales and
-the revenue bridge, the customer segments, the churn model's quality and the campaign
-summary. Plotly.js is embedded once, inline, so the file opens offline and can be e-mailed
-as it is. Sections whose table is missing are listed at the end instead of failing.
+HTML, rendered from the Jinja2 template ``churnlens/templates/report.html.j2`` with every value
+escaped: the KPIs of the last month against the month before, the findings, monthly sales and
+the revenue bridge, the customers to contact first (with the model's reasons and the
+recommended action), a plain-language model card (how often the model's top 10 % really
+churned, against the simplest rule), the segments, the best sellers, promotions and the
+campaign summary. Charts are inline SVG (`churnlens.report_svg`): the file runs no script,
+loads nothing and opens offline. Sections whose table is missing are listed at the end
+instead of failing.
 """
 
 from __future__ import annotations
 
-import html
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pandas as pd
-import plotly.graph_objects as go
-import plotly.io as pio
 
+from churnlens import report_sections as rs
+from churnlens import report_svg as svg
 from churnlens.app import charts, i18n
 from churnlens.errors import DataError
 from churnlens.provenance import last_ingest_time, results_dataset, stale_tables
@@ -28,11 +32,13 @@ SECTIONS = (
     "sales_monthly",
     "findings",
     "revenue_bridge",
-    "segment_summary",
+    "actions",
     "churn_backtest",
+    "segment_summary",
+    "product_stats",
+    "promo_roi",
     "campaign_summary",
 )
-MODEL_COLUMNS = ("model", "kind", "roc_auc", "pr_auc", "brier", "lift_top10", "capture_top10")
 KPIS = (
     ("revenue", "money"),
     ("orders", "count"),
@@ -40,25 +46,29 @@ KPIS = (
     ("aov", "money"),
     ("failed_share", "pct"),
 )
+#: KPIs whose rise is bad news (shown in red when they go up).
+BAD_WHEN_UP = {"failed_share"}
+AT_RISK_ROWS = 20
+PRODUCT_ROWS = 10
+PROMO_CODE_ROWS = 5
+SEGMENT_COLUMNS = ("segment", "customers", "customer_share", "monetary_share", "mean_recency_days")
+PRODUCT_COLUMNS = ("name", "revenue", "units", "orders", "growth")
+PROMO_KPIS = (("promo_orders", "count"), ("discount_cost", "money"), ("incremental_revenue", "money"), ("net", "money"))
+PROMO_COLUMNS = ("promo_code", "orders", "customers", "revenue", "discount", "discount_depth")
+BRIDGE_COLUMNS = ("component", "customers", "change")
+CAMPAIGN_COLUMNS = ("action", "customers", "revenue_at_stake", "expected_saved_revenue", "cost", "expected_value")
 
-CSS = """
-body{font-family:'Noto Sans CJK KR','Noto Sans KR','Apple SD Gothic Neo','Malgun Gothic','Segoe UI',Arial,sans-serif;
-margin:0 auto;max-width:1100px;padding:24px;color:#0f172a;background:#fff}
-h1{margin-bottom:4px}h2{margin-top:36px;border-bottom:2px solid #e2e8f0;padding-bottom:4px}
-.muted{color:#64748b;font-size:14px}.kpis{display:flex;gap:12px;flex-wrap:wrap}
-.kpi{border:1px solid #e2e8f0;border-radius:8px;padding:12px 16px;min-width:150px}
-.kpi .label{color:#64748b;font-size:13px}.kpi .value{font-size:24px;font-weight:600}
-.stale{background:#fef3c7;border:1px solid #f59e0b;border-radius:6px;padding:8px 12px}
-.up{color:#16a34a}.down{color:#dc2626}
-table{border-collapse:collapse;font-size:13px;margin:8px 0}
-th,td{border-bottom:1px solid #e2e8f0;padding:4px 10px;text-align:right}
-th:first-child,td:first-child{text-align:left}
-li{margin:6px 0}
-"""
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("churnlens", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 class _Labels:
-    """The parts of a page context the shared chart helpers use: strings and formats."""
+    """Strings and formats of one language (also the ``ctx`` the shared chart helpers take)."""
 
     def __init__(self, lang: str, currency: str | None) -> None:
         self.lang = lang
@@ -76,48 +86,48 @@ class _Labels:
     def value(self, x: Any, kind: str) -> str:
         return i18n.fmt_value(x, self.lang, kind, self.currency)
 
+    def pct(self, x: Any) -> str:
+        return i18n.fmt_pct(x, self.lang)
+
+    def money(self, x: float) -> str:
+        return i18n.fmt_money(x, self.lang, self.currency)
+
+
+def _section(sid: str, title: str, **parts: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": sid, "title": title, "caption": False}
+    for key in ("paragraphs", "cards", "entries", "figures", "charts", "tables", "notes"):
+        out[key] = parts.get(key) or []
+    out["caption"] = bool(parts.get("caption"))
+    return out
+
 
 def _kind(column: str, series: pd.Series, table: str | None = None) -> str:
-    return i18n.column_kind(column, series, table)
+    """The column's format, from its table's declaration; day counts (``mean_recency_days``)
+    are shown in whole days."""
+    kind = i18n.column_kind(column, series, table)
+    return "count" if kind == "float" and column.endswith("_days") else kind
 
 
-def table_html(lab: _Labels, df: pd.DataFrame, columns: list[str] | None = None) -> str:
-    """An HTML table with translated headers and values formatted for the language."""
-    cols = [c for c in (columns or list(df.columns)) if c in df.columns and c not in i18n.HIDDEN_COLUMNS]
-    head = "".join(f"<th>{html.escape(lab.label(c))}</th>" for c in cols)
+def table(lab: _Labels, df: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    """Headers and cells of ``df``'s ``columns`` (those it has) in ``lab``'s language."""
+    cols = [c for c in columns if c in df.columns and c not in i18n.HIDDEN_COLUMNS]
+    kinds = {c: _kind(c, df[c], df.attrs.get("table")) for c in cols}
+    headers = [{"text": lab.label(c), "num": kinds[c] != "text"} for c in cols]
     rows = []
-    for _, row in df[cols].iterrows():
-        cells = []
-        for c in cols:
-            v = row[c]
-            kind = _kind(c, df[c], df.attrs.get("table"))
-            text = lab.vlabel(v) if kind == "text" else lab.value(v, kind)
-            cells.append(f"<td>{html.escape(str(text))}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-
-
-class _Figures:
-    """Plotly figures as HTML divs; plotly.js goes inline with the first one only."""
-
-    def __init__(self, lang: str = "en") -> None:
-        self.count = 0
-        self.lang = lang
-
-    def __call__(self, fig: go.Figure) -> str:
-        charts.localize_dates(fig, self.lang)
-        first = self.count == 0
-        self.count += 1
-        return pio.to_html(
-            fig,
-            include_plotlyjs=True if first else False,
-            full_html=False,
-            config={"displaylogo": False, "responsive": True},
-            div_id=f"chart{self.count}",
+    for _, r in df[cols].iterrows():
+        rows.append(
+            [
+                {
+                    "text": lab.vlabel(r[c]) if kinds[c] == "text" else lab.value(r[c], kinds[c]),
+                    "num": kinds[c] != "text",
+                }
+                for c in cols
+            ]
         )
+    return {"headers": headers, "rows": rows}
 
 
-def _kpis(lab: _Labels, sales: pd.DataFrame) -> str:
+def kpi_section(lab: _Labels, sales: pd.DataFrame) -> dict[str, Any]:
     sales = sales.sort_values("period_start")
     last = sales.iloc[-1]
     prev = sales.iloc[-2] if len(sales) > 1 else None
@@ -126,16 +136,204 @@ def _kpis(lab: _Labels, sales: pd.DataFrame) -> str:
         if col not in sales.columns:
             continue
         delta = i18n.fmt_delta_pct(last[col], prev[col], lab.lang) if prev is not None else None
-        cls = "" if not delta else ("up" if delta.startswith("+") else "down")
-        cards.append(
-            f'<div class="kpi"><div class="label">{html.escape(lab.label(col))}</div>'
-            f'<div class="value">{html.escape(lab.value(last[col], kind))}</div>'
-            f'<div class="{cls}">{html.escape(delta or "")}</div></div>'
-        )
+        up = bool(delta) and delta.startswith("+")
+        tone = "" if not delta or delta.lstrip("+-").startswith("0.0") else ("good" if up != (col in BAD_WHEN_UP) else "bad")
+        cards.append({"label": lab.label(col), "value": lab.value(last[col], kind), "delta": delta or "", "tone": tone})
     period = i18n.fmt_month(last["period_start"], lab.lang)
-    previous = i18n.fmt_month(prev["period_start"], lab.lang) if prev is not None else ""
-    caption = lab.t("kpi_help", period=period, previous=previous) if prev is not None else period
-    return f'<p class="muted">{html.escape(caption)}</p><div class="kpis">{"".join(cards)}</div>'
+    caption = (
+        lab.t("kpi_help", period=period, previous=i18n.fmt_month(prev["period_start"], lab.lang))
+        if prev is not None
+        else period
+    )
+    return _section("kpis", lab.t("kpis"), paragraphs=[caption], caption=True, cards=cards)
+
+
+def findings_section(lab: _Labels, findings: pd.DataFrame) -> dict[str, Any] | None:
+    text = f"text_{lab.lang}" if f"text_{lab.lang}" in findings else "text_en"
+    if text not in findings:
+        return None
+    rows = findings.sort_values("rank") if "rank" in findings else findings
+    items = [{"label": lab.vlabel(r.get("severity", "")), "text": str(r[text])} for _, r in rows.iterrows()]
+    return _section("findings", lab.t("findings"), entries=items)
+
+
+def sales_section(lab: _Labels, sales: pd.DataFrame) -> dict[str, Any]:
+    s = sales.sort_values("period_start")
+    chart = svg.columns(
+        [i18n.fmt_month(m, lab.lang) for m in s["period_start"]],
+        [float(v) for v in s["revenue"].fillna(0.0)],
+        lab.money,
+        lab.label("revenue"),
+        lab.t("report_axis_month"),
+        lab.t("monthly_sales"),
+    )
+    return _section("sales", lab.t("monthly_sales"), charts=[chart])
+
+
+def bridge_section(lab: _Labels, bridge: pd.DataFrame) -> dict[str, Any]:
+    labels, values, measures = charts.bridge_parts(lab, bridge)
+    chart = svg.waterfall(labels, values, measures, lab.money, lab.label("revenue"), lab.t("revenue_bridge"))
+    parts = bridge[bridge["component"] != "total"]
+    return _section(
+        "bridge",
+        lab.t("revenue_bridge"),
+        paragraphs=[lab.t("report_bridge_help")],
+        charts=[chart],
+        tables=[table(lab, parts, BRIDGE_COLUMNS)],
+    )
+
+
+def at_risk_section(lab: _Labels, actions: pd.DataFrame | None, scores: pd.DataFrame | None) -> dict[str, Any] | None:
+    rows = rs.at_risk(actions, scores, AT_RISK_ROWS)
+    if rows.empty:
+        return None
+    ko = lab.lang == "ko"
+    why_col = "reasons_ko" if ko and "reasons_ko" in rows else "reasons"
+    act_col = "reason_ko" if ko and "reason_ko" in rows else "reason"
+    shown = [
+        ("customer_id", "text"),
+        ("churn_probability", "pct"),
+        ("value", "money"),
+        ("days_since_last_order", "count"),
+    ]
+    shown = [(c, k) for c, k in shown if c in rows]
+    names = {"days_since_last_order": lab.t("report_days_since")}
+    headers = [{"text": names.get(c) or lab.label(c), "num": k != "text"} for c, k in shown]
+    headers += [{"text": lab.t("report_why"), "num": False}, {"text": lab.t("report_action"), "num": False}]
+    body = []
+    for _, r in rows.iterrows():
+        cells = [{"text": lab.value(r[c], k) if k != "text" else str(r[c]), "num": k != "text"} for c, k in shown]
+        why = [p.strip() for p in str(r.get(why_col) or "").split(";") if p.strip()]
+        action = [lab.vlabel(r["action"])] if "action" in rows and pd.notna(r["action"]) else []
+        if act_col in rows and pd.notna(r.get(act_col)):
+            action.append(str(r[act_col]))
+        cells += [{"lines": why, "num": False, "cls": "why"}, {"lines": action, "num": False, "cls": "action"}]
+        body.append(cells)
+    intro = lab.t("report_at_risk_saveable" if "state" in rows else "report_at_risk_all", n=len(rows))
+    return _section("at-risk", lab.t("report_at_risk"), paragraphs=[intro], tables=[{"headers": headers, "rows": body}])
+
+
+def _rule_name(lab: _Labels, rule: str) -> str:
+    key = f"report_rule_{rule}"
+    text = lab.t(key)
+    return rule if text == key else text
+
+
+def model_card_section(lab: _Labels, backtest: pd.DataFrame | None) -> dict[str, Any] | None:
+    card = rs.model_card(backtest)
+    if card is None:
+        return None
+    when = i18n.fmt_date(card.cutoff[:10], lab.lang) if card.cutoff[:4].isdigit() else card.cutoff
+    paragraphs = [lab.t("report_card_test", customers=i18n.fmt_number(card.customers), date=when)]
+    figures = [{"figure": lab.pct(card.model_hit), "text": lab.t("report_card_model")}]
+    bars = [(lab.t("report_card_bar_model"), card.model_hit)]
+    if card.rule is not None and card.rule_hit is not None:
+        rule = _rule_name(lab, card.rule)
+        figures.append({"figure": lab.pct(card.rule_hit), "text": lab.t("report_card_rule", rule=rule)})
+        bars.append((lab.t("report_card_bar_rule"), card.rule_hit))
+    figures.append({"figure": lab.pct(card.churn_rate), "text": lab.t("report_card_base")})
+    figures.append({"figure": lab.pct(card.capture), "text": lab.t("report_card_capture")})
+    bars.append((lab.t("report_card_bar_all"), card.churn_rate))
+    if card.rule_hit is not None:
+        diff = round((card.model_hit - card.rule_hit) * 100, 1)
+        key = "report_card_better" if diff > 0 else "report_card_worse" if diff < 0 else "report_card_same"
+        paragraphs.append(lab.t(key, diff=f"{abs(diff):.1f}"))
+    if card.auc_diff is not None and card.auc is not None and card.best_auc is not None:
+        better = card.auc_low is not None and card.auc_low > 0
+        paragraphs.append(
+            lab.t(
+                "report_card_auc",
+                auc=lab.pct(card.auc),
+                rule=_rule_name(lab, card.best_baseline or ""),
+                best=lab.pct(card.best_auc),
+                diff=f"{card.auc_diff * 100:+.1f}",
+                low=f"{(card.auc_low or 0) * 100:+.1f}",
+                high=f"{(card.auc_high or 0) * 100:+.1f}",
+            )
+            + " "
+            + lab.t("report_card_measurably_better" if better else "report_card_not_better")
+        )
+    chart = svg.bars(
+        [b[0] for b in bars],
+        [b[1] for b in bars],
+        lab.pct,
+        lab.t("report_card_chart"),
+        lab.t("report_model_card"),
+        tick_fmt=lambda v: i18n.fmt_pct(v, lab.lang, 0),
+    )
+    return _section("model-card", lab.t("report_model_card"), paragraphs=paragraphs, figures=figures, charts=[chart])
+
+
+def segments_section(lab: _Labels, segments: pd.DataFrame) -> dict[str, Any]:
+    charts_ = []
+    if {"segment", "customers"} <= set(segments.columns):
+        seg = segments.sort_values("customers", ascending=False)
+        segments = seg
+        charts_.append(
+            svg.bars(
+                [lab.vlabel(s) for s in seg["segment"]],
+                [float(v) for v in seg["customers"]],
+                lambda v: i18n.fmt_number(v, lab.lang),
+                lab.label("customers"),
+                lab.t("segments"),
+            )
+        )
+    return _section("segments", lab.t("segments"), charts=charts_, tables=[table(lab, segments, SEGMENT_COLUMNS)])
+
+
+def products_section(lab: _Labels, stats: pd.DataFrame, priced: bool) -> dict[str, Any] | None:
+    measure = "revenue" if priced and "revenue" in stats else "units"
+    top = rs.top_products(stats, measure, PRODUCT_ROWS)
+    if top.empty:
+        return None
+    month = i18n.fmt_month(top["period_start"].iloc[0], lab.lang)
+    return _section(
+        "products",
+        lab.t("report_products", month=month),
+        paragraphs=[lab.t("report_products_help", n=len(top), measure=lab.label(measure).lower())],
+        tables=[table(lab, top, PRODUCT_COLUMNS)],
+    )
+
+
+def promotions_section(lab: _Labels, roi: pd.DataFrame | None, codes: pd.DataFrame | None) -> dict[str, Any] | None:
+    cards, tables, paragraphs = [], [], []
+    if roi is not None and len(roi):
+        row = roi.iloc[0]
+        cards = [
+            {"label": lab.label(c), "value": lab.value(row[c], k), "delta": "", "tone": ""}
+            for c, k in PROMO_KPIS
+            if c in row.index
+        ]
+        paragraphs.append(lab.t("report_promo_roi", period=lab.t("period_all")))
+    if codes is not None and len(codes) and {"orders", "promo_code"} <= set(codes.columns):
+        period = "current" if "period" in codes and (codes["period"] == "current").any() else "all"
+        part = codes[codes["period"] == period] if "period" in codes else codes
+        part = part.sort_values(["orders", "promo_code"], ascending=[False, True]).head(PROMO_CODE_ROWS)
+        shown = table(lab, part, PROMO_COLUMNS)
+        shown["caption"] = lab.t("report_promo_codes", n=len(part), period=lab.t(f"period_{period}"))
+        tables.append(shown)
+    if not cards and not tables:
+        return None
+    return _section("promotions", lab.t("page_promotions"), paragraphs=paragraphs, caption=True, cards=cards, tables=tables)
+
+
+def header_notices(wh: Warehouse, lab: _Labels, runs: pd.DataFrame) -> list[str]:
+    """Lines shown under the report's title (each escaped, as plain text): results computed
+    from older data than the last ingest are named."""
+    has = set(wh.tables())
+    stale = [t for t in stale_tables(runs) if t in has]
+    if not stale:
+        return []
+    db = Path(str(wh.path)).name if wh.path else "memory"
+    return [
+        lab.t(
+            "stale_results",
+            count=len(stale),
+            when=i18n.fmt_date(last_ingest_time(runs)[:10], lab.lang),
+            command=f"churnlens run --db {db}",
+            tables=", ".join(stale),
+        )
+    ]
 
 
 def build_report(wh: Warehouse, lang: str = "en") -> str:
@@ -145,10 +343,7 @@ def build_report(wh: Warehouse, lang: str = "en") -> str:
     info = results_dataset(runs) or wh.dataset_info()
     priced = bool(info.get("prices", info.get("currency") is not None))
     lab = _Labels(lang, info.get("currency") if priced else None)
-    fig_html = _Figures(lang)
     has = set(wh.tables())
-    parts: list[str] = []
-    missing = [t for t in SECTIONS if t not in has]
 
     def read(name: str) -> pd.DataFrame | None:
         if name not in has:
@@ -157,107 +352,41 @@ def build_report(wh: Warehouse, lang: str = "en") -> str:
         df.attrs["table"] = name  # column formats come from the table's declaration
         return df
 
+    sections: list[dict[str, Any] | None] = []
     sales = read("sales_monthly")
     if sales is not None and len(sales) and "period_start" in sales:
-        parts.append(f"<h2>{html.escape(lab.t('kpis'))}</h2>" + _kpis(lab, sales))
+        sections.append(kpi_section(lab, sales))
     findings = read("findings")
     if findings is not None and len(findings):
-        text = f"text_{lang}" if f"text_{lang}" in findings else "text_en"
-        if text in findings:
-            items = "".join(
-                f"<li><b>{html.escape(lab.vlabel(r.get('severity', '')))}</b> · {html.escape(str(r[text]))}</li>"
-                for _, r in findings.sort_values("rank" if "rank" in findings else text).iterrows()
-            )
-            parts.append(f"<h2>{html.escape(lab.t('findings'))}</h2><ul>{items}</ul>")
+        sections.append(findings_section(lab, findings))
     if sales is not None and len(sales) and {"period_start", "revenue"} <= set(sales.columns):
-        s = sales.sort_values("period_start")
-        parts.append(f"<h2>{html.escape(lab.t('monthly_sales'))}</h2>")
-        parts.append(fig_html(charts.bars(s, "period_start", "revenue", name=lab.label("revenue"))))
+        sections.append(sales_section(lab, sales))
     bridge = read("revenue_bridge")
     if bridge is not None and len(bridge) and {"component", "change"} <= set(bridge.columns):
-        parts.append(f"<h2>{html.escape(lab.t('revenue_bridge'))}</h2>")
-        parts.append(fig_html(charts.waterfall(*charts.bridge_parts(lab, bridge))))
-        parts.append(table_html(lab, bridge, ["component", "customers", "change", "share_of_change"]))
+        sections.append(bridge_section(lab, bridge))
+    sections.append(at_risk_section(lab, read("actions"), read("customer_scores")))
+    sections.append(model_card_section(lab, read("churn_backtest")))
     segments = read("segment_summary")
     if segments is not None and len(segments):
-        parts.append(f"<h2>{html.escape(lab.t('segments'))}</h2>")
-        if {"segment", "customers"} <= set(segments.columns):
-            seg = segments.sort_values("customers", ascending=False)
-            shown = seg.assign(segment=seg["segment"].map(lab.vlabel))
-            parts.append(
-                fig_html(
-                    charts.bars(
-                        shown,
-                        "segment",
-                        "customers",
-                        name=lab.label("customers"),
-                        horizontal=True,
-                        height=320,
-                    )
-                )
-            )
-        parts.append(table_html(lab, segments))
-    backtest = read("churn_backtest")
-    if backtest is not None and len(backtest):
-        parts.append(f"<h2>{html.escape(lab.t('model_quality'))}</h2>")
-        cohort = backtest["cohort"].min() if "cohort" in backtest else None
-        latest = backtest if cohort is None else backtest[backtest["cohort"] == cohort]
-        if "cutoff" in latest and len(latest):
-            when = i18n.fmt_date(latest["cutoff"].iloc[0], lang)
-            parts.append(f'<p class="muted">{html.escape(lab.label("cutoff"))}: {html.escape(when)}</p>')
-        parts.append(table_html(lab, latest, list(MODEL_COLUMNS)))
-        from churnlens.churn.verdict import sentences
-
-        parts += [f"<p>{html.escape(line)}</p>" for line in sentences(backtest, lang)]
-        curves = read("churn_curves")
-        if curves is not None and {"curve", "x", "y"} <= set(curves.columns):
-            if cohort is not None and "cohort" in curves:
-                curves = curves[curves["cohort"] == cohort]
-            roc = curves[curves["curve"] == "roc"]
-            if len(roc):
-                groups = list(roc.groupby("model", sort=False)) if "model" in roc else [(lab.t("roc"), roc)]
-                traces = [(str(n), g["x"], g["y"]) for n, g in groups]
-                parts.append(
-                    fig_html(
-                        charts.curve(
-                            traces,
-                            lab.t("curve_fpr"),
-                            lab.t("curve_tpr"),
-                            lab.t("chance"),
-                            title=lab.t("roc"),
-                        )
-                    )
-                )
+        sections.append(segments_section(lab, segments))
+    stats = read("product_stats")
+    if stats is not None:
+        sections.append(products_section(lab, stats, priced))
+    sections.append(promotions_section(lab, read("promo_roi"), read("promo_codes")))
     campaigns = read("campaign_summary")
     if campaigns is not None and len(campaigns):
-        parts.append(f"<h2>{html.escape(lab.t('campaign_summary'))}</h2>")
-        parts.append(table_html(lab, campaigns))
-    if missing:
-        parts.append(
-            f'<p class="muted">{html.escape(lab.t("report_missing", tables=", ".join(missing)))}</p>'
-        )
+        sections.append(_section("campaigns", lab.t("campaign_summary"), tables=[table(lab, campaigns, CAMPAIGN_COLUMNS)]))
+    missing = [t for t in SECTIONS if t not in has]
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     db = Path(str(wh.path)).name if wh.path else "memory"
-    head = (
-        f"<h1>{html.escape(lab.t('report_title'))}</h1>"
-        f'<p class="muted">{html.escape(lab.t("report_generated", when=when, db=db))} · '
-        f"{html.escape(lab.t('report_offline'))}</p>"
-    )
-    stale = [t for t in stale_tables(runs) if t in has]
-    if stale:
-        notice = lab.t(
-            "stale_results",
-            count=len(stale),
-            when=i18n.fmt_date(last_ingest_time(runs)[:10], lang),
-            command=f"churnlens run --db {db}",
-            tables=", ".join(stale),
-        )
-        head += f'<p class="stale" role="alert">{html.escape(notice)}</p>'
-    return (
-        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(lab.t('report_title'))}</title><style>{CSS}</style></head>"
-        f"<body>{head}{''.join(parts)}</body></html>"
+    return _ENV.get_template("report.html.j2").render(
+        lang=lang,
+        title=lab.t("report_title"),
+        generated=lab.t("report_generated", when=when, db=db),
+        offline=lab.t("report_offline"),
+        notices=header_notices(wh, lab, runs),
+        sections=[s for s in sections if s is not None],
+        missing=lab.t("report_missing", tables=", ".join(missing)) if missing else "",
     )
 
 

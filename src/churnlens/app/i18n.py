@@ -323,11 +323,108 @@ STRINGS: dict[str, tuple[str, str]] = {
     # ---- report -------------------------------------------------------------------------------
     "report_title": ("churnlens report", "churnlens 보고서"),
     "report_generated": ("Generated {when} from {db}", "{when}에 {db}에서 생성"),
-    "report_offline": (
-        "This file works offline: charts are embedded.",
-        "이 파일은 오프라인에서도 열립니다: 차트가 포함되어 있습니다.",
-    ),
     "report_missing": ("Not in this warehouse: {tables}", "이 웨어하우스에 없음: {tables}"),
+    "report_offline": (
+        "This file works offline: it loads nothing and runs no script.",
+        "이 파일은 오프라인에서도 열립니다: 아무것도 내려받지 않고 스크립트도 실행하지 않습니다.",
+    ),
+    "report_axis_month": ("Month", "월"),
+    "report_bridge_help": (
+        "From the base period's revenue (top bar) to the current period's (bottom bar): each step is "
+        "what one group of customers added (green) or took away (red).",
+        "기준 기간 매출(맨 위 막대)에서 현재 기간 매출(맨 아래 막대)까지, 각 단계는 고객 그룹별로 "
+        "늘어난 매출(초록)과 줄어든 매출(빨강)입니다.",
+    ),
+    "report_at_risk": ("Customers to contact first", "먼저 연락할 고객"),
+    "report_at_risk_saveable": (
+        "The {n} customers who can still be saved with the most revenue a contact is expected to save: "
+        "why the model flags them and what to do.",
+        "아직 붙잡을 수 있는 고객 중 연락으로 지킬 수 있는 예상 매출이 가장 큰 {n}명입니다. "
+        "모델이 위험하다고 본 이유와 권장 액션을 함께 보여 줍니다.",
+    ),
+    "report_at_risk_all": (
+        "The {n} customers most likely to stop buying: why the model flags them and what to do.",
+        "구매를 멈출 가능성이 가장 높은 고객 {n}명입니다. 모델이 위험하다고 본 이유와 권장 액션을 함께 보여 줍니다.",
+    ),
+    "findings_more": (
+        "The numbers of each finding: --format json (or table findings); its parts: table revenue_bridge.",
+        "각 발견의 수치: --format json (또는 findings 테이블), 구성 요소: revenue_bridge 테이블.",
+    ),
+    "report_days_since": ("Days since last order", "마지막 주문 후 일수"),
+    "report_why": ("Why the model flags them", "위험하다고 본 이유"),
+    "report_action": ("Recommended action", "권장 액션"),
+    "report_model_card": ("Can the churn scores be trusted?", "이탈 점수를 믿을 수 있나요?"),
+    "report_card_test": (
+        "Tested on {customers} customers as of {date}: the model saw only what was known that day, "
+        "and its guesses were checked against who really stopped buying afterwards.",
+        "{date} 기준 고객 {customers}명으로 검증했습니다. 모델은 그날까지 알려진 정보만 보았고, "
+        "그 뒤 실제로 구매를 멈춘 고객과 예측을 비교했습니다.",
+    ),
+    "report_card_model": (
+        "of the 10 % of customers the model ranked most at risk really stopped buying.",
+        "모델이 가장 위험하다고 본 상위 10 % 고객 중 실제로 구매를 멈춘 비율입니다.",
+    ),
+    "report_card_rule": (
+        "of the top 10 % picked by the simplest rule ({rule}) stopped buying.",
+        "가장 단순한 규칙({rule})으로 고른 상위 10 % 고객 중 구매를 멈춘 비율입니다.",
+    ),
+    "report_card_base": (
+        "of all customers stopped buying: what picking customers at random gets right.",
+        "전체 고객 중 구매를 멈춘 비율로, 무작위로 고를 때의 적중률입니다.",
+    ),
+    "report_card_capture": (
+        "of everyone who stopped buying was in the model's top 10 %.",
+        "구매를 멈춘 고객 전체 중 모델의 상위 10 %에 들어 있던 비율입니다.",
+    ),
+    "report_card_better": (
+        "The model's top 10 % was right {diff} percentage points more often than the simplest rule's.",
+        "모델의 상위 10 %는 가장 단순한 규칙보다 {diff}%p 더 자주 맞았습니다.",
+    ),
+    "report_card_worse": (
+        "The simplest rule's top 10 % was right {diff} percentage points more often than the model's: "
+        "on this shop the rule is as good a guide.",
+        "가장 단순한 규칙의 상위 10 %가 모델보다 {diff}%p 더 자주 맞았습니다. 이 쇼핑몰에서는 규칙도 충분한 기준입니다.",
+    ),
+    "report_card_same": (
+        "The model's and the simplest rule's top 10 % were right equally often.",
+        "모델과 가장 단순한 규칙의 상위 10 % 적중률이 같았습니다.",
+    ),
+    "report_card_auc": (
+        "Taking one customer who left and one who stayed, the model ranks the one who left higher {auc} "
+        "of the time, the best simple rule ({rule}) {best}: a difference of {diff} points, likely between "
+        "{low} and {high} points.",
+        "떠난 고객과 남은 고객을 한 명씩 골랐을 때 모델은 {auc}의 경우 떠난 고객을 더 위험하게 보았고, "
+        "가장 나은 단순 규칙({rule})은 {best}였습니다. 차이는 {diff}점이며, 가능한 범위는 {low}점에서 {high}점입니다.",
+    ),
+    "report_card_measurably_better": ("The model is measurably better.", "모델이 분명히 더 낫습니다."),
+    "report_card_not_better": (
+        "The model is not measurably better than this rule.",
+        "모델이 이 규칙보다 분명히 낫다고 할 수는 없습니다.",
+    ),
+    "report_card_chart": ("Share who really stopped buying", "실제로 구매를 멈춘 비율"),
+    "report_card_bar_model": ("Model's top 10 %", "모델 상위 10 %"),
+    "report_card_bar_rule": ("Simplest rule's top 10 %", "단순 규칙 상위 10 %"),
+    "report_card_bar_all": ("All customers", "전체 고객"),
+    "report_rule_recency_rule": ("longest time since the last order", "마지막 주문 후 가장 오래된 고객"),
+    "report_rule_last_gap_rule": ("longest last gap between orders", "직전 주문 간격이 가장 긴 고객"),
+    "report_rule_cycle_rule": (
+        "most overdue for their usual rhythm",
+        "평소 구매 주기보다 가장 많이 늦은 고객",
+    ),
+    "report_rule_bgnbd": ("BG/NBD purchase model", "BG/NBD 구매 모형"),
+    "report_products": ("Best sellers of {month}", "{month} 베스트셀러"),
+    "report_products_help": (
+        "The {n} products with the most {measure} in the latest month; growth is against the month before.",
+        "최근 한 달 {measure} 기준 상위 {n}개 상품입니다. 성장률은 전월 대비입니다.",
+    ),
+    "report_promo_roi": (
+        "What promotions cost and earned back over the {period}.",
+        "{period} 동안 프로모션에 든 비용과 되돌아온 매출입니다.",
+    ),
+    "report_promo_codes": (
+        "The {n} most used promotion codes of the {period}.",
+        "{period}에 가장 많이 쓰인 프로모션 코드 {n}개입니다.",
+    ),
 }
 
 #: Translations of result-table column names (unknown columns are humanized in English).
