@@ -63,8 +63,8 @@ def test_auto_takes_the_shops_window_when_25_days_cover_too_few_gaps():
     w = choose_window(orders(), config()).iloc[0]
     assert w.rule == "shop" and w.window_days == 52 and w.shop_window_days == 52
     assert w.fixed_coverage == pytest.approx(0.4)
-    assert "90% of repeat purchases come within 52 days" in w.reason and "only 40%" in w.reason
-    assert "재구매의 90%가 52일 안에 일어남" in w.reason_ko and "25일 안에는 40%뿐" in w.reason_ko
+    assert "90% of repeat purchases come within 52 days" in w.reason and "only 40.0%" in w.reason
+    assert "재구매의 90%가 52일 안에 일어남" in w.reason_ko and "25일 안에는 40.0%뿐" in w.reason_ko
     # base rate: cutoff = midnight of the last order's day (101) - 52 = day 49; a, b, c bought
     # before it, only b (day 100) in the 52 days after it
     assert w.base_rate == pytest.approx(2 / 3) and w.base_rate_customers == 3

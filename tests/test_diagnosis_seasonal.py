@@ -61,7 +61,9 @@ def test_the_usual_season_not_growth():
         ((100.0, 106.0, 142.0, 150.5), "real"),  # +6 % both years: a 42 % yearly growth, no season
         ((100.0, 100.0, 100.0, 130.0), "real"),  # no season a year earlier, +30 % on the year
         ((100.0, 100.0, 100.0, 101.0), "steady"),
-        ((100.0, 100.0, 90.0, 101.0), "mixed"),  # +12 % on the period, flat on the year, no season
+        ((100.0, 100.0, 90.0, 101.0), "not_season"),  # +12 % on the period, flat on the year, no season
+        ((100.0, 103.0, 112.0, 100.0), "not_season"),  # -11 % on the period, +3 % a year earlier
+        ((100.0, 100.0, 120.0, 122.0), "year_change"),  # +1.7 % on the period, +22 % on the year
     ],
 )
 def test_verdicts(values, verdict):

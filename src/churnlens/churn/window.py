@@ -124,17 +124,17 @@ def choose_window(orders: ibis.Table, config: ChurnlensConfig, relative_time: bo
         why_ko = f"재구매의 {share}가 {shop:g}일 안에 일어남"
         if c.window_rule == "auto":
             why += (
-                f"; only {coverage:.0%} come within {fixed:g} days (less than {c.min_window_coverage:.0%}), "
+                f"; only {coverage:.1%} come within {fixed:g} days (less than {c.min_window_coverage:.0%}), "
                 f"so {fixed:g} days would call most returning customers churned"
             )
             why_ko += (
-                f"; {fixed:g}일 안에는 {coverage:.0%}뿐({c.min_window_coverage:.0%} 미만)이라 {fixed:g}일로는 "
+                f"; {fixed:g}일 안에는 {coverage:.1%}뿐({c.min_window_coverage:.0%} 미만)이라 {fixed:g}일로는 "
                 "다시 올 고객 대부분이 이탈로 분류됨"
             )
     else:
         window, rule = fixed, "fixed"
-        why = f"{coverage:.0%} of repeat purchases come within the configured {fixed:g} days"
-        why_ko = f"재구매의 {coverage:.0%}가 설정된 {fixed:g}일 안에 일어남"
+        why = f"{coverage:.1%} of repeat purchases come within the configured {fixed:g} days"
+        why_ko = f"재구매의 {coverage:.1%}가 설정된 {fixed:g}일 안에 일어남"
     rate, n, cut = base_rate(orders, window, c.lookback_days) if not relative_time else (None, 0, "")
     return pd.DataFrame(
         [

@@ -16,8 +16,13 @@ the same two periods a year earlier moved the same way by at least the threshold
 - **season_and_trend**: the season repeats, and against a year earlier the change is at least
   the threshold: "the usual season, on top of a real growth (decline) over the year";
 - **real**: the season does not repeat (or there is no base a year earlier) and against a year
-  earlier the change is at least the threshold: "a real growth (decline), not the season";
-- **steady**: neither change reaches the threshold; **mixed**: anything else.
+  earlier the change is at least the threshold the same way: "a real growth (decline), not the
+  season";
+- **not_season**: any other change of at least the threshold against the base period that
+  the season does not repeat: "not the usual season";
+- **year_change**: below the threshold against the base period, at least it against a year
+  earlier: the change is over the year, not between these months;
+- **steady**: neither change reaches the threshold.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ class YearBefore:
     change: float  # current against base, this year
     yoy: float  # current against the same months a year earlier
     change_year_before: float | None  # the same two periods a year earlier
-    verdict: str  # seasonal, real, steady, mixed
+    verdict: str  # seasonal, season_and_trend, real, not_season, year_change, steady
     current_label: dict[str, str]
     base_label: dict[str, str]
 
@@ -84,10 +89,10 @@ def year_before(ctx: Context) -> YearBefore | None:
         verdict = "season_and_trend" if trend else "seasonal"
     elif moved and trend and (yoy > 0) == (change > 0):
         verdict = "real"
-    elif not moved and not trend:
-        verdict = "steady"
+    elif moved:
+        verdict = "not_season"
     else:
-        verdict = "mixed"
+        verdict = "year_change" if trend else "steady"
     labels = {lang: period_label(cs, ce, lang) for lang in ("en", "ko")}
     base_labels = {lang: period_label(bs, be, lang) for lang in ("en", "ko")}
     return YearBefore(change, yoy, before, verdict, labels, base_labels)
@@ -115,7 +120,11 @@ def sentences(y: YearBefore, what: dict[str, str]) -> dict[str, str]:
             f"a real {'growth' if up else 'decline'}, not the season",
             f"계절 변동이 아닌 실제 {'성장' if up else '감소'}입니다",
         ),
+        "not_season": ("not the usual season", "평소의 계절 변동이 아닙니다"),
+        "year_change": (
+            "the change is over the year, not between these months",
+            "변화는 이 기간 사이가 아니라 1년 사이에 일어났습니다",
+        ),
         "steady": (f"{what['en'].lower()} is steady against last year too", "작년 대비로도 안정적입니다"),
-        "mixed": ("the season explains only part of it", "계절 변동으로는 일부만 설명됩니다"),
     }[y.verdict]
     return {"en": f"{en}: {verdict[0]}.", "ko": f"{ko}: {verdict[1]}."}
