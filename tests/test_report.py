@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as h
+import json
 import re
 import shutil
 import subprocess
@@ -242,3 +243,15 @@ def test_svg_axes_and_waterfall_steps_are_where_the_numbers_put_them():
     assert [r["fill"] for r in chart.rects] == [svg.BLUE, svg.GREEN, svg.RED, svg.BLUE]
     assert [r["tip"] for r in chart.rects] == ["base: 100", "up: 20", "down: -50", "now: 70"]
     assert any(t["title"] and t["text"] == "x" for t in chart.texts)  # the axis has its title
+
+
+def test_a_shop_without_a_calendar_says_so_under_the_title(tmp_path):
+    db = tmp_path / "w.duckdb"
+    info = {"time_mode": "relative", "snapshot_date": "2020-03-01"}
+    with Warehouse(db) as wh:
+        wh.write("runs", pd.DataFrame({"run_id": ["r1"], "kind": ["ingest"], "dataset": [json.dumps(info)]}))
+        assert wh.dataset_info() == info
+        for lang, day in (("en", "1 Mar 2020"), ("ko", "2020년 3월 1일")):
+            html = build_report(wh, lang)
+            notice = re.search(r'<p class="notice" role="alert">(.*?)</p>', html).group(1)
+            assert notice == str(markupsafe.escape(i18n.tr(lang, "relative_time", date=day)))

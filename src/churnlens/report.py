@@ -205,9 +205,14 @@ def promotions_section(
     )
 
 
-def header_notices(wh: Warehouse, lab: Labels) -> list[str]:
-    """Lines shown under the report's title (each escaped, as plain text); none by default."""
-    return []
+def header_notices(info: dict[str, Any], lab: Labels) -> list[str]:
+    """Lines shown under the report's title, as plain text: a shop without a calendar says its
+    dates are rebuilt (the run record's ``time_mode`` and ``snapshot_date``)."""
+    notices = []
+    if info.get("time_mode") == "relative":
+        when = info.get("snapshot_date")
+        notices.append(lab.t("relative_time", date=i18n.fmt_date(when, lab.lang) if when else "–"))
+    return notices
 
 
 def build_report(wh: Warehouse, lang: str = "en") -> str:
@@ -254,7 +259,7 @@ def build_report(wh: Warehouse, lang: str = "en") -> str:
         title=lab.t("report_title"),
         generated=lab.t("report_generated", when=when, db=db),
         offline=lab.t("report_offline"),
-        notices=header_notices(wh, lab),
+        notices=header_notices(info, lab),
         sections=[s for s in sections if s is not None],
         missing=lab.t("report_missing", tables=", ".join(missing)) if missing else "",
     )
