@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as h
+import json
 import re
 import shutil
 import subprocess
@@ -242,3 +243,48 @@ def test_svg_axes_and_waterfall_steps_are_where_the_numbers_put_them():
     assert [r["fill"] for r in chart.rects] == [svg.BLUE, svg.GREEN, svg.RED, svg.BLUE]
     assert [r["tip"] for r in chart.rects] == ["base: 100", "up: 20", "down: -50", "now: 70"]
     assert any(t["title"] and t["text"] == "x" for t in chart.texts)  # the axis has its title
+
+
+def test_a_shop_without_a_calendar_says_so_under_the_title(tmp_path):
+    db = tmp_path / "w.duckdb"
+    info = {"time_mode": "relative", "snapshot_date": "2020-03-01"}
+    with Warehouse(db) as wh:
+        wh.write("runs", pd.DataFrame({"run_id": ["r1"], "kind": ["ingest"], "dataset": [json.dumps(info)]}))
+        assert wh.dataset_info() == info
+        for lang, day in (("en", "1 Mar 2020"), ("ko", "2020년 3월 1일")):
+            html = build_report(wh, lang)
+            notice = re.search(r'<p class="notice" role="alert">(.*?)</p>', html).group(1)
+            assert notice == str(markupsafe.escape(i18n.tr(lang, "relative_time", date=day)))
+
+
+def test_the_model_card_reads_the_interval_against_the_best_baseline_when_the_backtest_has_it():
+    from churnlens.report_churn import model_card_section
+    from churnlens.report_parts import Labels
+
+    bt = pd.DataFrame(
+        {
+            "model": ["lightgbm", "recency_rule", "bgnbd", "lightgbm"],
+            "kind": ["model", "baseline", "baseline", "model"],
+            "cohort": [1, 1, 1, 2],
+            "cutoff": ["2022-07-06T00:00:00"] * 3 + ["2022-06-06T00:00:00"],
+            "n": [200, 200, 200, 150],
+            "churn_rate": [0.5, 0.5, 0.5, 0.4],
+            "lift_top10": [1.8, 1.6, 1.7, 1.0],
+            "capture_top10": [0.36, 0.32, 0.34, 0.1],
+            "roc_auc": [0.81, 0.74, 0.77, 0.6],
+            "best_baseline": ["bgnbd", None, None, None],
+            "auc_vs_best": [0.04, None, None, None],
+            "auc_vs_best_low": [0.01, None, None, None],
+            "auc_vs_best_high": [0.07, None, None, None],
+        }
+    )
+    part = model_card_section(Labels("en", None), bt)
+    figures = [f["figure"] for f in part["figures"]]
+    assert figures == ["90.0%", "80.0%", "50.0%", "36.0%"]  # 1.8 x 0.5, 1.6 x 0.5, 0.5, 0.36
+    text = " ".join(part["paragraphs"])
+    assert "10.0 percentage points more often" in text and "200 customers as of 6 Jul 2022" in text
+    assert "ranks the one who left higher 81.0% of the time, the best simple rule (BG/NBD purchase model) 77.0%" in text
+    assert "+4.0 points, likely between +1.0 and +7.0 points. The model is measurably better." in text
+    bt.loc[0, "auc_vs_best_low"] = -0.01
+    text = " ".join(model_card_section(Labels("en", None), bt)["paragraphs"])
+    assert "not measurably better" in text

@@ -345,6 +345,7 @@ def diagnose(
         findings_table,
         stored_findings,
     )
+    from churnlens.warehouse import default_db
 
     if lang not in ("en", "ko"):
         raise DataError("Unknown language.", values=[lang], fix="Use --lang en or --lang ko.")
@@ -353,7 +354,7 @@ def diagnose(
     cfg = load_config(config, set_)
     wh = open_warehouse(db, engine, cfg, read_only=engine == "duckdb")
     try:
-        found = stored_findings(wh, db or "churnlens.duckdb")
+        found = stored_findings(wh, db or default_db(engine))
     finally:
         wh.close()
     if format_ == "json":

@@ -25,6 +25,8 @@ from churnlens import report_svg as svg
 from churnlens.app import charts, i18n
 from churnlens.errors import DataError
 from churnlens.provenance import last_ingest_time, results_dataset, stale_tables
+from churnlens.report_churn import at_risk_section, model_card_section
+from churnlens.report_parts import Labels, section, table
 from churnlens.safe_paths import HTML_REPORT, check_output, open_warehouse, write_atomically
 from churnlens.warehouse import Warehouse
 
@@ -48,15 +50,26 @@ KPIS = (
 )
 #: KPIs whose rise is bad news (shown in red when they go up).
 BAD_WHEN_UP = {"failed_share"}
-AT_RISK_ROWS = 20
 PRODUCT_ROWS = 10
 PROMO_CODE_ROWS = 5
 SEGMENT_COLUMNS = ("segment", "customers", "customer_share", "monetary_share", "mean_recency_days")
 PRODUCT_COLUMNS = ("name", "revenue", "units", "orders", "growth")
-PROMO_KPIS = (("promo_orders", "count"), ("discount_cost", "money"), ("incremental_revenue", "money"), ("net", "money"))
+PROMO_KPIS = (
+    ("promo_orders", "count"),
+    ("discount_cost", "money"),
+    ("incremental_revenue", "money"),
+    ("net", "money"),
+)
 PROMO_COLUMNS = ("promo_code", "orders", "customers", "revenue", "discount", "discount_depth")
 BRIDGE_COLUMNS = ("component", "customers", "change")
-CAMPAIGN_COLUMNS = ("action", "customers", "revenue_at_stake", "expected_saved_revenue", "cost", "expected_value")
+CAMPAIGN_COLUMNS = (
+    "action",
+    "customers",
+    "revenue_at_stake",
+    "expected_saved_revenue",
+    "cost",
+    "expected_value",
+)
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("churnlens", "templates"),
@@ -67,67 +80,7 @@ _ENV = jinja2.Environment(
 )
 
 
-class _Labels:
-    """Strings and formats of one language (also the ``ctx`` the shared chart helpers take)."""
-
-    def __init__(self, lang: str, currency: str | None) -> None:
-        self.lang = lang
-        self.currency = currency
-
-    def t(self, key: str, **values: Any) -> str:
-        return i18n.tr(self.lang, key, **values)
-
-    def label(self, column: str) -> str:
-        return i18n.column_label(self.lang, column)
-
-    def vlabel(self, value: Any) -> str:
-        return i18n.value_label(self.lang, value)
-
-    def value(self, x: Any, kind: str) -> str:
-        return i18n.fmt_value(x, self.lang, kind, self.currency)
-
-    def pct(self, x: Any) -> str:
-        return i18n.fmt_pct(x, self.lang)
-
-    def money(self, x: float) -> str:
-        return i18n.fmt_money(x, self.lang, self.currency)
-
-
-def _section(sid: str, title: str, **parts: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": sid, "title": title, "caption": False}
-    for key in ("paragraphs", "cards", "entries", "figures", "charts", "tables", "notes"):
-        out[key] = parts.get(key) or []
-    out["caption"] = bool(parts.get("caption"))
-    return out
-
-
-def _kind(column: str, series: pd.Series, table: str | None = None) -> str:
-    """The column's format, from its table's declaration; day counts (``mean_recency_days``)
-    are shown in whole days."""
-    kind = i18n.column_kind(column, series, table)
-    return "count" if kind == "float" and column.endswith("_days") else kind
-
-
-def table(lab: _Labels, df: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> dict[str, Any]:
-    """Headers and cells of ``df``'s ``columns`` (those it has) in ``lab``'s language."""
-    cols = [c for c in columns if c in df.columns and c not in i18n.HIDDEN_COLUMNS]
-    kinds = {c: _kind(c, df[c], df.attrs.get("table")) for c in cols}
-    headers = [{"text": lab.label(c), "num": kinds[c] != "text"} for c in cols]
-    rows = []
-    for _, r in df[cols].iterrows():
-        rows.append(
-            [
-                {
-                    "text": lab.vlabel(r[c]) if kinds[c] == "text" else lab.value(r[c], kinds[c]),
-                    "num": kinds[c] != "text",
-                }
-                for c in cols
-            ]
-        )
-    return {"headers": headers, "rows": rows}
-
-
-def kpi_section(lab: _Labels, sales: pd.DataFrame) -> dict[str, Any]:
+def kpi_section(lab: Labels, sales: pd.DataFrame) -> dict[str, Any]:
     sales = sales.sort_values("period_start")
     last = sales.iloc[-1]
     prev = sales.iloc[-2] if len(sales) > 1 else None
@@ -137,27 +90,33 @@ def kpi_section(lab: _Labels, sales: pd.DataFrame) -> dict[str, Any]:
             continue
         delta = i18n.fmt_delta_pct(last[col], prev[col], lab.lang) if prev is not None else None
         up = bool(delta) and delta.startswith("+")
-        tone = "" if not delta or delta.lstrip("+-").startswith("0.0") else ("good" if up != (col in BAD_WHEN_UP) else "bad")
-        cards.append({"label": lab.label(col), "value": lab.value(last[col], kind), "delta": delta or "", "tone": tone})
+        tone = (
+            ""
+            if not delta or delta.lstrip("+-").startswith("0.0")
+            else ("good" if up != (col in BAD_WHEN_UP) else "bad")
+        )
+        cards.append(
+            {"label": lab.label(col), "value": lab.value(last[col], kind), "delta": delta or "", "tone": tone}
+        )
     period = i18n.fmt_month(last["period_start"], lab.lang)
     caption = (
         lab.t("kpi_help", period=period, previous=i18n.fmt_month(prev["period_start"], lab.lang))
         if prev is not None
         else period
     )
-    return _section("kpis", lab.t("kpis"), paragraphs=[caption], caption=True, cards=cards)
+    return section("kpis", lab.t("kpis"), paragraphs=[caption], caption=True, cards=cards)
 
 
-def findings_section(lab: _Labels, findings: pd.DataFrame) -> dict[str, Any] | None:
+def findings_section(lab: Labels, findings: pd.DataFrame) -> dict[str, Any] | None:
     text = f"text_{lab.lang}" if f"text_{lab.lang}" in findings else "text_en"
     if text not in findings:
         return None
     rows = findings.sort_values("rank") if "rank" in findings else findings
     items = [{"label": lab.vlabel(r.get("severity", "")), "text": str(r[text])} for _, r in rows.iterrows()]
-    return _section("findings", lab.t("findings"), entries=items)
+    return section("findings", lab.t("findings"), entries=items)
 
 
-def sales_section(lab: _Labels, sales: pd.DataFrame) -> dict[str, Any]:
+def sales_section(lab: Labels, sales: pd.DataFrame) -> dict[str, Any]:
     s = sales.sort_values("period_start")
     chart = svg.columns(
         [i18n.fmt_month(m, lab.lang) for m in s["period_start"]],
@@ -167,14 +126,14 @@ def sales_section(lab: _Labels, sales: pd.DataFrame) -> dict[str, Any]:
         lab.t("report_axis_month"),
         lab.t("monthly_sales"),
     )
-    return _section("sales", lab.t("monthly_sales"), charts=[chart])
+    return section("sales", lab.t("monthly_sales"), charts=[chart])
 
 
-def bridge_section(lab: _Labels, bridge: pd.DataFrame) -> dict[str, Any]:
+def bridge_section(lab: Labels, bridge: pd.DataFrame) -> dict[str, Any]:
     labels, values, measures = charts.bridge_parts(lab, bridge)
     chart = svg.waterfall(labels, values, measures, lab.money, lab.label("revenue"), lab.t("revenue_bridge"))
     parts = bridge[bridge["component"] != "total"]
-    return _section(
+    return section(
         "bridge",
         lab.t("revenue_bridge"),
         paragraphs=[lab.t("report_bridge_help")],
@@ -183,88 +142,7 @@ def bridge_section(lab: _Labels, bridge: pd.DataFrame) -> dict[str, Any]:
     )
 
 
-def at_risk_section(lab: _Labels, actions: pd.DataFrame | None, scores: pd.DataFrame | None) -> dict[str, Any] | None:
-    rows = rs.at_risk(actions, scores, AT_RISK_ROWS)
-    if rows.empty:
-        return None
-    ko = lab.lang == "ko"
-    why_col = "reasons_ko" if ko and "reasons_ko" in rows else "reasons"
-    act_col = "reason_ko" if ko and "reason_ko" in rows else "reason"
-    shown = [
-        ("customer_id", "text"),
-        ("churn_probability", "pct"),
-        ("value", "money"),
-        ("days_since_last_order", "count"),
-    ]
-    shown = [(c, k) for c, k in shown if c in rows]
-    names = {"days_since_last_order": lab.t("report_days_since")}
-    headers = [{"text": names.get(c) or lab.label(c), "num": k != "text"} for c, k in shown]
-    headers += [{"text": lab.t("report_why"), "num": False}, {"text": lab.t("report_action"), "num": False}]
-    body = []
-    for _, r in rows.iterrows():
-        cells = [{"text": lab.value(r[c], k) if k != "text" else str(r[c]), "num": k != "text"} for c, k in shown]
-        why = [p.strip() for p in str(r.get(why_col) or "").split(";") if p.strip()]
-        action = [lab.vlabel(r["action"])] if "action" in rows and pd.notna(r["action"]) else []
-        if act_col in rows and pd.notna(r.get(act_col)):
-            action.append(str(r[act_col]))
-        cells += [{"lines": why, "num": False, "cls": "why"}, {"lines": action, "num": False, "cls": "action"}]
-        body.append(cells)
-    intro = lab.t("report_at_risk_saveable" if "state" in rows else "report_at_risk_all", n=len(rows))
-    return _section("at-risk", lab.t("report_at_risk"), paragraphs=[intro], tables=[{"headers": headers, "rows": body}])
-
-
-def _rule_name(lab: _Labels, rule: str) -> str:
-    key = f"report_rule_{rule}"
-    text = lab.t(key)
-    return rule if text == key else text
-
-
-def model_card_section(lab: _Labels, backtest: pd.DataFrame | None) -> dict[str, Any] | None:
-    card = rs.model_card(backtest)
-    if card is None:
-        return None
-    when = i18n.fmt_date(card.cutoff[:10], lab.lang) if card.cutoff[:4].isdigit() else card.cutoff
-    paragraphs = [lab.t("report_card_test", customers=i18n.fmt_number(card.customers), date=when)]
-    figures = [{"figure": lab.pct(card.model_hit), "text": lab.t("report_card_model")}]
-    bars = [(lab.t("report_card_bar_model"), card.model_hit)]
-    if card.rule is not None and card.rule_hit is not None:
-        rule = _rule_name(lab, card.rule)
-        figures.append({"figure": lab.pct(card.rule_hit), "text": lab.t("report_card_rule", rule=rule)})
-        bars.append((lab.t("report_card_bar_rule"), card.rule_hit))
-    figures.append({"figure": lab.pct(card.churn_rate), "text": lab.t("report_card_base")})
-    figures.append({"figure": lab.pct(card.capture), "text": lab.t("report_card_capture")})
-    bars.append((lab.t("report_card_bar_all"), card.churn_rate))
-    if card.rule_hit is not None:
-        diff = round((card.model_hit - card.rule_hit) * 100, 1)
-        key = "report_card_better" if diff > 0 else "report_card_worse" if diff < 0 else "report_card_same"
-        paragraphs.append(lab.t(key, diff=f"{abs(diff):.1f}"))
-    if card.auc_diff is not None and card.auc is not None and card.best_auc is not None:
-        better = card.auc_low is not None and card.auc_low > 0
-        paragraphs.append(
-            lab.t(
-                "report_card_auc",
-                auc=lab.pct(card.auc),
-                rule=_rule_name(lab, card.best_baseline or ""),
-                best=lab.pct(card.best_auc),
-                diff=f"{card.auc_diff * 100:+.1f}",
-                low=f"{(card.auc_low or 0) * 100:+.1f}",
-                high=f"{(card.auc_high or 0) * 100:+.1f}",
-            )
-            + " "
-            + lab.t("report_card_measurably_better" if better else "report_card_not_better")
-        )
-    chart = svg.bars(
-        [b[0] for b in bars],
-        [b[1] for b in bars],
-        lab.pct,
-        lab.t("report_card_chart"),
-        lab.t("report_model_card"),
-        tick_fmt=lambda v: i18n.fmt_pct(v, lab.lang, 0),
-    )
-    return _section("model-card", lab.t("report_model_card"), paragraphs=paragraphs, figures=figures, charts=[chart])
-
-
-def segments_section(lab: _Labels, segments: pd.DataFrame) -> dict[str, Any]:
+def segments_section(lab: Labels, segments: pd.DataFrame) -> dict[str, Any]:
     charts_ = []
     if {"segment", "customers"} <= set(segments.columns):
         seg = segments.sort_values("customers", ascending=False)
@@ -278,16 +156,18 @@ def segments_section(lab: _Labels, segments: pd.DataFrame) -> dict[str, Any]:
                 lab.t("segments"),
             )
         )
-    return _section("segments", lab.t("segments"), charts=charts_, tables=[table(lab, segments, SEGMENT_COLUMNS)])
+    return section(
+        "segments", lab.t("segments"), charts=charts_, tables=[table(lab, segments, SEGMENT_COLUMNS)]
+    )
 
 
-def products_section(lab: _Labels, stats: pd.DataFrame, priced: bool) -> dict[str, Any] | None:
+def products_section(lab: Labels, stats: pd.DataFrame, priced: bool) -> dict[str, Any] | None:
     measure = "revenue" if priced and "revenue" in stats else "units"
     top = rs.top_products(stats, measure, PRODUCT_ROWS)
     if top.empty:
         return None
     month = i18n.fmt_month(top["period_start"].iloc[0], lab.lang)
-    return _section(
+    return section(
         "products",
         lab.t("report_products", month=month),
         paragraphs=[lab.t("report_products_help", n=len(top), measure=lab.label(measure).lower())],
@@ -295,7 +175,9 @@ def products_section(lab: _Labels, stats: pd.DataFrame, priced: bool) -> dict[st
     )
 
 
-def promotions_section(lab: _Labels, roi: pd.DataFrame | None, codes: pd.DataFrame | None) -> dict[str, Any] | None:
+def promotions_section(
+    lab: Labels, roi: pd.DataFrame | None, codes: pd.DataFrame | None
+) -> dict[str, Any] | None:
     cards, tables, paragraphs = [], [], []
     if roi is not None and len(roi):
         row = roi.iloc[0]
@@ -314,26 +196,36 @@ def promotions_section(lab: _Labels, roi: pd.DataFrame | None, codes: pd.DataFra
         tables.append(shown)
     if not cards and not tables:
         return None
-    return _section("promotions", lab.t("page_promotions"), paragraphs=paragraphs, caption=True, cards=cards, tables=tables)
+    return section(
+        "promotions",
+        lab.t("page_promotions"),
+        paragraphs=paragraphs,
+        caption=True,
+        cards=cards,
+        tables=tables,
+    )
 
 
-def header_notices(wh: Warehouse, lab: _Labels, runs: pd.DataFrame) -> list[str]:
-    """Lines shown under the report's title (each escaped, as plain text): results computed
-    from older data than the last ingest are named."""
-    has = set(wh.tables())
-    stale = [t for t in stale_tables(runs) if t in has]
-    if not stale:
-        return []
-    db = Path(str(wh.path)).name if wh.path else "memory"
-    return [
-        lab.t(
-            "stale_results",
-            count=len(stale),
-            when=i18n.fmt_date(last_ingest_time(runs)[:10], lab.lang),
-            command=f"churnlens run --db {db}",
-            tables=", ".join(stale),
+def header_notices(info: dict[str, Any], lab: Labels, runs: pd.DataFrame, present: set[str], db: str) -> list[str]:
+    """Lines shown under the report's title, as plain text: results computed from older data
+    than the last ingest are named, and a shop without a calendar says its dates are rebuilt
+    (the run record's ``time_mode`` and ``snapshot_date``)."""
+    notices = []
+    stale = [t for t in stale_tables(runs) if t in present]
+    if stale:
+        notices.append(
+            lab.t(
+                "stale_results",
+                count=len(stale),
+                when=i18n.fmt_date(last_ingest_time(runs)[:10], lab.lang),
+                command=f"churnlens run --db {db}",
+                tables=", ".join(stale),
+            )
         )
-    ]
+    if info.get("time_mode") == "relative":
+        when = info.get("snapshot_date")
+        notices.append(lab.t("relative_time", date=i18n.fmt_date(when, lab.lang) if when else "–"))
+    return notices
 
 
 def build_report(wh: Warehouse, lang: str = "en") -> str:
@@ -342,7 +234,7 @@ def build_report(wh: Warehouse, lang: str = "en") -> str:
     # Label the results with the data they were computed from, even after a later ingest.
     info = results_dataset(runs) or wh.dataset_info()
     priced = bool(info.get("prices", info.get("currency") is not None))
-    lab = _Labels(lang, info.get("currency") if priced else None)
+    lab = Labels(lang, info.get("currency") if priced else None)
     has = set(wh.tables())
 
     def read(name: str) -> pd.DataFrame | None:
@@ -375,7 +267,9 @@ def build_report(wh: Warehouse, lang: str = "en") -> str:
     sections.append(promotions_section(lab, read("promo_roi"), read("promo_codes")))
     campaigns = read("campaign_summary")
     if campaigns is not None and len(campaigns):
-        sections.append(_section("campaigns", lab.t("campaign_summary"), tables=[table(lab, campaigns, CAMPAIGN_COLUMNS)]))
+        sections.append(
+            section("campaigns", lab.t("campaign_summary"), tables=[table(lab, campaigns, CAMPAIGN_COLUMNS)])
+        )
     missing = [t for t in SECTIONS if t not in has]
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     db = Path(str(wh.path)).name if wh.path else "memory"
@@ -384,7 +278,7 @@ def build_report(wh: Warehouse, lang: str = "en") -> str:
         title=lab.t("report_title"),
         generated=lab.t("report_generated", when=when, db=db),
         offline=lab.t("report_offline"),
-        notices=header_notices(wh, lab, runs),
+        notices=header_notices(info, lab, runs, has, db),
         sections=[s for s in sections if s is not None],
         missing=lab.t("report_missing", tables=", ".join(missing)) if missing else "",
     )

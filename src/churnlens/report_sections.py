@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-#: Customer states whose customers can still be saved (the playbook's at-risk list).
-SAVEABLE = ("at_risk", "lapsing")
+from churnlens.playbook.states import SAVEABLE
+
 #: The scoring model's name in ``churn_backtest``, then any other model.
 SCORING_MODELS = ("lightgbm",)
 #: The simplest rule of each kind of shop: calendar shops, then shops without a calendar.
@@ -43,7 +43,11 @@ def at_risk(actions: pd.DataFrame | None, scores: pd.DataFrame | None, n: int = 
         rows = (actions if actions is not None else scores).copy()
     if "state" in rows:
         rows = rows[rows["state"].isin(SAVEABLE)]
-    key = "expected_saved_revenue" if "state" in rows and "expected_saved_revenue" in rows else "churn_probability"
+    key = (
+        "expected_saved_revenue"
+        if "state" in rows and "expected_saved_revenue" in rows
+        else "churn_probability"
+    )
     if not {key, "customer_id"} <= set(rows.columns):
         return pd.DataFrame()  # nothing says who is at risk
     rows = rows.sort_values([key, "customer_id"], ascending=[False, True], kind="stable")

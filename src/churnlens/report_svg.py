@@ -88,7 +88,14 @@ def columns(
         x = left + i * slot + slot * 0.15
         y0, y1 = sorted((y(0.0), y(v)))
         chart.rects.append(
-            {"x": x, "y": y0, "w": slot * 0.7, "h": max(y1 - y0, 0.5), "fill": BLUE, "tip": f"{name}: {fmt(v)}"}
+            {
+                "x": x,
+                "y": y0,
+                "w": slot * 0.7,
+                "h": max(y1 - y0, 0.5),
+                "fill": BLUE,
+                "tip": f"{name}: {fmt(v)}",
+            }
         )
         if i % every == 0:
             chart.texts.append(_text(x + slot * 0.35, height - bottom + 16, name, "middle"))
@@ -132,7 +139,16 @@ def ranges(
     for i, (name, s, e, c, v) in enumerate(zip(labels, starts, ends, colors, values, strict=True)):
         y = top + i * row
         x0, x1 = sorted((x(s), x(e)))
-        chart.rects.append({"x": x0, "y": y + 5, "w": max(x1 - x0, 0.5), "h": row - 10, "fill": c, "tip": f"{name}: {fmt(v)}"})
+        chart.rects.append(
+            {
+                "x": x0,
+                "y": y + 5,
+                "w": max(x1 - x0, 0.5),
+                "h": row - 10,
+                "fill": c,
+                "tip": f"{name}: {fmt(v)}",
+            }
+        )
         chart.texts.append(_text(left - 8, y + row / 2 + 4, name, "end"))
         chart.texts.append(_text(x1 + 6, y + row / 2 + 4, fmt(v), "start"))
         if connect and i + 1 < len(labels):
@@ -156,7 +172,12 @@ def bars(
 
 
 def waterfall(
-    labels: Sequence[str], values: Sequence[float], measures: Sequence[str], fmt: Callable[[float], str], x_title: str, label: str
+    labels: Sequence[str],
+    values: Sequence[float],
+    measures: Sequence[str],
+    fmt: Callable[[float], str],
+    x_title: str,
+    label: str,
 ) -> Chart:
     """A horizontal waterfall: ``absolute`` / ``total`` rows from 0 (blue), ``relative`` rows as
     steps from the running total (green up, red down); each row shows its own value."""
