@@ -45,7 +45,9 @@ def test_a_publish_that_fails_half_way_swaps_nothing(tmp_path):
         wh.publish(stage, {"orders": "staged_orders", "order_items": "staged_items_missing"})
     assert wh.to_pandas("orders")["order_id"].tolist() == ["o1"]
     assert wh.to_pandas("order_items")["line_no"].tolist() == [1]
-    # the staged table is still staged, not half-published, and a good publish then works
+    # nothing was half-handed over (the tables already moved are dropped), and a good publish works
+    assert not any(t.startswith("_tmp") for t in user_tables(wh))
+    stage.execute("CREATE OR REPLACE TABLE staged_orders AS SELECT 'o2' AS order_id")
     stage.execute("CREATE TABLE staged_items AS SELECT 'o2' AS order_id, 1 AS line_no")
     wh.publish(stage, {"orders": "staged_orders", "order_items": "staged_items"})
     assert wh.to_pandas("orders")["order_id"].tolist() == ["o2"]

@@ -220,17 +220,21 @@ class Warehouse:
         """Hand staged tables (``{final_name: staged_name}``) to the warehouse: swapped in at once,
         or inside a run kept private until it is published."""
         self._check_writable()
-        done = {}
-        for name, staged_name in staged.items():
-            private = self._private(name)
-            if self.engine == "duckdb":
-                self.con.con.execute(f"ALTER TABLE {_q(staged_name)} RENAME TO {_q(private)}")
-            else:
-                target = self.path / private
-                target.mkdir()
-                stage.table(_q(staged_name)).write_parquet(str(target / "part-0.parquet"))
-                self._register(private, target)
-            done[name] = private
+        done: dict[str, str] = {}
+        try:
+            for name, staged_name in staged.items():
+                private = self._private(name)
+                if self.engine == "duckdb":
+                    self.con.con.execute(f"ALTER TABLE {_q(staged_name)} RENAME TO {_q(private)}")
+                else:
+                    target = self.path / private
+                    target.mkdir()
+                    stage.table(_q(staged_name)).write_parquet(str(target / "part-0.parquet"))
+                    self._register(private, target)
+                done[name] = private
+        except BaseException:
+            self._discard(list(done.values()))  # nothing half-handed: the published tables stay
+            raise
         self._settle(done)
 
     # ---- run records -------------------------------------------------------------------------
