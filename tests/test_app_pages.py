@@ -569,3 +569,12 @@ def test_campaign_table_shows_roi_as_a_multiple_and_no_empty_numbers(db, tables)
         for col in frame.value.columns:
             if frame.value[col].dtype == object:
                 assert not frame.value[col].isna().any(), col  # written as "–", never "None"
+
+
+@pytest.mark.parametrize("page", ["overview", "customers", "behaviour", "promotions", "campaigns", "data"])
+def test_no_table_repeats_a_header(db, page):
+    for lang in LANGS:
+        for frame in rendered(db, page, lang).dataframe:
+            config = json.loads(frame.proto.columns or "{}")
+            labels = [config.get(c, {}).get("label") or c for c in frame.value.columns]
+            assert len(labels) == len(set(labels)), (page, lang, labels)

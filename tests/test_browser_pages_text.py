@@ -77,6 +77,7 @@ def seen(server, browser, lang: str) -> dict[str, dict]:
     return found
 
 
+@pytest.mark.slow  # about 40 s per language after the demo warehouse is built
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_pages_read_plainly(server, browser, db, lang):
     found = seen(server, browser, lang)

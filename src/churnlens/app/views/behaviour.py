@@ -109,10 +109,13 @@ def breakdown(ctx: Ctx, table: str, funnel_name: str | None) -> None:
         or dims[0]
     )
     part = df[df["dimension"].astype(str) == dim]
-    last = part[part["step"] == part["step"].max()].sort_values("segment")
-    if not (last["conversion_overall"].fillna(0) > 0).any():
+    # The deepest step anyone reached (a funnel of visitors who never bought stops before purchase).
+    reached = part.loc[part["conversion_overall"].fillna(0) > 0, "step"]
+    if reached.empty:
         st.info(ctx.t("no_conversion_rows"), icon=":material/info:")
         return
+    last = part[part["step"] == reached.max()].sort_values("segment")
+    step = ctx.vlabel(last["step_name"].iloc[0]) if "step_name" in last.columns else ""
     shown = last.assign(segment=last["segment"].map(ctx.vlabel))
     fig = charts.bars(
         shown,
@@ -121,7 +124,7 @@ def breakdown(ctx: Ctx, table: str, funnel_name: str | None) -> None:
         name=ctx.label("conversion_overall"),
         height=280,
         x_title=ctx.vlabel(dim),
-        y_title=axis_title(ctx, "conversion_overall"),
+        y_title=f"{axis_title(ctx, 'conversion_overall')} → {step}" if step else None,
     )
     fig.update_yaxes(tickformat=".1%")
     charts.show(fig, key=f"{table}_chart")
