@@ -62,6 +62,23 @@ def fingerprints(db: Path) -> dict[str, str]:
     return out
 
 
+def whole_last_run(db: Path) -> bool:
+    """Every table the last run says it wrote holds the rows it recorded, and was written by it."""
+    import json
+
+    from churnlens.provenance import table_runs
+
+    with Warehouse(db, read_only=True) as wh:
+        runs = wh.runs()
+        last = runs[runs.kind == "run"].iloc[-1]
+        counts = json.loads(last["row_counts"])
+        by = table_runs(runs)
+        return all(
+            wh.table(t).count().to_pyarrow().as_py() == n and by[t]["run_id"] == last["run_id"]
+            for t, n in counts.items()
+        )
+
+
 def kill_after(args: list[str], seconds: float) -> bool:
     """Start ``args``, SIGKILL it after ``seconds``; True when it was killed (not finished)."""
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -206,7 +223,12 @@ def test_killed_run_leaves_the_previous_run(tmp_path):
             before, runs_before = fingerprints(db), runs_before + 1
             continue
         killed.append(seconds)
-        assert fingerprints(db) == before  # the reader sees the previous run, whole
+        n_runs = len(Warehouse(db, read_only=True).runs())
+        if n_runs == runs_before:
+            assert fingerprints(db) == before  # the reader sees the previous run, whole
+        else:  # killed after it published, before it exited: the new run, whole
+            assert n_runs == runs_before + 1 and whole_last_run(db)
+            before, runs_before = fingerprints(db), n_runs
         with Warehouse(db) as wh:  # the next writer cleans up
             assert len(wh.runs()) == runs_before
             cleaned += wh.cleaned
@@ -235,18 +257,25 @@ def test_killed_ingest_leaves_the_previous_shop(tmp_path):
     first, second = _generated_shop(tmp_path, 5), _generated_shop(tmp_path, 6)
     assert subprocess.run(cli("ingest", "fashion-campus", str(first), "--db", str(db)), capture_output=True).returncode == 0
     before = fingerprints(db)
+    # The second shop ingested whole, elsewhere: what a kill after the publication must show.
+    with Warehouse(tmp_path / "ref.duckdb") as ref:
+        ingest("fashion-campus", [second], ref)
+    after = {k: v for k, v in fingerprints(tmp_path / "ref.duckdb").items() if k != "runs"}
     killed, cleaned = [], []
     for seconds in (2, 4, 6, 8):
         if not kill_after(cli("ingest", "fashion-campus", str(second), "--db", str(db)), seconds):
             before = fingerprints(db)  # finished: the second shop is the complete state now
             continue
         killed.append(seconds)
-        assert fingerprints(db) == before
+        now = fingerprints(db)
+        shop = {k: v for k, v in now.items() if k != "runs"}
+        assert now == before or shop == after  # the previous shop whole, or the new one whole
+        before = now
         with Warehouse(db) as wh:
             cleaned += wh.cleaned
         assert not [n for n in all_tables(db) if leftover(n)]
     assert killed, "every ingest finished before it could be killed"
-    assert any(n.startswith("_stg_") for n in cleaned), "no kill landed while the ingest was staging"
+    assert any(n.startswith(("_stg_", "_run_")) for n in cleaned), "no kill landed while the ingest was writing"
 
 
 @pytest.mark.slow

@@ -169,3 +169,34 @@ def test_info_lists_meaning_stage_and_run_of_every_table(demo):
         decl = pipeline.declared_table(table)[1]
         assert rec["stage"] in row and rec["run_id"] in row and decl.meaning[:40] in row and "current" in row
         assert f"{wh.table(table).count().to_pyarrow().as_py():,}" in row
+
+
+def test_too_short_history_skips_churn_before_it_runs(tmp_path, monkeypatch):
+    import pandas as pd
+
+    def never(_wh, _cfg):
+        raise AssertionError("the churn stage ran on a shop it cannot label")
+
+    churn = next(s for s in pipeline.STAGES if s.name == "churn")
+    monkeypatch.setattr(pipeline, "STAGES", [pipeline.StageDef(churn.decl, never)])
+    wh = Warehouse()
+    days = pd.to_datetime(["2024-01-01", "2024-01-05", "2024-01-11", "2024-03-01"])
+    wh.write(
+        "orders",
+        pd.DataFrame(
+            {
+                "order_id": ["o1", "o2", "o3", "o4"],
+                "customer_id": ["a", "b", "a", "b"],
+                "order_ts": days,
+                "status": ["paid", "paid", "paid", "failed"],  # the failed order is no history
+                "total_amount": [1.0, 2.0, 3.0, 4.0],
+            }
+        ),
+    )
+    report = pipeline.run(wh, only=["churn"])
+    assert report.skipped["churn"].startswith("the shop's paid-order history spans 10 days")
+    assert "25 days of churn.window_days" in report.skipped["churn"]
+    cfg = pipeline.ChurnlensConfig()
+    cfg.set("churn.window_days", "7")
+    with pytest.raises(AssertionError, match="cannot label"):  # 10 days > 7: the stage runs
+        pipeline.run(wh, cfg, only=["churn"])

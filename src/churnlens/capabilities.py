@@ -20,6 +20,8 @@ class Capabilities:
     priced_orders: int
     time_mode: str
     currency: str | None
+    #: Days from the first to the last paid order (0 without paid orders).
+    history_days: float = 0.0
 
     @property
     def has_orders(self) -> bool:
@@ -44,10 +46,13 @@ def capabilities(wh: Warehouse) -> Capabilities:
     def n(name: str) -> int:
         return int(wh.table(name).count().to_pyarrow().as_py()) if wh.has(name) else 0
 
-    priced = 0
+    priced, history = 0, 0.0
     if wh.has("orders"):
         p = paid_orders(wh.table("orders"))
         priced = int(p.filter(p.total_amount.notnull()).count().to_pyarrow().as_py())
+        span = p.aggregate(a=p.order_ts.min(), b=p.order_ts.max()).to_pandas().iloc[0]
+        if span["a"] is not None and span["a"] == span["a"]:
+            history = (span["b"] - span["a"]).total_seconds() / 86_400
     return Capabilities(
         orders=n("orders"),
         customers=n("customers"),
@@ -56,4 +61,5 @@ def capabilities(wh: Warehouse) -> Capabilities:
         priced_orders=priced,
         time_mode=info.get("time_mode", "calendar"),
         currency=info.get("currency"),
+        history_days=history,
     )

@@ -289,7 +289,7 @@ class DiagnosisConfig:
     #: A customer is "in their first month" for this many days from their first paid order.
     new_customer_days: Whole = 30
     #: Revenue change (share) at or below minus this is a decline; at or above it, growth.
-    decline_threshold: Share = 0.05
+    decline_threshold: NonNegative = 0.05
     #: Segments counted as loyal high-value customers.
     high_value_segments: list[str] = field(default_factory=lambda: ["champions", "loyal", "cant_lose"])
     #: Share of the lost revenue that lapsing high-value customers must explain to be a finding.

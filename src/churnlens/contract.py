@@ -74,8 +74,10 @@ class Needs:
     events: bool = False
     order_items: bool = False
     calendar: bool = False
+    #: The setting (``section.key``, in days) the paid-order history must be longer than.
+    min_history: str | None = None
 
-    def reason(self, caps: Any) -> str | None:
+    def reason(self, caps: Any, config: Any = None) -> str | None:
         if self.orders and not caps.has_orders:
             return "the shop has no orders"
         if self.events and not caps.has_events:
@@ -88,6 +90,14 @@ class Needs:
                 "same snapshot date, so purchase histories cannot tell active customers from lapsed ones; "
                 "churn scores use the gaps between orders instead"
             )
+        if self.min_history and config is not None:
+            section, key = self.min_history.split(".")
+            need = float(getattr(getattr(config, section), key))
+            if caps.history_days <= need:
+                return (
+                    f"the shop's paid-order history spans {caps.history_days:.0f} days, not more than the "
+                    f"{need:g} days of {self.min_history}: no customer can be labelled yet"
+                )
         return None
 
 

@@ -55,9 +55,9 @@ class StageDef:
     def doc(self) -> str:
         return self.decl.doc
 
-    def needs(self, caps: Capabilities) -> str | None:
+    def needs(self, caps: Capabilities, config: ChurnlensConfig | None = None) -> str | None:
         """Why the shop's data cannot feed this stage (decided before it runs), or None."""
-        return self.decl.needs.reason(caps)
+        return self.decl.needs.reason(caps, config)
 
 
 @dataclass
@@ -176,7 +176,7 @@ def run(
     # together with the run record; an error or an interrupt leaves the previous run whole.
     with wh.run_scope(run_id):
         for stage in stages:
-            reason = stage.needs(caps)
+            reason = stage.needs(caps, config)
             if not reason:
                 progress(stage.name)
                 t0 = time.perf_counter()

@@ -11,7 +11,7 @@ STAGE = StageDecl(
     section='churn',
     reads=('orders',),
     reads_optional=('customers', 'events', 'order_items', 'customer_value'),
-    needs=Needs(),
+    needs=Needs(min_history="churn.window_days"),
     writes=(
     Table(
         "customer_scores",
