@@ -16,7 +16,7 @@ benchmarks/ingest.py). Then, each in a fresh process so that peak memories do no
 
 - ``churnlens features``: `build_frame` (next-gap labels of the latest cohorts, every engine-side
   point-in-time feature, BG/NBD per cohort) into pandas, on the whole shop;
-- ``train``: the LightGBM scoring model (Optuna trials, calibration) on the training cohorts;
+- ``train``: the LightGBM scoring model (calibrated; Optuna only with ``churn.compare = "full"``);
 - ``score``: probabilities, risk bands and reasons of every user at the latest order.
 
 The straightforward pandas implementation of the core order features (frequency, tenure,
@@ -145,14 +145,15 @@ def train(out: Path, trials: int) -> int:
     import joblib
     import pandas as pd
 
-    from churnlens.churn.backtest import fit_churn_model, usable_cohorts
+    from churnlens.churn.backtest import fit_churn_model, full_comparison, usable_cohorts
     from churnlens.churn.dataset import ChurnFrame, train_cohorts
 
     data = pd.read_parquet(out / "frame.parquet")
     cfg = config(trials)
     frame = ChurnFrame(data, "next-gap", {})
     cohorts = train_cohorts(0, usable_cohorts(frame, cfg), frame.mode, cfg)
-    model, info = fit_churn_model(frame, cohorts, cfg)
+    # as `run` trains: Optuna only with churn.compare = "full"
+    model, info = fit_churn_model(frame, cohorts, cfg, tune=full_comparison(cfg))
     joblib.dump(model, out / "model.joblib")
     return model.n_train_
 
@@ -230,7 +231,7 @@ def worker(name: str, args) -> None:
     fns = {
         "churn stage of run (fashion shop)": lambda: churn_stage_run(fashion_shop(args)),
         "churnlens features": lambda: churnlens_features(*full, args.trials),
-        "train (LightGBM, Optuna, calibration)": lambda: train(full[1], args.trials),
+        "train (LightGBM, calibration)": lambda: train(full[1], args.trials),
         "score (probabilities + reasons)": lambda: score(full[1]),
         "churnlens features (sample)": lambda: churnlens_features(*sample, args.trials),
         "pandas features (sample, core subset)": lambda: pandas_features(*sample),
@@ -343,7 +344,7 @@ def main() -> None:
         run_worker(name, args)
         for name in (
             "churnlens features",
-            "train (LightGBM, Optuna, calibration)",
+            "train (LightGBM, calibration)",
             "score (probabilities + reasons)",
         )
     ]

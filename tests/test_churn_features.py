@@ -288,3 +288,21 @@ def test_features_in_batches_equal_one_query():
     assert len(one) > 2 * 300  # several batches
     assert one["r_score"].nunique() > 1 and one["rfm_segment"].nunique() > 1
     pd.testing.assert_frame_equal(one, batched)
+
+
+def test_season_index_by_hand_and_blind_to_the_future():
+    """Paid orders in (2019-01-01, 2020-01-01]: 3 on 2019-01-10, 1 on 2019-06-01. At the cutoff
+    2020-01-01 with a 25-day window: 3 of them fall in the window's weeks a year earlier, against
+    4 x 25 / 365 in an ordinary 25 days; the busiest week ended 2019-01-10, 9 days ahead."""
+    from churnlens.churn.trend_features import season_index
+
+    days = {"a": ["2019-01-10 09:00", "2019-06-01 09:00"], "b": ["2019-01-10 10:00"], "c": ["2019-01-10 11:00"]}
+    before = make_warehouse({"orders": order_rows(days)})
+    after = make_warehouse({"orders": order_rows({**days, "d": ["2020-01-01 10:00", "2019-12-31 23:00"]})})
+    cut = [pd.Timestamp("2020-01-01")]
+    got = season_index(shop_tables(before).orders, cut, 25).iloc[0]
+    assert got["season_index"] == pytest.approx(3 / (4 * 25 / 365))
+    assert got["days_to_seasonal_peak"] == 9
+    moved = season_index(shop_tables(after).orders, cut, 25).iloc[0]
+    # an order on 2019-12-31 counts in the year (5 orders), the one after the cutoff does not
+    assert moved["season_index"] == pytest.approx(3 / (5 * 25 / 365))

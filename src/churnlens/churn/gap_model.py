@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.special import gammaln
+from scipy.special import digamma, gammaln
 
 from churnlens.errors import ModelError
 
@@ -74,13 +74,16 @@ def _fit_shape(k: float, total: np.ndarray, n: np.ndarray, log_sum: np.ndarray):
     s, m, lg = total[used], n[used], log_sum[used]
     const = float((m * np.log(k) + (k - 1) * lg).sum())
 
-    def nll(z: np.ndarray) -> float:
+    def nll(z: np.ndarray) -> tuple[float, np.ndarray]:
         r, a = np.exp(z)
-        ll = gammaln(r + m) - gammaln(r) + r * np.log(a) - (r + m) * np.log(a + s)
-        return -float(ll.sum())
+        log_as = np.log(a + s)
+        ll = gammaln(r + m) - gammaln(r) + r * np.log(a) - (r + m) * log_as
+        g_r = (digamma(r + m) - digamma(r) + np.log(a) - log_as).sum()
+        g_a = (r / a - (r + m) / (a + s)).sum()
+        return -float(ll.sum()), -np.array([g_r * r, g_a * a])  # gradient in log-parameters
 
     start = np.log([1.0, max(float(np.median(s[s > 0])) if (s > 0).any() else 1.0, 1e-3)])
-    res = minimize(nll, start, method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-8, "maxiter": 4000})
-    if not np.isfinite(res.fun) or not np.all(np.abs(res.x) < 30):
+    res = minimize(nll, start, jac=True, method="L-BFGS-B", bounds=[(-20, 20), (-20, 20)])
+    if not np.isfinite(res.fun) or not np.all(np.abs(res.x) < 19.9):  # not run off to a bound
         return None
     return np.exp(res.x), const - float(res.fun)

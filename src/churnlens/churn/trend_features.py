@@ -51,7 +51,8 @@ def trend_features(v: ibis.Table, window: float) -> ibis.Table:
 
 
 def season_index(orders: ibis.Table, cutoffs: list, window: float) -> pd.DataFrame:
-    """Shop-level season at each cutoff (window mode), from paid orders of the year before it:
+    """Shop-level season at each cutoff (window mode: a midnight), from the paid orders of the
+    365 whole days before it:
 
     - ``season_index``: the shop's paid orders in the W days after the same date a year
       earlier / its mean per W days over that year (1 = an ordinary stretch, 1.5 = busy);
@@ -62,18 +63,19 @@ def season_index(orders: ibis.Table, cutoffs: list, window: float) -> pd.DataFra
     daily = p.group_by(day=p.order_ts.date()).aggregate(n=p.count()).to_pandas()
     counts = pd.Series(daily["n"].to_numpy(float), index=pd.to_datetime(daily["day"])).sort_index()
     rows = []
-    for c in cutoffs:
-        c = pd.Timestamp(c)
-        year = counts[(counts.index > c - pd.Timedelta(days=YEAR_DAYS)) & (counts.index <= c)]
-        ahead = counts[
-            (counts.index > c - pd.Timedelta(days=YEAR_DAYS))
-            & (counts.index <= c - pd.Timedelta(days=YEAR_DAYS - window))
-        ]
+    for cut in cutoffs:
+        # whole days before the cutoff (a midnight): a day's orders count only once it is over
+        c = pd.Timestamp(cut).normalize()
+        start = c - pd.Timedelta(days=YEAR_DAYS)
+        year = counts[(counts.index >= start) & (counts.index < c)]
+        ahead = counts[(counts.index >= start) & (counts.index < start + pd.Timedelta(days=window))]
         mean = year.sum() / YEAR_DAYS * window
         weekly = year.rolling("7D").sum()
-        peak = weekly.idxmax() if len(weekly) else pd.NaT
-        to_peak = (peak + pd.Timedelta(days=YEAR_DAYS) - c).days % int(YEAR_DAYS) if pd.notna(peak) else np.nan
-        rows.append({"cutoff": c, "season_index": ahead.sum() / mean if mean > 0 else np.nan, "days_to_seasonal_peak": float(to_peak)})
+        to_peak = np.nan
+        if len(weekly):
+            to_peak = float((weekly.idxmax() + pd.Timedelta(days=YEAR_DAYS) - c).days % int(YEAR_DAYS))
+        index = ahead.sum() / mean if mean > 0 else np.nan
+        rows.append({"cutoff": pd.Timestamp(cut), "season_index": index, "days_to_seasonal_peak": to_peak})
     out = pd.DataFrame(rows, columns=["cutoff", "season_index", "days_to_seasonal_peak"])
     out["cutoff"] = pd.to_datetime(out["cutoff"]).astype("datetime64[us]")
     return out
