@@ -201,7 +201,9 @@ def test_production_run_keeps_the_last_full_comparison(tmp_path):
     version = wh.to_pandas("churn_status")["model_version"][0]
     meta = json.loads((persistence.models_dir(wh) / version / "metadata.json").read_text())
     assert np.isnan(meta["validation_roc_auc_tuning"])  # no Optuna in a production run
-    cfg.set("churn.compare", "everything")
+    with pytest.raises(DataError, match="compare"):  # refused when set
+        cfg.set("churn.compare", "everything")
+    cfg.churn.compare = "everything"  # and, set on the object directly, before any work
     with pytest.raises(DataError, match="compare"):
         stage.churn_stage(wh, cfg)
     wh.close()

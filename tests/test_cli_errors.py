@@ -119,7 +119,7 @@ def test_a_held_lock_is_one_message(db, read_only):
     )
     try:
         assert holder.stdout.readline().strip() == "ready"
-        r = invoke("run", "--db", db)
+        r = invoke("run", "--db", db, "--set", "engine.lock_wait_seconds=0")
         assert_one_clear_error(
             r, "in use by another program", f"process {holder.pid}", "churnlens serve", "try again"
         )

@@ -56,6 +56,7 @@ def connect_duckdb(
                 raise DataError(
                     "The warehouse is in use by another program"
                     + (f" (process {holder.group(1)})" if holder else "")
+                    + ": a churnlens command that is still running, or the dashboard (`churnlens serve`)"
                     + (f"; waited {wait_seconds:g} s" if wait_seconds else "")
                     + ".",
                     file=str(p),
