@@ -130,7 +130,7 @@ def test_a_held_lock_is_one_message(db, read_only):
 
 # ---- the file system refuses: read-only, full ------------------------------------------------------
 def test_a_read_only_file_system_for_the_warehouse(db, monkeypatch):
-    def refuse(path, read_only=False):  # DuckDB's own words for EROFS
+    def refuse(path, read_only=False, **_waiting):  # DuckDB's own words for EROFS
         raise duckdb.IOException(f'IO Error: Cannot open file "{path}": Read-only file system')
 
     monkeypatch.setattr("churnlens.warehouse.connect_duckdb", refuse)
@@ -162,7 +162,8 @@ def test_the_file_system_refusing_the_report(db, tmp_path, monkeypatch, where, c
     r = invoke("report", "--db", db, "--out", out)
     assert_one_clear_error(r, *words)
     assert out.read_text(encoding="utf-8") == "<!DOCTYPE html><html>old report</html>"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "w.duckdb"]  # no temporary file left
+    # no temporary file left (beside the warehouse: its publish marker)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "w.duckdb", "w.duckdb.published"]
 
 
 def test_a_full_disk_while_generating(tmp_path, monkeypatch):
@@ -190,8 +191,8 @@ def test_config_naming_a_directory(db, tmp_path):
 
 
 def test_markup_in_messages_is_printed_as_text(db):
-    r = invoke("run", "--db", db, "--set", "churn.nope=1")
-    assert_one_clear_error(r, "Unknown setting 'churn.nope'", "Known keys of [churn]:", "window_days")
+    r = invoke("run", "--db", db, "--set", "churn.[bold]nope[/bold]=1")
+    assert_one_clear_error(r, "Unknown setting 'churn.[bold]nope[/bold]'", "Known keys of section churn", "window_days")
 
 
 # ---- generate -------------------------------------------------------------------------------------

@@ -33,9 +33,11 @@ def db(tmp_path):
             pd.DataFrame(
                 {
                     "customer_id": ["c1"],
+                    "state": ["lapsed"],
                     "action": ["reactivation"],
                     "reason": ["quiet for 90 days"],
                     "routine_products": ["p1"],
+                    "routine_product_names": ["Blue shirt"],
                     "expected_value": [4.0],
                 }
             ),
@@ -86,7 +88,7 @@ def test_a_directory_or_a_missing_folder_as_out(db, tmp_path, command):
     assert r.exit_code == 2 and "--out names a directory" in r.output
     r = command(db, tmp_path / "nodir" / "x.out")
     assert r.exit_code == 2 and "folder of the output does not exist" in r.output and "mkdir -p" in r.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["d", "w.duckdb"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d", "w.duckdb", "w.duckdb.published"]
 
 
 def test_an_older_report_and_an_older_export_are_replaced(db, tmp_path):
@@ -97,9 +99,9 @@ def test_an_older_report_and_an_older_export_are_replaced(db, tmp_path):
     assert report(db, html).exit_code == 0
     assert export(db, csv).exit_code == 0
     assert "last month" not in html.read_text(encoding="utf-8")
-    assert csv.read_bytes().decode("utf-8-sig").splitlines()[1] == "c1,reactivation,quiet for 90 days,p1,4.0"
+    assert csv.read_bytes().decode("utf-8-sig").splitlines()[1] == "c1,lapsed,reactivation,quiet for 90 days,Blue shirt,4.0"
     # written under a temporary name and renamed: nothing else is left in the folder
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "r.html", "w.duckdb"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "r.html", "w.duckdb", "w.duckdb.published"]
 
 
 def test_an_atomic_write_keeps_the_mode_of_the_file_it_replaces(tmp_path):

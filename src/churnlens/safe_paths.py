@@ -43,16 +43,16 @@ class OutputKind:
     """
 
     name: str
-    prefix: bytes
+    prefixes: tuple[bytes, ...]  # how files of this kind begin, any version of churnlens
     example: str
 
     def matches(self, path: Path) -> bool:
         head = _head(path).removeprefix(b"\xef\xbb\xbf").lstrip().lower()
-        return head.startswith(self.prefix.lower())
+        return head.startswith(tuple(p.lower() for p in self.prefixes))
 
 
-HTML_REPORT = OutputKind("HTML report", b"<!doctype html", "report.html")
-ACTIONS_CSV = OutputKind("actions CSV", b"customer_id,action,", "actions.csv")
+HTML_REPORT = OutputKind("HTML report", (b"<!doctype html",), "report.html")
+ACTIONS_CSV = OutputKind("actions CSV", (b"customer_id,state,action,", b"customer_id,action,"), "actions.csv")
 
 
 def is_duckdb_file(path: Path) -> bool:
