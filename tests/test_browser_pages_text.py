@@ -71,6 +71,8 @@ def seen(server, browser, lang: str) -> dict[str, dict]:
         link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=i18n.tr(lang, f"page_{key}"))
         link.first.click()
         check_page(page, i18n.tr(lang, f"page_{key}"))
+        if key != "data":  # charts are drawn after the page's scripts are idle: wait for one
+            page.locator('[data-testid="stMain"] .js-plotly-plot').first.wait_for(timeout=30_000)
         found[key] = page.evaluate(PROBE)
     assert outside == [], outside
     page.context.close()
