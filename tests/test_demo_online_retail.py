@@ -50,9 +50,9 @@ def demo(tmp_path_factory):
         os.chdir(cwd)
     assert r.exit_code == 0, r.output
     # the shipped files are read, never written (nor copied to --out, which a generated shop uses);
-    # the working directory gets only the warehouse and its saved models
+    # the working directory gets only the warehouse, its saved models and its publish marker
     assert digest(online_retail()) == shipped
-    assert sorted(p.name for p in tmp.iterdir()) == ["demo.duckdb", "demo.duckdb.models"]
+    assert sorted(p.name for p in tmp.iterdir()) == ["demo.duckdb", "demo.duckdb.models", "demo.duckdb.published"]
     wh = Warehouse(tmp / "demo.duckdb", read_only=True)
     yield wh, r.output
     wh.close()
