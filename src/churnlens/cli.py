@@ -81,8 +81,8 @@ def load_config(config: Path | None, sets: list[str] | None) -> ChurnlensConfig:
             raise DataError(
                 "A --set needs key=value.", values=[item], fix="Write e.g. --set churn.window_days=30"
             )
-        cfg.set(key.strip(), value.strip())
-    return cfg
+        cfg.set(key.strip(), value.strip(), check_rules=False)
+    return cfg.validate("--set")
 
 
 def read_config(path: Path) -> ChurnlensConfig:
@@ -120,8 +120,11 @@ def open_warehouse(
     from churnlens import safe_paths
     from churnlens.warehouse import default_db
 
+    def waiting(message: str) -> None:
+        err.print(f"{message} (waiting up to {cfg.engine.lock_wait_seconds:g} s) ...", markup=False, highlight=False)
+
     return safe_paths.open_warehouse(
-        db or default_db(engine), engine=engine, config=cfg, read_only=read_only, create=create
+        db or default_db(engine), engine=engine, config=cfg, read_only=read_only, create=create, on_wait=waiting
     )
 
 
@@ -250,18 +253,21 @@ def run_cmd(
     engine: EngineOpt = "duckdb",
     config: ConfigOpt = None,
     set_: SetOpt = None,
-    only: Annotated[list[str] | None, typer.Option(help="Run only these stages.")] = None,
+    only: Annotated[list[str] | None, typer.Option(help="Run only this stage (repeat for more).")] = None,
+    with_upstream: Annotated[
+        bool, typer.Option("--with-upstream", help="With --only: also run the stages it reads from.")
+    ] = False,
 ) -> None:
-    """Run every stage the shop's data allows and write the result tables."""
+    """Run every stage the shop's data allows and publish the result tables together."""
     with opened(db, engine, config, set_) as (wh, cfg):
-        print_run(run_pipeline(wh, cfg, only))
+        print_run(run_pipeline(wh, cfg, only, with_upstream))
 
 
-def run_pipeline(wh, cfg, only=None):
+def run_pipeline(wh, cfg, only=None, with_upstream: bool = False):
     from churnlens import pipeline
 
     with progress_bar("run") as update:
-        return pipeline.run(wh, cfg, only=only, progress=update)
+        return pipeline.run(wh, cfg, only=only, progress=update, with_upstream=with_upstream)
 
 
 def print_run(report) -> None:
@@ -409,16 +415,34 @@ def backtest(
 
 @app.command()
 def info(db: DbOpt = None, engine: EngineOpt = "duckdb") -> None:
-    """Tables of the warehouse, their rows, and the last runs."""
+    """Tables of the warehouse: rows, the run that wrote each result table, and the last runs."""
+    from churnlens.provenance import data_version, last_ingest_time, table_runs
+
     wh = open_warehouse(db, engine, ChurnlensConfig(), read_only=engine == "duckdb")
     try:
-        t = Table("table", "rows")
-        for name in wh.tables():
-            t.add_row(name, f"{int(wh.table(name).count().to_pyarrow().as_py()):,}")
-        console.print(t)
         runs = wh.runs()
+        written = table_runs(runs)
+        t = Table("table", "rows", "stage", "run", "status")
+        for name in wh.tables():
+            rows = f"{int(wh.table(name).count().to_pyarrow().as_py()):,}"
+            rec = written.get(name)
+            if rec is None:
+                t.add_row(name, rows, "", "", "")
+                continue
+            status = "stale: older data" if rec["stale"] else "current"
+            t.add_row(name, rows, rec["stage"], rec["run_id"], status)
+        console.print(t)
+        stale = sorted(n for n, r in written.items() if r["stale"] and wh.has(n))
+        if stale:
+            console.print(
+                f"  {len(stale)} result tables are stale: computed before the ingest of "
+                f"{last_ingest_time(runs)} (data version {data_version(runs)}); "
+                f"`{run_command(db, engine)}` makes them current.",
+                markup=False,
+                highlight=False,
+            )
         if not runs.empty:
-            console.print(runs[["run_id", "kind", "seconds"]].tail(5).to_string(index=False))
+            console.print(runs[["run_id", "kind", "seconds"]].tail(5).to_string(index=False), markup=False)
     finally:
         wh.close()
 
@@ -531,18 +555,35 @@ def export_actions(
     db: DbOpt = None,
     engine: EngineOpt = "duckdb",
     force: ForceOpt = False,
+    allow_stale: Annotated[
+        bool,
+        typer.Option("--allow-stale", help="Export even when the actions were computed from older data."),
+    ] = False,
 ) -> None:
     """Customers of one action as CSV: customer id, action, reason, routine products, expected value.
 
     Text cells a spreadsheet would run as a formula are escaped; the file is UTF-8 with a BOM."""
     from churnlens.playbook.export import export_actions as write_actions
+    from churnlens.provenance import refuse_stale
 
     wh = open_warehouse(db, engine, ChurnlensConfig(), read_only=engine == "duckdb")
     try:
+        if not allow_stale:
+            refuse_stale(wh.runs(), ["actions"], str(wh.path), run_command(db, engine))
         n = write_actions(wh, action, out, include, lang, force=force)
     finally:
         wh.close()
     console.print(f"wrote {n:,} customers ({escape(action)}) to [bold]{escape(str(out))}[/]")
+
+
+def run_command(db: str | None, engine: str) -> str:
+    """The `churnlens run` command line for this warehouse."""
+    parts = ["churnlens run"]
+    if db:
+        parts.append(f"--db {db}")
+    if engine != "duckdb":
+        parts.append(f"--engine {engine}")
+    return " ".join(parts)
 
 
 def _pair(text: str) -> tuple[str, str]:

@@ -12,6 +12,11 @@ are the section names, e.g.::
 
 and single values can be overridden with dotted keys (``churn.window_days=30``), which is
 what the CLI's ``--set`` flag does.
+
+Every field declares what it may hold with its type (``Whole``: a whole number of 1 or more,
+``Share``: 0 to 1, ``Literal[...]``: one of a few names, ...; see `churnlens.config_rules`),
+and every value is checked when it is loaded: a bad value is a DataError naming the setting,
+the value and what is allowed, before anything runs.
 """
 
 from __future__ import annotations
@@ -20,9 +25,32 @@ import dataclasses
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from churnlens.config_rules import (
+    Count,
+    Hour,
+    IsoDate,
+    IsoDateOrEmpty,
+    MonthOrEmpty,
+    NonNegative,
+    Positive,
+    Range,
+    Share,
+    Whole,
+    check_field,
+    cross_field_rules,
+    hints,
+)
 from churnlens.errors import DataError
+from churnlens.schema import EVENT_TYPES
+
+#: Closed sets of names some settings take (checked when the config is loaded).
+EventType = Literal[EVENT_TYPES]
+ModelKind = Literal["lightgbm", "logistic", "random_forest", "xgboost"]
+Imbalance = Literal["none", "class_weight", "oversample", "smote", "undersample"]
+Level = Literal["product", "category_l1", "category_l2", "category_l3"]
+Grades = Annotated[int, Range(2, 10)]
 
 
 @dataclass
@@ -35,7 +63,10 @@ class EngineConfig:
     #: Memory of the local Spark driver.
     spark_driver_memory: str = "4g"
     #: Shuffle partitions; small on a laptop, raise it on a cluster.
-    spark_shuffle_partitions: int = 8
+    spark_shuffle_partitions: Whole = 8
+    #: Seconds a command waits for a DuckDB warehouse that another run or ingest is writing
+    #: before it stops with a clear message (0: do not wait).
+    lock_wait_seconds: NonNegative = 60.0
 
 
 @dataclass
@@ -44,20 +75,20 @@ class IngestConfig:
 
     #: Rows of a column that may fail to parse before the whole column is judged to be in
     #: the wrong format (a DataError instead of rejected rows). A share of the rows read.
-    max_bad_share: float = 0.5
+    max_bad_share: Share = 0.5
     #: Snapshot date that relative-time data sets (Instacart) are aligned on: every user's
     #: last order is placed on this day. ISO date.
-    relative_snapshot_date: str = "2017-06-30"
+    relative_snapshot_date: IsoDate = "2017-06-30"
     #: Hour-of-day used when a source gives dates only.
-    default_hour: int = 12
+    default_hour: Hour = 12
     #: Earliest plausible time of an order, event or sign-up (ISO date): rows with an earlier
     #: time (year 1, 1900 ...) are rejected with their reason.
-    earliest_time: str = "1990-01-01"
+    earliest_time: IsoDate = "1990-01-01"
     #: Times more than this many days after the moment of the ingest are rejected (2999 ...).
-    latest_days_ahead: float = 1.0
+    latest_days_ahead: NonNegative = 1.0
     #: Share of a table's rows that may be rejected; above it the ingest stops with an error
     #: and stores nothing (a file in another format or encoding is not stored nearly empty).
-    max_rejected_share: float = 0.9
+    max_rejected_share: Share = 0.9
 
 
 @dataclass
@@ -65,7 +96,7 @@ class SessionsConfig:
     """Sessionization of click streams."""
 
     #: Inactivity (minutes) that ends a session.
-    gap_minutes: float = 30.0
+    gap_minutes: Positive = 30.0
     #: Also end sessions at midnight UTC.
     split_at_midnight: bool = False
 
@@ -75,19 +106,20 @@ class BehaviourConfig:
     """Funnels, paths, age bands and search trends (stages ``behaviour_*``)."""
 
     #: Ordered funnel steps (canonical event types).
-    funnel_steps: list[str] = field(default_factory=lambda: ["home", "view_item", "add_to_cart", "purchase"])
+    funnel_steps: list[EventType] = field(default_factory=lambda: ["home", "view_item", "add_to_cart", "purchase"])
     #: What a funnel follows: "session" (re-split sessions) or "visitor" (across sessions).
-    funnel_unit: str = "session"
+    funnel_unit: Literal["session", "visitor"] = "session"
     #: Minutes after the first step within which later steps count (0 = no limit).
-    funnel_window_minutes: float = 1440.0
+    funnel_window_minutes: NonNegative = 1440.0
     #: Steps of the order funnel (first order -> second -> ...) and its window in days (0 = none).
-    order_funnel_orders: int = 3
-    order_funnel_window_days: float = 0.0
-    #: Lower edges (years) of the age bands; the last band is open-ended (55+).
-    age_band_edges: list[int] = field(default_factory=lambda: [0, 18, 25, 35, 45, 55])
+    order_funnel_orders: Whole = 3
+    order_funnel_window_days: NonNegative = 0.0
+    #: Lower edges (years) of the age bands, the one definition every stage uses (funnels,
+    #: demographic segments, the diagnosis); the last band is open-ended (55+).
+    age_band_edges: list[Count] = field(default_factory=lambda: [0, 18, 25, 35, 45, 55])
     #: Events per path (first N of a session), paths kept per table, merge consecutive repeats.
-    path_steps: int = 4
-    path_top: int = 100
+    path_steps: Whole = 4
+    path_top: Whole = 100
     path_collapse_repeats: bool = True
     #: Search keyword groups, name -> terms. A [behaviour.search_groups] table replaces this
     #: default; list second_hand there again to keep it.
@@ -95,7 +127,7 @@ class BehaviourConfig:
         default_factory=lambda: {"second_hand": ["Bekas", "Barang Bekas", "Second Hand", "Second", "Thrift"]}
     )
     #: How a query matches a group's terms, ignoring case: "exact" or "contains".
-    search_match: str = "exact"
+    search_match: Literal["exact", "contains"] = "exact"
 
 
 @dataclass
@@ -103,83 +135,83 @@ class ChurnConfig:
     """Churn labels and models."""
 
     #: A customer has churned at a cutoff when there is no paid order in the next `window_days`.
-    window_days: int = 25
+    window_days: Whole = 25
     #: Population at a cutoff: customers with a paid order in this many days before it.
-    lookback_days: int = 365
+    lookback_days: Whole = 365
     #: Number of past cutoffs stacked for training (12 monthly cutoffs: a year of seasons; on
     #: held-out cutoffs of Online Retail, Instacart and the demo shop 12 beat 6 in 5 of 6).
-    training_cutoffs: int = 12
+    training_cutoffs: Whole = 12
     #: Days between two training cutoffs.
-    cutoff_step_days: int = 30
+    cutoff_step_days: Whole = 30
     #: Personal-cycle baseline: churn when days since last order > multiple x mean interval.
-    cycle_multiple: float = 2.0
+    cycle_multiple: Positive = 2.0
     #: Gap that counts as churn in next-gap mode (relative-time shops); Instacart caps at 30.
-    next_gap_days: int = 30
+    next_gap_days: Whole = 30
     #: Risk bands: probability thresholds for medium and high risk.
-    risk_medium: float = 0.4
-    risk_high: float = 0.7
-    random_state: int = 42
+    risk_medium: Share = 0.4
+    risk_high: Share = 0.7
+    random_state: Count = 42
     #: Label mode: "window" (calendar shops), "next-gap" (relative-time shops such as
     #: Instacart) or "auto" (next-gap when the data set was ingested as relative-time).
-    label_mode: str = "auto"
+    label_mode: Literal["auto", "window", "next-gap"] = "auto"
     #: Time-ordered backtest folds: held-out cutoffs (latest first) each evaluated on a model
     #: trained only on cutoffs whose labels were known before it.
-    backtest_folds: int = 2
+    backtest_folds: Whole = 2
     #: Recent windows (days) for the "orders / spend in the last N days" features.
-    recent_windows_days: list = field(default_factory=lambda: [30, 90, 180])
+    recent_windows_days: list[Whole] = field(default_factory=lambda: [30, 90, 180])
     #: Recent window (days) of the click-stream features (sessions, searches, funnel ratios).
-    event_window_days: int = 90
+    event_window_days: Whole = 90
     #: Models compared in the backtest ("lightgbm" is the one that scores customers).
-    models: list = field(default_factory=lambda: ["lightgbm", "logistic", "random_forest", "xgboost"])
+    models: list[ModelKind] = field(default_factory=lambda: ["lightgbm", "logistic", "random_forest", "xgboost"])
     #: Imbalance strategies compared on LightGBM: none, class_weight, oversample, smote, undersample.
-    imbalance_strategies: list = field(
+    imbalance_strategies: list[Imbalance] = field(
         default_factory=lambda: ["none", "class_weight", "oversample", "smote", "undersample"]
     )
     #: Strategy used by the scoring model (resampling distorts probabilities; see the comparison).
-    imbalance: str = "none"
+    imbalance: Imbalance = "none"
     #: Optuna trials tuning LightGBM on a time-ordered validation cutoff (0: no tuning).
-    n_trials: int = 5
+    n_trials: Count = 5
     #: Probability calibration on the validation cutoff: "sigmoid", "isotonic" or "none".
-    calibration: str = "sigmoid"
+    calibration: Literal["sigmoid", "isotonic", "none"] = "sigmoid"
     #: LightGBM defaults (the starting point of tuning): small trees, many of them, slowly
     #: learnt; on held-out cutoffs they beat 15-leaf trees in 5 of 6 (tuning rarely moves them).
-    n_estimators: int = 300
-    learning_rate: float = 0.03
-    num_leaves: int = 7
-    min_child_samples: int = 100
+    n_estimators: Whole = 300
+    learning_rate: Annotated[float, Range(0, 1, lo_open=True)] = 0.03
+    num_leaves: Annotated[int, Range(2)] = 7
+    min_child_samples: Whole = 100
     #: Threads of the model libraries.
-    n_jobs: int = 2
+    n_jobs: Whole = 2
     #: Random forest size in the comparison.
-    forest_trees: int = 100
+    forest_trees: Whole = 100
     #: Factors turned into sentences per customer.
-    reasons_top: int = 3
+    reasons_top: Whole = 3
     #: Shares of customers (ranked by risk) for lift and capture rate, and the contact capacity
     #: used to pick a threshold.
-    top_shares: list = field(default_factory=lambda: [0.1, 0.2])
-    contact_share: float = 0.1
+    top_shares: list[Share] = field(default_factory=lambda: [0.1, 0.2])
+    contact_share: Annotated[float, Range(0, 1, lo_open=True)] = 0.1
     #: The expected-profit threshold: a contacted churner is kept with probability
     #: `profit_save_rate` and is worth the feature `profit_value` (their average order value);
     #: each contact costs `profit_contact_cost_share` of the median average order value (any
     #: currency: 0.1 is a tenth of a typical order). Shops without prices have no such threshold.
     profit_value: str = "aov"
-    profit_save_rate: float = 0.2
-    profit_contact_cost_share: float = 0.1
+    profit_save_rate: Share = 0.2
+    profit_contact_cost_share: NonNegative = 0.1
     #: Bins of the calibration curve and of the expected calibration error.
-    calibration_bins: int = 10
+    calibration_bins: Annotated[int, Range(2)] = 10
     #: Points kept per ROC / PR curve in ``churn_curves``.
-    curve_points: int = 101
+    curve_points: Annotated[int, Range(2)] = 101
     #: Fit BG/NBD at each cutoff for P(alive) features and the BG/NBD baseline (needs churnlens.clv).
     use_bgnbd: bool = True
     #: Anchors (customer x cutoff rows) per feature query: larger is faster, smaller bounds
     #: the engine's memory (0: all in one query; Spark, which spills to disk, copes with 0).
-    feature_batch_anchors: int = 125_000
+    feature_batch_anchors: Count = 125_000
     #: Penalties tried, smallest first, when a cutoff's data cannot identify the plain BG/NBD
     #: (on the model's internal time scale, where the oldest customer has T = 10).
-    bgnbd_penalizers: list = field(default_factory=lambda: [1e-9, 1e-7, 1e-5, 1e-3])
+    bgnbd_penalizers: list[NonNegative] = field(default_factory=lambda: [1e-9, 1e-7, 1e-5, 1e-3])
     #: Horizon (days) of the expected-purchases feature.
-    expected_purchases_days: int = 90
+    expected_purchases_days: Whole = 90
     #: A cutoff needs at least this many labelled customers of each class to be used.
-    min_class_rows: int = 5
+    min_class_rows: Whole = 5
 
 
 @dataclass
@@ -187,14 +219,14 @@ class RFMConfig:
     """RFM scoring and named segments (rules documented in `churnlens.segments.rfm`)."""
 
     #: Quantile grades per axis (R3/F2/M2 as in the original analysis; 5/5/5 also works).
-    recency_grades: int = 3
-    frequency_grades: int = 2
-    monetary_grades: int = 2
+    recency_grades: Grades = 3
+    frequency_grades: Grades = 2
+    monetary_grades: Grades = 2
     #: Cutoff of the ``rfm`` results table (ISO date); empty: the day after the last order.
-    cutoff: str = ""
+    cutoff: IsoDateOrEmpty = ""
     #: Named segments, first match wins: [name, r_min, r_max, f_min, f_max, m_min, m_max] on
     #: score levels in 0..1 ((score - 1) / (grades - 1)), bounds inclusive; else "lost".
-    segment_rules: list = field(
+    segment_rules: list[list] = field(
         default_factory=lambda: [
             ["champions", 0.75, 1, 0.75, 1, 0.75, 1],
             ["loyal", 0.5, 1, 0.75, 1, 0, 1],
@@ -214,36 +246,34 @@ class DiagnosisConfig:
     """Sales-decline diagnosis: periods compared and the thresholds of the findings' rules."""
 
     #: Months in each of the two periods the revenue bridge compares.
-    bridge_months: int = 2
+    bridge_months: Whole = 2
     #: Last month (YYYY-MM) of the current period; empty: the last full month of the data.
-    current_end_month: str = ""
+    current_end_month: MonthOrEmpty = ""
     #: A customer is "in their first month" for this many days from their first paid order.
-    new_customer_days: int = 30
-    #: Lower edges (years) of the age bands of demographic segments.
-    age_band_edges: list = field(default_factory=lambda: [0, 18, 25, 35, 45, 55])
+    new_customer_days: Whole = 30
     #: Revenue change (share) at or below minus this is a decline; at or above it, growth.
-    decline_threshold: float = 0.05
+    decline_threshold: Share = 0.05
     #: Segments counted as loyal high-value customers.
-    high_value_segments: list = field(default_factory=lambda: ["champions", "loyal", "cant_lose"])
+    high_value_segments: list[str] = field(default_factory=lambda: ["champions", "loyal", "cant_lose"])
     #: Share of the lost revenue that lapsing high-value customers must explain to be a finding.
-    high_value_lapse_share: float = 0.3
+    high_value_lapse_share: Share = 0.3
     #: Report the segments that together explain at least this share of the change.
-    driver_share: float = 0.5
+    driver_share: Share = 0.5
     #: Share of the current period's promotion discount going to customers in their first
     #: month above which promotions count as skewed to new customers.
-    promo_new_share: float = 0.5
+    promo_new_share: Share = 0.5
     #: ... or this many times their share of the period's orders.
-    promo_new_ratio: float = 1.5
+    promo_new_ratio: Positive = 1.5
     #: Repurchase rate after promo orders this much (absolute) below full price is a finding.
-    promo_repurchase_gap: float = 0.05
+    promo_repurchase_gap: Share = 0.05
     #: Sign-ups up by at least this share while revenue falls is a finding.
-    signup_growth_threshold: float = 0.05
+    signup_growth_threshold: NonNegative = 0.05
     #: Failed-payment share up by at least this much (absolute) is a finding.
-    failed_share_rise: float = 0.02
+    failed_share_rise: Share = 0.02
     #: A category explaining at least this share of a fall in item revenue is a finding.
-    category_share: float = 0.3
+    category_share: Share = 0.3
     #: Findings kept, most important first.
-    max_findings: int = 8
+    max_findings: Whole = 8
 
 
 @dataclass
@@ -251,15 +281,15 @@ class CLVConfig:
     """Customer value models."""
 
     #: Count at most one purchase per day ("day") or every order ("order").
-    purchase_unit: str = "day"
+    purchase_unit: Literal["day", "order"] = "day"
     #: Horizon of the lifetime value, in months.
-    horizon_months: int = 12
+    horizon_months: Whole = 12
     #: Yearly discount rate of future revenue.
-    annual_discount_rate: float = 0.10
+    annual_discount_rate: Share = 0.10
     #: Purchase-count model: "bgnbd" or "paretonbd".
-    count_model: str = "bgnbd"
+    count_model: Literal["bgnbd", "paretonbd"] = "bgnbd"
     #: Days held out at the end of the data to check the model (calibration vs holdout).
-    holdout_days: float = 90.0
+    holdout_days: NonNegative = 90.0
 
 
 @dataclass
@@ -268,37 +298,37 @@ class ProductsConfig:
 
     #: Levels analysed: ``product`` and any of the products table's category columns
     #: (category_l1 = masterCategory/department, category_l2 = subCategory/aisle, category_l3).
-    levels: list = field(default_factory=lambda: ["product", "category_l1", "category_l2", "category_l3"])
+    levels: list[Level] = field(default_factory=lambda: ["product", "category_l1", "category_l2", "category_l3"])
     #: Period of the rankings and of growth vs the previous period: week, month, quarter or year.
-    period: str = "month"
+    period: Literal["week", "month", "quarter", "year"] = "month"
     #: Rows per list of best/worst sellers, rising/falling and first-order products.
-    top_n: int = 10
+    top_n: Whole = 10
     #: Minimum orders in the period for a product to be ranked best/worst or rising/falling,
     #: and minimum orders for a reorder rate to be reported.
-    min_orders: int = 20
+    min_orders: Whole = 20
     #: Growth of revenue (units without prices) vs the previous period at or above which a
     #: product is rising; at or below minus it, falling.
-    growth_threshold: float = 0.2
+    growth_threshold: NonNegative = 0.2
     #: "High volume": orders at or above this quantile of the products with `min_orders`.
-    high_volume_quantile: float = 0.9
+    high_volume_quantile: Share = 0.9
     #: "Low reorder rate": at or below this quantile of those products' reorder rates.
-    low_reorder_quantile: float = 0.25
+    low_reorder_quantile: Share = 0.25
     #: Cart positions above this are pooled into one bucket (position = this + 1).
-    cart_position_max: int = 20
+    cart_position_max: Whole = 20
     #: Basket levels for frequent pairs (``product`` and/or category columns).
-    basket_levels: list = field(default_factory=lambda: ["product", "category_l1", "category_l2"])
+    basket_levels: list[Level] = field(default_factory=lambda: ["product", "category_l1", "category_l2"])
     #: Minimum support of a pair: share of all paid orders holding both items.
-    basket_min_support: float = 0.002
+    basket_min_support: Share = 0.002
     #: Minimum number of orders holding a pair, whatever the support.
-    basket_min_pair_orders: int = 5
+    basket_min_pair_orders: Whole = 5
     #: Cross-sell partners kept per item (best lift first).
-    cross_sell_top_n: int = 5
+    cross_sell_top_n: Whole = 5
     #: Levels of the churn-by-product analysis.
-    churn_levels: list = field(default_factory=lambda: ["product", "category_l1", "category_l2"])
+    churn_levels: list[Level] = field(default_factory=lambda: ["product", "category_l1", "category_l2"])
     #: Minimum customers whose last order holds the item (churned + retained) for a lift row.
-    churn_min_buyers: int = 20
+    churn_min_buyers: Whole = 20
     #: Significance level of the one-sided Fisher test (Benjamini-Hochberg adjusted p-values).
-    churn_alpha: float = 0.05
+    churn_alpha: Annotated[float, Range(0, 1, lo_open=True)] = 0.05
 
 
 @dataclass
@@ -310,7 +340,7 @@ class PlaybookConfig:
     ``segment=NAME`` (RFM segment), any of them negated with ``not ``, or ``*`` (always).
     """
 
-    rules: list = field(
+    rules: list[str] = field(
         default_factory=lambda: [
             "reactivation: dormant",
             "winback_personal: risk=high & value=high",
@@ -322,21 +352,21 @@ class PlaybookConfig:
     )
     #: Value used for a customer, first column present in customer_scores wins; without any,
     #: the revenue (items without prices) of the last `history_days` before the cutoff.
-    value_columns: list = field(default_factory=lambda: ["clv_12m", "expected_spend"])
-    history_days: int = 365
+    value_columns: list[str] = field(default_factory=lambda: ["clv_12m", "expected_spend"])
+    history_days: Whole = 365
     #: High value: value at or above this quantile of the scored customers' values.
-    high_value_quantile: float = 0.8
+    high_value_quantile: Share = 0.8
     #: Dormant: no paid order for at least this many days before the cutoff.
-    dormant_days: int = 180
+    dormant_days: Whole = 180
     #: Promo sensitive: at least this share of the customer's paid orders used a promotion.
-    promo_sensitive_share: float = 0.5
+    promo_sensitive_share: Share = 0.5
     #: Actions that carry a discount, and only for promo-sensitive customers (nobody else
     #: gets one: no discount for customers who buy anyway).
-    discount_actions: list = field(
+    discount_actions: list[str] = field(
         default_factory=lambda: ["winback_personal", "reactivation", "reminder_auto"]
     )
     #: Assumed share of the revenue at stake that each action saves.
-    save_rates: dict = field(
+    save_rates: dict[str, Share] = field(
         default_factory=lambda: {
             "reactivation": 0.05,
             "winback_personal": 0.25,
@@ -347,7 +377,7 @@ class PlaybookConfig:
         }
     )
     #: Cost of contacting one customer with each action, in `contact_cost_unit`s.
-    contact_costs: dict = field(
+    contact_costs: dict[str, NonNegative] = field(
         default_factory=lambda: {
             "reactivation": 0.01,
             "winback_personal": 0.1,
@@ -360,13 +390,13 @@ class PlaybookConfig:
     #: "order": `contact_costs` are shares of the shop's median paid order (over the last
     #: `history_days`), so the defaults hold in any currency (a personal win-back costs a tenth
     #: of a typical order); "currency": amounts in the shop's currency.
-    contact_cost_unit: str = "order"
+    contact_cost_unit: Literal["order", "currency"] = "order"
     #: Routine products: bought in at least this many orders, due when the days since the last
     #: purchase reach `routine_due_factor` times the customer's own mean interval.
-    routine_min_orders: int = 3
-    routine_due_factor: float = 1.0
+    routine_min_orders: Whole = 3
+    routine_due_factor: Positive = 1.0
     #: Routine products listed per customer (most often bought first).
-    routine_max_products: int = 5
+    routine_max_products: Whole = 5
 
 
 @dataclass
@@ -407,14 +437,16 @@ class ChurnlensConfig:
                 raise DataError(
                     f"Config entry '{section}' must be a table of settings.",
                     file=source,
-                    fix=f"Write it as [{section}] followed by key = value lines.",
+                    fix=f"Write it as a [{section}] table followed by key = value lines.",
                 )
             for key, value in values.items():
-                cfg.set(f"{section}.{key}", value, source=source)
+                cfg.set(f"{section}.{key}", value, source=source, check_rules=False)
+        cfg.validate(source)
         return cfg
 
-    def set(self, dotted: str, value: Any, source: str = "--set") -> None:
-        """Set one value by its dotted name (``churn.window_days``), converting strings."""
+    def set(self, dotted: str, value: Any, source: str = "--set", check_rules: bool = True) -> None:
+        """Set one value by its dotted name (``churn.window_days``), converting strings and
+        checking it against its declaration (and, unless told not to, the rules across fields)."""
         section_name, _, key = dotted.partition(".")
         sections = {f.name: f for f in dataclasses.fields(self)}
         if section_name not in sections or not key:
@@ -431,10 +463,26 @@ class ChurnlensConfig:
                 f"Unknown setting '{dotted}'.",
                 file=source,
                 values=[dotted],
-                fix=f"Known keys of [{section_name}]: {sorted(fields)}.",
+                fix=f"Known keys of section {section_name}: {sorted(fields)}.",
             )
-        current = getattr(section, key)
-        setattr(section, key, _coerce(value, current, dotted, source))
+        default = getattr(type(section)(), key)
+        value = _coerce(value, default, dotted, source)
+        setattr(section, key, check_field(dotted, hints(type(section))[key], value, default, source))
+        if check_rules:
+            cross_field_rules(self, source)
+
+    def validate(self, source: str = "config") -> ChurnlensConfig:
+        """Check every value against its declaration and the rules across fields (DataError)."""
+        for section_field in dataclasses.fields(self):
+            section = getattr(self, section_field.name)
+            declared = hints(type(section))
+            defaults = type(section)()
+            for f in dataclasses.fields(section):
+                name = f"{section_field.name}.{f.name}"
+                value = check_field(name, declared[f.name], getattr(section, f.name), getattr(defaults, f.name), source)
+                setattr(section, f.name, value)
+        cross_field_rules(self, source)
+        return self
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -7,9 +7,13 @@ works with the Ibis backend it returns and never asks which engine it is.
 from __future__ import annotations
 
 import os
+import re
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import ibis
 
 from churnlens.config import EngineConfig
@@ -18,9 +22,18 @@ from churnlens.errors import DataError
 ENGINES = ("duckdb", "spark")
 
 
-def connect_duckdb(path: str | Path | None, read_only: bool = False) -> Any:
+def connect_duckdb(
+    path: str | Path | None,
+    read_only: bool = False,
+    wait_seconds: float = 0.0,
+    on_wait: Callable[[str], None] | None = None,
+) -> Any:
     """An Ibis DuckDB backend on a file (``None``: in memory), without DuckDB's own progress
-    bar (it would write over the command line's output and fill logs)."""
+    bar (it would write over the command line's output and fill logs).
+
+    A file that another process holds (a run, an ingest, a dashboard query) is waited for up to
+    ``wait_seconds``, telling ``on_wait`` once; after that a DataError says who holds it and what
+    to do."""
     if path is None:
         return quiet(ibis.duckdb.connect())
     p = Path(path)
@@ -30,7 +43,29 @@ def connect_duckdb(path: str | Path | None, read_only: bool = False) -> Any:
             file=str(p),
             fix="Run `churnlens ingest ...` or `churnlens demo` first, or pass --db with an existing file.",
         )
-    return quiet(ibis.duckdb.connect(str(p), read_only=read_only))
+    deadline = time.monotonic() + wait_seconds
+    told = False
+    while True:
+        try:
+            return quiet(ibis.duckdb.connect(str(p), read_only=read_only))
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() >= deadline:
+                holder = re.search(r"\(PID (\d+)\)", str(exc))
+                raise DataError(
+                    "The warehouse is in use by another program"
+                    + (f" (process {holder.group(1)})" if holder else "")
+                    + (f"; waited {wait_seconds:g} s" if wait_seconds else "")
+                    + ".",
+                    file=str(p),
+                    fix="Wait until the other run or ingest has finished, then try again "
+                    "(the dashboard only holds the file for a moment; raise engine.lock_wait_seconds to wait longer).",
+                ) from exc
+            if on_wait is not None and not told:
+                on_wait(f"waiting for {p.name}: another run or ingest is writing to it")
+                told = True
+            time.sleep(0.25)
 
 
 def quiet(backend: Any) -> Any:

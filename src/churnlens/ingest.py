@@ -9,9 +9,7 @@ stored + rejected.
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 import json
-import platform
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,9 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from churnlens import __version__
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import DataError
+from churnlens.provenance import versions
+from churnlens.publishing import new_run_id
 from churnlens.sources import KINDS
 from churnlens.sources.staging import Stage, TableCount
 from churnlens.warehouse import Warehouse
@@ -79,39 +78,32 @@ def ingest(
     module = adapter(kind)
     started = time.perf_counter()
     options = options or {}
+    run_id = new_run_id()
     stage = Stage(warehouse.staging(), config, kind, encoding=options.get("encoding"))
-    try:
-        dataset = module.load(stage, [Path(p) for p in paths], options, progress or (lambda _m: None))
-        staged = stage.finish()
-        warehouse.publish(stage.con, staged)
-    finally:
-        stage.cleanup()
-    dataset = {"source_kind": kind, "paths": [str(p) for p in paths], **dataset}
-    if stage.encoding:
-        dataset["encoding"] = stage.encoding
-    summary = IngestSummary(kind, dict(stage.counts), dataset, time.perf_counter() - started, stage.notes)
-    warehouse.append_run(
-        {
-            "run_id": datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f"),
-            "kind": "ingest",
-            "started_at": datetime.now(UTC).isoformat(),
-            "seconds": f"{summary.seconds:.3f}",
-            "dataset": json.dumps(dataset, default=str),
-            "row_counts": json.dumps(summary.rows()),
-            "config": json.dumps(config.to_dict()),
-            "versions": json.dumps(versions()),
-        }
-    )
-    return summary
-
-
-def versions() -> dict[str, str]:
-    """Versions of churnlens and the libraries whose results it records."""
-    out = {"churnlens": __version__, "python": platform.python_version()}
-    dist = {"ibis": "ibis-framework", "sklearn": "scikit-learn"}
-    for mod in ("ibis", "duckdb", "pyarrow", "pandas", "numpy", "scipy", "lightgbm", "sklearn", "pyspark"):
+    # The canonical tables and the ingest record (its id is the new data version) are
+    # published together; a failed or killed ingest leaves the previous shop as it was.
+    with warehouse.run_scope(run_id):
         try:
-            out[mod] = importlib.metadata.version(dist.get(mod, mod))
-        except Exception:  # noqa: BLE001 - absent optional libraries are simply not recorded
-            continue
-    return out
+            dataset = module.load(stage, [Path(p) for p in paths], options, progress or (lambda _m: None))
+            staged = stage.finish()
+            warehouse.publish(stage.con, staged)
+        finally:
+            stage.staged.clear()  # published ones were moved: every staging table left is dropped
+            stage.cleanup()
+        dataset = {"source_kind": kind, "paths": [str(p) for p in paths], **dataset}
+        if stage.encoding:
+            dataset["encoding"] = stage.encoding
+        summary = IngestSummary(kind, dict(stage.counts), dataset, time.perf_counter() - started, stage.notes)
+        warehouse.publish_run(
+            {
+                "run_id": run_id,
+                "kind": "ingest",
+                "started_at": datetime.now(UTC).isoformat(),
+                "seconds": f"{summary.seconds:.3f}",
+                "dataset": json.dumps(dataset, default=str),
+                "row_counts": json.dumps(summary.rows()),
+                "config": json.dumps(config.to_dict()),
+                "versions": json.dumps(versions()),
+            }
+        )
+    return summary

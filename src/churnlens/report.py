@@ -20,6 +20,7 @@ import plotly.io as pio
 
 from churnlens.app import charts, i18n
 from churnlens.errors import DataError
+from churnlens.provenance import last_ingest_time, results_dataset, stale_tables
 from churnlens.safe_paths import HTML_REPORT, check_output, open_warehouse, write_atomically
 from churnlens.warehouse import Warehouse
 
@@ -47,6 +48,7 @@ h1{margin-bottom:4px}h2{margin-top:36px;border-bottom:2px solid #e2e8f0;padding-
 .muted{color:#64748b;font-size:14px}.kpis{display:flex;gap:12px;flex-wrap:wrap}
 .kpi{border:1px solid #e2e8f0;border-radius:8px;padding:12px 16px;min-width:150px}
 .kpi .label{color:#64748b;font-size:13px}.kpi .value{font-size:24px;font-weight:600}
+.stale{background:#fef3c7;border:1px solid #f59e0b;border-radius:6px;padding:8px 12px}
 .up{color:#16a34a}.down{color:#dc2626}
 table{border-collapse:collapse;font-size:13px;margin:8px 0}
 th,td{border-bottom:1px solid #e2e8f0;padding:4px 10px;text-align:right}
@@ -138,7 +140,9 @@ def _kpis(lab: _Labels, sales: pd.DataFrame) -> str:
 
 def build_report(wh: Warehouse, lang: str = "en") -> str:
     """The report's HTML for the warehouse's result tables, in ``lang`` (``en`` or ``ko``)."""
-    info = wh.dataset_info()
+    runs = wh.runs()
+    # Label the results with the data they were computed from, even after a later ingest.
+    info = results_dataset(runs) or wh.dataset_info()
     priced = bool(info.get("prices", info.get("currency") is not None))
     lab = _Labels(lang, info.get("currency") if priced else None)
     fig_html = _Figures(lang)
@@ -232,6 +236,16 @@ def build_report(wh: Warehouse, lang: str = "en") -> str:
         f'<p class="muted">{html.escape(lab.t("report_generated", when=when, db=db))} · '
         f"{html.escape(lab.t('report_offline'))}</p>"
     )
+    stale = [t for t in stale_tables(runs) if t in has]
+    if stale:
+        notice = lab.t(
+            "stale_results",
+            count=len(stale),
+            when=i18n.fmt_date(last_ingest_time(runs)[:10], lang),
+            command=f"churnlens run --db {db}",
+            tables=", ".join(stale),
+        )
+        head += f'<p class="stale" role="alert">{html.escape(notice)}</p>'
     return (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -114,7 +114,12 @@ def check_warehouse(path: str | Path, engine: str = "duckdb", create: bool = Fal
 
 
 def open_warehouse(
-    path: str | Path, engine: str = "duckdb", config=None, read_only: bool = False, create: bool = False
+    path: str | Path,
+    engine: str = "duckdb",
+    config=None,
+    read_only: bool = False,
+    create: bool = False,
+    on_wait=None,
 ):
     """`check_warehouse`, then open it as a `churnlens.warehouse.Warehouse`; DuckDB's refusals
     (a lock held by another program, a read-only file system) become one `DataError`."""
@@ -124,7 +129,7 @@ def open_warehouse(
 
     p = check_warehouse(path, engine, create)
     try:
-        return Warehouse(p, engine=engine, config=config, read_only=read_only)
+        return Warehouse(p, engine=engine, config=config, read_only=read_only, on_wait=on_wait)
     except duckdb.Error as exc:
         raise duckdb_open_error(exc, p) from exc
 

@@ -2,16 +2,23 @@
 
 Default: an embedded DuckDB file (``churnlens.duckdb``). With ``engine="spark"`` the warehouse
 is a directory with one Parquet dataset per table, read and written by PySpark. Every write
-is atomic: the new table is built under a temporary name and then swapped in, so a reader
-never sees half a table and a failed stage leaves the previous result in place.
+is atomic: the new table is built under a private name and then swapped in, so a reader
+never sees half a table. Inside `run_scope` the writes of a whole run stay private until
+`publish_run` makes them visible together with the run record (`churnlens.publishing`): a run
+that fails or is killed leaves the previous complete run in place, and what it left behind is
+removed the next time the warehouse is opened for writing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
 import tempfile
+import time
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +27,12 @@ import ibis
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+import sqlglot as sg
 
 from churnlens.config import ChurnlensConfig
 from churnlens.engine import ENGINES, connect_duckdb, connect_spark, quiet
 from churnlens.errors import DataError
+from churnlens.publishing import RunScope, apply_journal, leftover, remove_leftover_dirs, write_journal
 
 RUNS_TABLE = "runs"
 
@@ -31,6 +40,17 @@ RUNS_TABLE = "runs"
 def default_db(engine: str = "duckdb") -> str:
     """The warehouse a command uses when no --db is given."""
     return "churnlens.duckdb" if engine == "duckdb" else "churnlens_spark"
+
+
+def published_marker(db: str | Path) -> Path:
+    """A small file beside a DuckDB warehouse, rewritten after every publication: its time tells
+    readers (the dashboard) that the tables changed, without opening the warehouse."""
+    return Path(f"{db}.published")
+
+
+def _q(name: str) -> str:
+    """A table name quoted for DuckDB SQL (sqlglot; names never reach SQL unquoted)."""
+    return sg.to_identifier(name, quoted=True).sql("duckdb")
 
 
 class Warehouse:
@@ -47,6 +67,9 @@ class Warehouse:
         The run's configuration (Spark settings are read from ``config.engine``).
     read_only:
         Open without the right to write (the dashboard does this).
+    on_wait:
+        Told once when the DuckDB file is held by another process and the warehouse waits for it
+        (up to ``config.engine.lock_wait_seconds``; read-only opens do not wait).
     """
 
     def __init__(
@@ -55,6 +78,7 @@ class Warehouse:
         engine: str = "duckdb",
         config: ChurnlensConfig | None = None,
         read_only: bool = False,
+        on_wait: Callable[[str], None] | None = None,
     ) -> None:
         if engine not in ENGINES:
             raise DataError(
@@ -64,8 +88,14 @@ class Warehouse:
         self.config = config or ChurnlensConfig()
         self.read_only = read_only
         self.path = None if path is None else Path(path)
+        self._scope: RunScope | None = None
+        #: Names removed when the warehouse was opened: what an unfinished write left behind.
+        self.cleaned: list[str] = []
         if engine == "duckdb":
-            self.con = connect_duckdb(self.path, read_only=read_only)
+            wait = 0.0 if read_only else self.config.engine.lock_wait_seconds
+            self.con = connect_duckdb(self.path, read_only=read_only, wait_seconds=wait, on_wait=on_wait)
+            if not read_only:
+                self.cleaned = self._drop_leftover_tables()
         else:
             if self.path is None:
                 self.path = Path(tempfile.mkdtemp(prefix="churnlens_spark_"))
@@ -76,19 +106,28 @@ class Warehouse:
                     fix="Ingest data with --engine spark first.",
                 )
             self.path.mkdir(parents=True, exist_ok=True)
+            if not read_only:
+                apply_journal(self.path)
+                self.cleaned = remove_leftover_dirs(self.path)
             self.con = connect_spark(self.config.engine, self.path / "_spark")
-            for d in sorted(self.path.iterdir()):
-                if d.is_dir() and not d.name.startswith((".", "_")):
-                    self._register(d.name)
+            for name in self._stored():
+                self._register(name, self.path / name)
 
     # ---- reading ---------------------------------------------------------------------------
     def tables(self) -> list[str]:
-        if self.engine == "duckdb":
-            return sorted(t for t in self.con.list_tables() if not t.startswith("_"))
-        return sorted(d.name for d in self.path.iterdir() if d.is_dir() and not d.name.startswith((".", "_")))
+        """Visible tables (hidden ``_`` names left out); inside a run, as the run sees them."""
+        names = {n for n in self._stored() if not n.startswith("_")}
+        if self._scope is not None:
+            names = (names | {n for n in self._scope.written if not n.startswith("_")}) - self._scope.dropped
+        return sorted(names)
 
     def has(self, name: str) -> bool:
-        return name in self.tables()
+        if self._scope is not None:
+            if name in self._scope.dropped:
+                return False
+            if name in self._scope.written:
+                return True
+        return name in self._stored()
 
     def table(self, name: str) -> ibis.Table:
         if not self.has(name):
@@ -97,45 +136,74 @@ class Warehouse:
                 file=str(self.path),
                 fix="Ingest a shop (`churnlens ingest ...`) or run the pipeline (`churnlens run`) first.",
             )
-        return self.con.table(name)
+        written = self._scope.written if self._scope is not None else {}
+        return self.con.table(written.get(name, name))
 
     def to_pandas(self, name: str) -> pd.DataFrame:
         return self.table(name).to_pandas()
 
     # ---- writing ---------------------------------------------------------------------------
     def write(self, name: str, obj: ibis.Table | pa.Table | pd.DataFrame) -> None:
-        """Replace table ``name`` with ``obj`` atomically."""
+        """Replace table ``name`` with ``obj``: at once, or inside a run at its publication."""
         self._check_writable()
         if isinstance(obj, pd.DataFrame):
             obj = pa.Table.from_pandas(obj, preserve_index=False)
         if isinstance(obj, pa.Table):
             obj = _typed_nulls(obj)
+        private = self._private(name)
         if self.engine == "duckdb":
-            tmp = f"_tmp_{name}_{uuid.uuid4().hex[:8]}"
             try:
                 # Ibis creates the table, then fills it: a failure in between leaves it behind
-                self.con.create_table(tmp, obj)
+                self.con.create_table(private, obj)
             except Exception:
-                self.con.drop_table(tmp, force=True)
+                self.con.drop_table(private, force=True)
                 raise
-            self._swap_duckdb({name: tmp})
         else:
-            tmp_dir = self.path / f"_tmp_{name}_{uuid.uuid4().hex[:8]}"
+            target = self.path / private
             if isinstance(obj, ibis.Table):
-                self.con._session.sql(self.con.compile(obj)).write.parquet(str(tmp_dir))
+                self.con._session.sql(self.con.compile(obj)).write.parquet(str(target))
             else:
-                tmp_dir.mkdir()
-                pq.write_table(obj, tmp_dir / "part-0.parquet")
-            self._swap_dirs({name: tmp_dir})
+                target.mkdir()
+                pq.write_table(obj, target / "part-0.parquet")
+            self._register(private, target)
+        self._settle({name: private})
 
     def drop(self, name: str) -> None:
-        """Remove table ``name`` if it exists."""
+        """Remove table ``name`` if it exists (inside a run: when the run is published)."""
         self._check_writable()
-        if self.engine == "duckdb":
-            self.con.con.execute(f'DROP TABLE IF EXISTS "{name}"')
+        if self._scope is not None:
+            private = self._scope.written.pop(name, None)
+            if private is not None:
+                self._discard([private])
+            self._scope.dropped.add(name)
             return
-        self.con._session.catalog.dropTempView(name)
-        shutil.rmtree(self.path / name, ignore_errors=True)
+        self._commit({}, [name])
+
+    # ---- runs: private writes, published together --------------------------------------------
+    @contextlib.contextmanager
+    def run_scope(self, run_id: str) -> Iterator[RunScope]:
+        """Keep every write and drop private until `publish_run`; anything raised (an error, an
+        interrupt) discards them and leaves the published tables as they were."""
+        self._check_writable()
+        if self._scope is not None:
+            raise RuntimeError("a run is already open on this warehouse")
+        self._scope = RunScope(run_id)
+        try:
+            yield self._scope
+        finally:
+            scope, self._scope = self._scope, None
+            if scope is not None:  # not published: an error, an interrupt, or no publish_run
+                self._discard(list(scope.written.values()))
+
+    def publish_run(self, record: dict[str, Any]) -> None:
+        """Make the run's tables, its removals and its run ``record`` visible in one step."""
+        scope = self._scope
+        if scope is None:
+            raise RuntimeError("publish_run needs an open run_scope")
+        self.write(RUNS_TABLE, self._runs_with(record))
+        self._discard(scope.scratch())
+        self._commit(scope.renames(), sorted(scope.dropped))
+        self._scope = None
 
     def staging(self) -> duckdb.DuckDBPyConnection:
         """A DuckDB connection where source adapters build tables before `publish`.
@@ -146,31 +214,29 @@ class Warehouse:
         self._check_writable()
         if self.engine == "duckdb":
             return self.con.con
-        con = quiet(duckdb.connect())
-        con.execute(f"SET temp_directory = '{tempfile.mkdtemp(prefix='churnlens_stage_')}'")
-        return con
+        return quiet(duckdb.connect(config={"temp_directory": tempfile.mkdtemp(prefix="churnlens_stage_")}))
 
     def publish(self, stage: duckdb.DuckDBPyConnection, staged: dict[str, str]) -> None:
-        """Swap staged tables (``{final_name: staged_name}``) into the warehouse at once."""
+        """Hand staged tables (``{final_name: staged_name}``) to the warehouse: swapped in at once,
+        or inside a run kept private until it is published."""
         self._check_writable()
-        if self.engine == "duckdb":
-            self._swap_duckdb(staged)
-            return
-        dirs = {}
+        done = {}
         for name, staged_name in staged.items():
-            tmp_dir = self.path / f"_tmp_{name}_{uuid.uuid4().hex[:8]}"
-            tmp_dir.mkdir()
-            stage.execute(f"COPY \"{staged_name}\" TO '{tmp_dir / 'part-0.parquet'}' (FORMAT parquet)")
-            dirs[name] = tmp_dir
-        self._swap_dirs(dirs)
+            private = self._private(name)
+            if self.engine == "duckdb":
+                self.con.con.execute(f"ALTER TABLE {_q(staged_name)} RENAME TO {_q(private)}")
+            else:
+                target = self.path / private
+                target.mkdir()
+                stage.table(_q(staged_name)).write_parquet(str(target / "part-0.parquet"))
+                self._register(private, target)
+            done[name] = private
+        self._settle(done)
 
     # ---- run records -------------------------------------------------------------------------
     def append_run(self, record: dict[str, Any]) -> None:
         """Add a run record (time, kind, config, row counts, versions...)."""
-        row = {k: (v if isinstance(v, str) else json.dumps(v, default=str)) for k, v in record.items()}
-        new = pd.DataFrame([row])
-        old = self.to_pandas(RUNS_TABLE) if self.has(RUNS_TABLE) else None
-        self.write(RUNS_TABLE, new if old is None else pd.concat([old, new], ignore_index=True))
+        self.write(RUNS_TABLE, self._runs_with(record))
 
     def runs(self) -> pd.DataFrame:
         return self.to_pandas(RUNS_TABLE) if self.has(RUNS_TABLE) else pd.DataFrame()
@@ -202,30 +268,89 @@ class Warehouse:
                 fix="Open it without read_only=True to write (the dashboard and the report only read).",
             )
 
-    def _swap_duckdb(self, staged: dict[str, str]) -> None:
-        raw = self.con.con
-        raw.execute("BEGIN TRANSACTION")
-        try:
-            for name, tmp in staged.items():
-                raw.execute(f'DROP TABLE IF EXISTS "{name}"')
-                raw.execute(f'ALTER TABLE "{tmp}" RENAME TO "{name}"')
-            raw.execute("COMMIT")
-        except Exception:
-            raw.execute("ROLLBACK")
-            raise
+    def _runs_with(self, record: dict[str, Any]) -> pd.DataFrame:
+        row = {k: (v if isinstance(v, str) else json.dumps(v, default=str)) for k, v in record.items()}
+        new = pd.DataFrame([row])
+        old = self.runs()
+        return new if old.empty else pd.concat([old, new], ignore_index=True)
 
-    def _swap_dirs(self, dirs: dict[str, Path]) -> None:
-        for name, tmp_dir in dirs.items():
-            final = self.path / name
-            old = self.path / f"_old_{name}_{uuid.uuid4().hex[:8]}"
-            if final.exists():
-                final.rename(old)
-            tmp_dir.rename(final)
-            self._register(name)
-            shutil.rmtree(old, ignore_errors=True)
+    def _private(self, name: str) -> str:
+        """Where a write goes before it is published: the run's name for it, or a fresh one."""
+        if self._scope is not None:
+            return self._scope.private(name)
+        return f"_tmp_{name}_{uuid.uuid4().hex[:8]}"
 
-    def _register(self, name: str) -> None:
-        self.con.read_parquet(str(self.path / name), table_name=name)
+    def _settle(self, done: dict[str, str]) -> None:
+        """Written ``{final: private}`` tables: kept for the run's publication, or published now."""
+        if self._scope is None:
+            self._commit(done, [])
+            return
+        replaced = [self._scope.written[n] for n in done if n in self._scope.written]
+        self._scope.written.update(done)
+        self._scope.dropped.difference_update(done)
+        self._discard(replaced)
+
+    def _stored(self) -> list[str]:
+        """Every stored table, hidden ones included, leftovers of unfinished writes left out."""
+        if self.engine == "duckdb":
+            names = self.con.con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+                "AND schema_name = current_schema()"
+            ).fetchall()
+            return [n for (n,) in names if not leftover(n)]
+        return [
+            d.name
+            for d in self.path.iterdir()
+            if d.is_dir() and not leftover(d.name) and not d.name.startswith((".", "_spark"))
+        ]
+
+    def _commit(self, renames: dict[str, str], drops: list[str]) -> None:
+        """Publish ``{final: private}`` renames and drops all at once."""
+        if self.engine == "duckdb":
+            raw = self.con.con
+            raw.execute("BEGIN TRANSACTION")
+            try:
+                for name in [*renames, *drops]:
+                    raw.execute(f"DROP TABLE IF EXISTS {_q(name)}")
+                for name, private in renames.items():
+                    raw.execute(f"ALTER TABLE {_q(private)} RENAME TO {_q(name)}")
+                raw.execute("COMMIT")
+            except BaseException:
+                raw.execute("ROLLBACK")
+                raise
+            if self.path is not None:
+                marker = published_marker(self.path)
+                tmp = marker.with_name(f"{marker.name}.{uuid.uuid4().hex[:8]}")
+                tmp.write_text(str(time.time()), encoding="utf-8")
+                os.replace(tmp, marker)
+            return
+        write_journal(self.path, renames, drops)
+        apply_journal(self.path)
+        for name in drops:
+            self.con._session.catalog.dropTempView(name)
+        for name in renames:
+            self._register(name, self.path / name)
+
+    def _discard(self, privates: list[str]) -> None:
+        """Remove unpublished private tables."""
+        for private in privates:
+            if self.engine == "duckdb":
+                self.con.con.execute(f"DROP TABLE IF EXISTS {_q(private)}")
+            else:
+                self.con._session.catalog.dropTempView(private)
+                shutil.rmtree(self.path / private, ignore_errors=True)
+
+    def _drop_leftover_tables(self) -> list[str]:
+        names = self.con.con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+        ).fetchall()
+        gone = [n for (n,) in names if leftover(n)]
+        for name in gone:
+            self.con.con.execute(f"DROP TABLE IF EXISTS {_q(name)}")
+        return gone
+
+    def _register(self, name: str, directory: Path) -> None:
+        self.con.read_parquet(str(directory), table_name=name)
 
 
 def _typed_nulls(table: pa.Table) -> pa.Table:

@@ -12,7 +12,7 @@ Sessionized events and sessions are used by most click-stream tables, so `clicks
 materialises them once in the warehouse under hidden names (``_behaviour_session_events``,
 ``_behaviour_sessions``, and the funnel units ``_behaviour_funnel_units``,
 ``_behaviour_nonbuyer_units``, ``_behaviour_order_units``, and the path steps
-``_behaviour_path_steps``; overwritten at the next run) instead of recomputing them per table.
+``_behaviour_path_steps``; private to the run, never published) instead of recomputing them per table.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def _optional(wh: Warehouse, name: str) -> ir.Table | None:
 
 def _cache(wh: Warehouse, name: str, expr: ir.Table) -> ir.Table:
     wh.write(name, expr)
-    return wh.con.table(name)
+    return wh.table(name)
 
 
 def check_config(config: ChurnlensConfig) -> None:

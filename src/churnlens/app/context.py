@@ -205,6 +205,20 @@ class Ctx:
         what = self.t(what_key) if what_key in i18n.STRINGS else self.t("what_result")
         return self.t("missing_table", table=table, what=what, command=self.run_command())
 
+    def stale_banner(self) -> None:
+        """On every page: a warning when results were computed from older data than the warehouse's."""
+        stale = self.info.get("stale") or []
+        if stale:
+            when = self.info.get("ingested_at") or ""
+            text = self.t(
+                "stale_results",
+                count=len(stale),
+                when=self.date(when[:10]),
+                command=self.run_command(),
+                tables=", ".join(stale),
+            )
+            st.warning(text, icon=":material/history:")
+
     def run_command(self) -> str:
         name = Path(self.db).name
         return "churnlens run" if name == "churnlens.duckdb" else f"churnlens run --db {name}"

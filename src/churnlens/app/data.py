@@ -1,9 +1,10 @@
 """Read-only, cached queries over the warehouse's result tables.
 
-The dashboard opens the warehouse **read-only** once per process (`st.cache_resource`) and
-every query result is cached (`st.cache_data`) under the warehouse file's modification time,
-so a new `churnlens run` is picked up on the next page view and a warm page never queries
-twice. Queries are built with Ibis from fixed table and column names: nothing typed on a page
+The dashboard opens the warehouse **read-only** for each query and closes it at once, so it
+never holds the file that a run or an ingest needs. Every query result is cached
+(`st.cache_data`) under the time of the warehouse's last publication (`stamp`), so a new
+`churnlens run` is picked up on the next page view, a warm page never queries twice, and pages
+already seen stay readable while a run is writing. Queries are built with Ibis from fixed table and column names: nothing typed on a page
 becomes SQL or a file path, and a value typed on a page is only ever a literal in a filter.
 
 Personal fields (names, e-mails, phone numbers, addresses) are never loaded: `PRIVATE` columns
@@ -13,11 +14,12 @@ are dropped before a query runs. Canonical tables are read only where a page nee
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +27,8 @@ import ibis
 import pandas as pd
 import streamlit as st
 
-from churnlens.warehouse import RUNS_TABLE, Warehouse
+from churnlens.provenance import last_ingest_time, results_dataset, stale_tables
+from churnlens.warehouse import RUNS_TABLE, Warehouse, published_marker
 
 #: Canonical tables (and the only columns of them) the dashboard may read.
 CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -55,35 +58,36 @@ PRIVATE = re.compile(
 Filter = tuple[str, str, Any]
 
 
-class _Store:
-    """One read-only warehouse and a lock (DuckDB connections are not shared across threads)."""
+#: One query at a time per process (a DuckDB connection is not shared across threads).
+_LOCK = threading.Lock()
 
-    def __init__(self, db: str) -> None:
-        self.wh = Warehouse(db, read_only=True)
-        self.lock = threading.Lock()
+
+@contextlib.contextmanager
+def _opened(db: str) -> Iterator[Warehouse]:
+    """The warehouse, read-only, for one query: opened and closed again at once, so the dashboard
+    never holds the file a run or an ingest needs to write."""
+    with _LOCK:
+        wh = Warehouse(db, read_only=True)
+        try:
+            yield wh
+        finally:
+            wh.close()
 
 
 def stamp(db: str) -> float:
-    """Modification time of the warehouse file: the cache key of every query."""
-    try:
-        return os.stat(db).st_mtime
-    except OSError:
-        return 0.0
-
-
-@st.cache_resource(show_spinner=False)
-def _store(db: str, stamp: float) -> _Store:
-    return _Store(db)
-
-
-def store(db: str) -> _Store:
-    return _store(db, stamp(db))
+    """The cache key of every query: changes when a run or an ingest publishes (the warehouse's
+    publication marker), not while one is writing, so pages already seen stay readable then."""
+    for path in (published_marker(db), Path(db)):
+        try:
+            return os.stat(path).st_mtime
+        except OSError:
+            continue
+    return 0.0
 
 
 def _allowed_columns(db: str, table: str) -> list[str]:
-    s = store(db)
-    with s.lock:
-        cols = list(s.wh.con.table(table).columns)
+    with _opened(db) as wh:
+        cols = list(wh.table(table).columns)
     if table in CANONICAL:
         cols = [c for c in cols if c in CANONICAL_COLUMNS.get(table, ())]
     personal = "customer_id" in cols or table in CANONICAL
@@ -93,13 +97,12 @@ def _allowed_columns(db: str, table: str) -> list[str]:
 @st.cache_data(show_spinner=False, max_entries=64)
 def tables(db: str, stamp: float) -> dict[str, int]:
     """Result tables (and their rows), without the canonical and internal tables."""
-    s = store(db)
     out = {}
-    with s.lock:
-        for name in s.wh.tables():
+    with _opened(db) as wh:
+        for name in wh.tables():
             if name in CANONICAL or name in INTERNAL:
                 continue
-            out[name] = int(s.wh.con.table(name).count().to_pyarrow().as_py())
+            out[name] = int(wh.con.table(name).count().to_pyarrow().as_py())
     return out
 
 
@@ -110,13 +113,17 @@ def columns(db: str, stamp: float, table: str) -> list[str]:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def run_info(db: str, stamp: float) -> dict[str, Any]:
-    """Dataset facts (currency, time mode, prices) and the last run (time, skipped stages)."""
-    s = store(db)
-    with s.lock:
-        info = dict(s.wh.dataset_info())
-        runs = s.wh.runs()
-        has_canonical = {name: s.wh.has(name) for name in CANONICAL}
+    """Dataset facts (currency, time mode, prices) of the data the results were computed from,
+    the last run (time, skipped stages) and the result tables that are stale."""
+    with _opened(db) as wh:
+        runs = wh.runs()
+        # The results are labelled with the data they were computed from (currency, time mode).
+        info = dict(results_dataset(runs) or wh.dataset_info())
+        has_canonical = {name: wh.has(name) for name in CANONICAL}
+        visible = set(wh.tables())
     info["canonical"] = has_canonical
+    info["stale"] = [t for t in stale_tables(runs) if t in visible]
+    info["ingested_at"] = last_ingest_time(runs)
     if not runs.empty and "kind" in runs:
         kinds = runs["kind"].tolist()
         since = max((i for i, k in enumerate(kinds) if k == "ingest"), default=-1) + 1
@@ -174,10 +181,9 @@ def frame(
     """Rows of ``table`` (allowed columns only), filtered, ordered and limited in the engine."""
     allowed = _allowed_columns(db, table)
     chosen = [c for c in (cols or allowed) if c in allowed]
-    s = store(db)
-    with s.lock:
-        t = s.wh.con.table(table)
-        t = _apply(t, filters, s.wh.con).select(*chosen)
+    with _opened(db) as wh:
+        t = wh.con.table(table)
+        t = _apply(t, filters, wh.con).select(*chosen)
         if order_by:
             keys = [ibis.desc(c) if descending else ibis.asc(c) for c in order_by if c in chosen]
             if keys:
@@ -189,9 +195,8 @@ def frame(
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def count(db: str, stamp: float, table: str, filters: tuple[Filter, ...] = ()) -> int:
-    s = store(db)
-    with s.lock:
-        return int(_apply(s.wh.con.table(table), filters, s.wh.con).count().to_pyarrow().as_py())
+    with _opened(db) as wh:
+        return int(_apply(wh.con.table(table), filters, wh.con).count().to_pyarrow().as_py())
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -199,9 +204,8 @@ def distinct(db: str, stamp: float, table: str, col: str, limit: int = 200) -> l
     """Distinct values of one allowed column (for filter choices), most frequent first."""
     if col not in _allowed_columns(db, table):
         return []
-    s = store(db)
-    with s.lock:
-        t = s.wh.con.table(table)
+    with _opened(db) as wh:
+        t = wh.con.table(table)
         agg = t.group_by(col).aggregate(n=t.count()).order_by(ibis.desc("n")).limit(limit)
         return [v for v in agg.to_pandas()[col].tolist() if not pd.isna(v)]
 
@@ -221,9 +225,8 @@ def grouped(
 ) -> pd.DataFrame:
     """``by`` groups of ``table`` with ``metrics`` = (output, "count" | "sum" | "mean", column)."""
     allowed = _allowed_columns(db, table)
-    s = store(db)
-    with s.lock:
-        t = _apply(s.wh.con.table(table), filters, s.wh.con)
+    with _opened(db) as wh:
+        t = _apply(wh.con.table(table), filters, wh.con)
         aggs = {}
         for out, op, col in metrics:
             if op == "count":

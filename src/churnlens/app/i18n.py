@@ -41,6 +41,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sidebar_currency": ("Currency: {currency}", "통화: {currency}"),
     "sidebar_no_prices": ("No prices: values are items bought", "가격 없음: 값은 구매 상품 수입니다"),
     "sidebar_last_run": ("Last run: {when}", "마지막 실행: {when}"),
+    "stale_results": (
+        "Stale results: {count} result tables were computed from older data than the warehouse holds "
+        "(a shop was ingested at {when}, after the run). Run `{command}` to bring them up to date. "
+        "Stale: {tables}.",
+        "오래된 결과: 결과 테이블 {count}개가 웨어하우스의 현재 데이터보다 오래된 데이터로 계산되었습니다"
+        "(실행 후 {when}에 새 데이터가 적재됨). `{command}` 명령으로 최신 상태로 만드세요. 해당 테이블: {tables}.",
+    ),
     "relative_time": (
         "This shop's data has no calendar: dates are rebuilt by aligning every customer's last order on {date}.",
         "이 쇼핑몰 데이터에는 달력 날짜가 없습니다. 모든 고객의 마지막 주문을 {date}에 맞춰 날짜를 재구성했습니다.",

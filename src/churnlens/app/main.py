@@ -94,6 +94,7 @@ def sidebar(ctx: Ctx) -> None:
         lines.append(ctx.t("sidebar_last_run", when=ctx.date(info["last_run"][:10])))
     if lines:
         st.sidebar.caption("  \n".join(lines))
+    ctx.stale_banner()
 
 
 def _page_function(key: str, holder: dict[str, Ctx]) -> Callable[[], None]:

@@ -43,7 +43,7 @@ def train(
     wh, cfg: ChurnlensConfig, frame: ChurnFrame | None = None, progress: Progress = _quiet
 ) -> dict[str, Any]:
     """Fit and save the scoring model; returns model, metadata, frame and importance table."""
-    from churnlens.ingest import versions
+    from churnlens.provenance import versions
 
     progress("churn features")
     frame = frame or build_frame(wh, cfg)

@@ -39,7 +39,7 @@ def _attributes(wh, paid: ibis.Table, at, config: ChurnlensConfig, priced: bool)
     seg = rfm(paid, at, config.rfm, priced).select("customer_id", "segment")
     if not wh.has("customers"):
         return seg.mutate(age_band=ibis.null("string"), gender=ibis.null("string"))
-    attrs = customer_attributes(wh.table("customers"), at, config.diagnosis.age_band_edges)
+    attrs = customer_attributes(wh.table("customers"), at, config.behaviour.age_band_edges)
     ids = ibis.union(seg.select("customer_id"), attrs.select("customer_id"), distinct=True)
     j = ids.left_join(seg, ids.customer_id == seg.customer_id).select(ids.customer_id, seg.segment)
     return j.left_join(attrs, j.customer_id == attrs.customer_id).select(

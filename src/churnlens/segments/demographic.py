@@ -1,7 +1,7 @@
 """Demographic segments: age band, gender, region and device, with what each segment buys.
 
 ``demographic_segments`` has one row per (dimension, segment) for the dimensions ``all``,
-``age_band`` (age at the cutoff from ``birth_date``, bands from ``DiagnosisConfig.age_band_edges``
+``age_band`` (age at the cutoff from ``birth_date``, bands from ``BehaviourConfig.age_band_edges``
 via `churnlens.analytics.demographics.age_band`), ``gender``, ``region`` and ``device``; missing
 values form the segment ``unknown``. Only paid orders before the cutoff count. Columns:
 

@@ -59,6 +59,6 @@ def run_segments(wh, config: ChurnlensConfig) -> dict[str, Any]:
         events = wh.table("events") if wh.has("events") else None
         if events is not None and int(events.count().to_pyarrow().as_py()) == 0:
             events = None
-        per = per_customer(wh.table("customers"), paid, events, cutoff, config.diagnosis.age_band_edges)
+        per = per_customer(wh.table("customers"), paid, events, cutoff, config.behaviour.age_band_edges)
         out["demographic_segments"] = demographic_segments(per, priced)
     return out
