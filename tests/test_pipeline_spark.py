@@ -126,7 +126,7 @@ def same_text(u: str | None, v: str | None) -> bool:
 
 def _text(v):
     """A value as text for comparison: timestamps without their zone or precision."""
-    if v is None:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
         return None
     if isinstance(v, pd.Timestamp | np.datetime64):
         return pd.Timestamp(v).tz_localize(None).isoformat() if pd.Timestamp(v).tzinfo else pd.Timestamp(v).isoformat()
