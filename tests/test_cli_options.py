@@ -14,8 +14,10 @@ WAREHOUSE_COMMANDS = {
     "ingest", "run", "diagnose", "train", "score", "backtest", "info", "serve", "report", "demo",
     "export actions",
 }  # fmt: skip
-ENGINE_COMMANDS = {"ingest", "run", "diagnose", "train", "score", "backtest", "info", "export actions"}
-CONFIG_COMMANDS = {"ingest", "run", "diagnose", "train", "score", "backtest", "demo"}
+ENGINE_COMMANDS = {
+    "ingest", "run", "diagnose", "train", "score", "backtest", "info", "serve", "report", "export actions",
+}  # fmt: skip
+CONFIG_COMMANDS = {"ingest", "run", "diagnose", "train", "score", "backtest", "info", "demo"}
 
 
 def commands() -> dict[str, dict[str, object]]:

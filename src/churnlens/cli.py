@@ -477,13 +477,15 @@ def backtest(
 
 
 @app.command()
-def info(db: DbOpt = None, engine: EngineOpt = "duckdb") -> None:
+def info(
+    db: DbOpt = None, engine: EngineOpt = "duckdb", config: ConfigOpt = None, set_: SetOpt = None
+) -> None:
     """Tables of the warehouse: rows, meaning, the stage and run that wrote each result table,
     whether it is stale, and the last runs."""
     from churnlens import declarations
     from churnlens.provenance import data_version, last_ingest_time, table_runs
 
-    wh = open_warehouse(db, engine, ChurnlensConfig(), read_only=engine == "duckdb")
+    wh = open_warehouse(db, engine, load_config(config, set_), read_only=engine == "duckdb")
     try:
         runs = wh.runs()
         written = table_runs(runs)
@@ -522,18 +524,19 @@ def serve(
         str, typer.Option("--host", help="Address to listen on; 127.0.0.1 keeps it on this computer.")
     ] = "127.0.0.1",
     lang: Annotated[str, typer.Option("--lang", help="Starting language: en or ko.")] = "en",
+    engine: EngineOpt = "duckdb",
 ) -> None:
     """Serve the dashboard of the warehouse's result tables (read-only) on 127.0.0.1."""
     from churnlens.app import server
     from churnlens.safe_paths import check_warehouse
     from churnlens.warehouse import default_db
 
-    path = server.prepare(check_warehouse(db or default_db()), lang)
+    path = server.prepare(check_warehouse(db or default_db(engine), engine), lang, engine)
     console.print(
         f"churnlens dashboard: [bold]{server.url(host, port)}[/]  "
         f"(warehouse {escape(path.name)}; Ctrl+C stops)"
     )
-    server.serve(path, port=port, host=host, lang=lang)
+    server.serve(path, port=port, host=host, lang=lang, engine=engine)
 
 
 @app.command()
@@ -542,13 +545,14 @@ def report(
     db: DbOpt = None,
     lang: Annotated[str, typer.Option("--lang", help="Language of the report: en or ko.")] = "en",
     force: ForceOpt = False,
+    engine: EngineOpt = "duckdb",
 ) -> None:
     """Write a self-contained HTML report: KPIs, findings, customers to contact first, model card,
     segments, products, promotions and campaigns (one file that opens offline)."""
     from churnlens.report import write_report
     from churnlens.warehouse import default_db
 
-    path = write_report(db or default_db(), out, lang, force=force)
+    path = write_report(db or default_db(engine), out, lang, force=force, engine=engine)
     size = path.stat().st_size
     shown = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{max(size / 1e3, 1):.0f} KB"
     console.print(f"wrote report to [bold]{escape(str(path))}[/] ({shown}, opens offline)")

@@ -284,8 +284,10 @@ def build_report(wh: Warehouse, lang: str = "en") -> str:
     )
 
 
-def write_report(db: str | Path, out: str | Path, lang: str = "en", force: bool = False) -> Path:
-    """Read warehouse ``db`` read-only and write the report to ``out``.
+def write_report(
+    db: str | Path, out: str | Path, lang: str = "en", force: bool = False, engine: str = "duckdb"
+) -> Path:
+    """Read warehouse ``db`` (on ``engine``) read-only and write the report to ``out``.
 
     ``out`` never replaces the warehouse, a directory or a file that is not an HTML report
     unless ``force``; it is written under a temporary name and renamed (`churnlens.safe_paths`).
@@ -293,6 +295,6 @@ def write_report(db: str | Path, out: str | Path, lang: str = "en", force: bool 
     if lang not in i18n.LANGS:
         raise DataError("Unknown report language.", values=[lang], fix=f"Use one of {list(i18n.LANGS)}.")
     path = check_output(out, HTML_REPORT, force, reads=(db,))
-    with open_warehouse(db, read_only=True) as wh:
+    with open_warehouse(db, engine, read_only=True) as wh:
         text = build_report(wh, lang)
     return write_atomically(path, text.encode("utf-8"))

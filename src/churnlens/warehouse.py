@@ -91,6 +91,8 @@ class Warehouse:
         self._scope: RunScope | None = None
         #: Names removed when the warehouse was opened: what an unfinished write left behind.
         self.cleaned: list[str] = []
+        #: Spark table folders that could not be read when the warehouse was opened, with why.
+        self.unreadable: dict[str, str] = {}
         if engine == "duckdb":
             wait = 0.0 if read_only else self.config.engine.lock_wait_seconds
             self.con = connect_duckdb(self.path, read_only=read_only, wait_seconds=wait, on_wait=on_wait)
@@ -111,12 +113,15 @@ class Warehouse:
                 self.cleaned = remove_leftover_dirs(self.path)
             self.con = connect_spark(self.config.engine, self.path / "_spark")
             for name in self._stored():
-                self._register(name, self.path / name)
+                try:
+                    self._register(name, self.path / name)
+                except Exception as exc:  # noqa: BLE001 - one bad folder must not hide the others
+                    self.unreadable[name] = str(exc).splitlines()[0]
 
     # ---- reading ---------------------------------------------------------------------------
     def tables(self) -> list[str]:
         """Visible tables (hidden ``_`` names left out); inside a run, as the run sees them."""
-        names = {n for n in self._stored() if not n.startswith("_")}
+        names = {n for n in self._stored() if not n.startswith("_") and n not in self.unreadable}
         if self._scope is not None:
             names = (names | {n for n in self._scope.written if not n.startswith("_")}) - self._scope.dropped
         return sorted(names)
@@ -130,6 +135,13 @@ class Warehouse:
         return name in self._stored()
 
     def table(self, name: str) -> ibis.Table:
+        if name in self.unreadable and not (self._scope is not None and name in self._scope.written):
+            raise DataError(
+                f"The warehouse's table '{name}' cannot be read: {self.unreadable[name]}",
+                file=str(self.path / name),
+                fix="Write the table again (`churnlens run`, or `churnlens ingest` for a canonical table), "
+                "or remove that folder.",
+            )
         if not self.has(name):
             raise DataError(
                 f"The warehouse has no table '{name}'.",
@@ -160,12 +172,22 @@ class Warehouse:
                 raise
         else:
             target = self.path / private
-            if isinstance(obj, ibis.Table):
-                self.con._session.sql(self.con.compile(obj)).write.parquet(str(target))
-            else:
-                target.mkdir()
-                pq.write_table(obj, target / "part-0.parquet")
-            self._register(private, target)
+            try:
+                if isinstance(obj, ibis.Table):
+                    # in-memory tables (ibis.memtable) become Spark views before the query runs
+                    self.con._run_pre_execute_hooks(obj)
+                    frame = _declared_integers(self.con._session.sql(self.con.compile(obj)), obj.schema())
+                    frame.write.parquet(str(target))
+                else:
+                    target.mkdir()
+                    # Spark reads timestamps in micro- or milliseconds only (pandas has nanoseconds)
+                    pq.write_table(
+                        obj, target / "part-0.parquet", coerce_timestamps="us", allow_truncated_timestamps=True
+                    )
+                self._register(private, target)
+            except BaseException:
+                shutil.rmtree(target, ignore_errors=True)
+                raise
         self._settle({name: private})
 
     def drop(self, name: str) -> None:
@@ -355,6 +377,27 @@ class Warehouse:
 
     def _register(self, name: str, directory: Path) -> None:
         self.con.read_parquet(str(directory), table_name=name)
+        self.unreadable.pop(name, None)
+
+
+def _declared_integers(frame: Any, schema: ibis.Schema) -> Any:
+    """A Spark DataFrame with its integer columns of the widths the Ibis expression declares.
+
+    Spark's SQL functions return 32-bit integers where Ibis (and DuckDB) give 64-bit ones
+    (``row_number``, ``extract``, ``datediff``): cast so that both engines store the same types.
+    """
+    from ibis.backends.pyspark.datatypes import PySparkType
+
+    want = {
+        name: PySparkType.from_ibis(dtype)
+        for name, dtype in schema.items()
+        if dtype.is_integer() and frame.schema[name].dataType != PySparkType.from_ibis(dtype)
+    }
+    if not want:
+        return frame
+    # columns by position: no name is parsed as an expression
+    cols = [frame[i].cast(want[c]).alias(c) if c in want else frame[i] for i, c in enumerate(frame.columns)]
+    return frame.select(cols)
 
 
 def _typed_nulls(table: pa.Table) -> pa.Table:

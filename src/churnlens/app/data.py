@@ -58,6 +58,9 @@ PRIVATE = re.compile(
 Filter = tuple[str, str, Any]
 
 
+#: The warehouse's engine, set by `churnlens serve --engine` (DuckDB when unset).
+ENGINE_ENV = "CHURNLENS_ENGINE"
+
 #: One query at a time per process (a DuckDB connection is not shared across threads).
 _LOCK = threading.Lock()
 
@@ -67,7 +70,7 @@ def _opened(db: str) -> Iterator[Warehouse]:
     """The warehouse, read-only, for one query: opened and closed again at once, so the dashboard
     never holds the file a run or an ingest needs to write."""
     with _LOCK:
-        wh = Warehouse(db, read_only=True)
+        wh = Warehouse(db, engine=os.environ.get(ENGINE_ENV, "duckdb"), read_only=True)
         try:
             yield wh
         finally:

@@ -35,27 +35,33 @@ def url(host: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
-def prepare(db: str | Path, lang: str = "en") -> Path:
-    """Check the warehouse and hand it to the app through the environment."""
+def prepare(db: str | Path, lang: str = "en", engine: str = "duckdb") -> Path:
+    """Check the warehouse (a DuckDB file, or a Spark warehouse directory) and hand it and its
+    engine to the app through the environment."""
+    from churnlens.app.data import ENGINE_ENV
+
     path = Path(db).resolve()
-    if not path.is_file():
+    if not (path.is_file() if engine == "duckdb" else path.is_dir()):
         raise DataError(
-            "The warehouse file does not exist.",
+            "The warehouse file does not exist." if engine == "duckdb" else "The Spark warehouse does not exist.",
             file=str(path),
             fix="Ingest a shop and run the pipeline first (`churnlens demo` builds one).",
         )
     os.environ["CHURNLENS_DB"] = str(path)
+    os.environ[ENGINE_ENV] = engine
     os.environ["CHURNLENS_LANG"] = lang
     os.environ["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
     return path
 
 
-def serve(db: str | Path, port: int = 8501, host: str = "127.0.0.1", lang: str = "en") -> None:
+def serve(
+    db: str | Path, port: int = 8501, host: str = "127.0.0.1", lang: str = "en", engine: str = "duckdb"
+) -> None:
     """Serve the dashboard for warehouse ``db`` until interrupted."""
     from streamlit import config as st_config
     from streamlit.web import bootstrap
 
-    prepare(db, lang)
+    prepare(db, lang, engine)
     st_config._main_script_path = str(MAIN)
     flags = flag_options(port, host)
     bootstrap.load_config_options(flag_options=flags)

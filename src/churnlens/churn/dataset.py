@@ -34,6 +34,21 @@ from churnlens.churn.features import RFM_INPUTS, ShopTables, anchor_features, rf
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import DataError, ModelError
 
+#: Significant digits the engine's float features are rounded to: engines sum and average in
+#: different orders, and differences in the last bits would change the model's splits.
+FEATURE_DIGITS = 12
+
+
+def round_significant(values: pd.Series, digits: int = FEATURE_DIGITS) -> pd.Series:
+    """``values`` rounded to ``digits`` significant digits (missing and infinite values kept)."""
+    a = values.to_numpy(dtype="float64", na_value=np.nan)
+    finite = np.isfinite(a) & (np.abs(a) > 1e-200)  # a tiny value would overflow the scale
+    magnitude = np.zeros_like(a)
+    magnitude[finite] = np.floor(np.log10(np.abs(a[finite])))
+    scale = 10.0 ** (digits - 1 - magnitude)
+    out = np.where(finite, np.round(a * scale) / scale, a)
+    return pd.Series(out, index=values.index, name=values.name)
+
 
 @dataclass
 class ChurnFrame:
@@ -188,6 +203,8 @@ def features_frame(tables: ShopTables, anchors: pd.DataFrame, cfg: ChurnlensConf
         rows = anchors[batch == b]
         part = anchor_features(tables, anchors_frame(rows), cfg.churn).to_pandas()
         part["cutoff"] = pd.to_datetime(part["cutoff"]).astype("datetime64[us]")
+        for col in part.columns[[pd.api.types.is_float_dtype(t) for t in part.dtypes]]:
+            part[col] = round_significant(part[col])
         parts.append(part)
     feats = pd.concat(parts, ignore_index=True) if n > 1 else parts[0]
     del parts

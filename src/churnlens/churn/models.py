@@ -118,6 +118,9 @@ def make_estimator(kind: str, params: dict[str, Any], weighted: bool, y: np.ndar
             class_weight="balanced" if weighted else None,
             n_jobs=n_jobs,
             random_state=seed,
+            # the same bits in, the same trees out (LightGBM otherwise times its histogram layout)
+            deterministic=True,
+            force_col_wise=True,
             verbose=-1,
         )
     if kind == "xgboost":

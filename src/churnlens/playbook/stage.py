@@ -82,9 +82,10 @@ def _latest(t: ibis.Table) -> ibis.Table:
     score every customer at their own last order, so cutoffs differ between customers)."""
     if "cutoff" not in t.columns:
         return t
-    if "customer_id" in t.columns:
-        return t.filter(t.cutoff == t.cutoff.max().over(ibis.window(group_by=t.customer_id)))
-    return t.filter(t.cutoff == t.cutoff.max())
+    # the latest cutoff as a column first: Spark cannot resolve a filter on a window or subquery
+    group = t.customer_id if "customer_id" in t.columns else None
+    t = t.mutate(_latest_cutoff=t.cutoff.max().over(ibis.window(group_by=group)))
+    return t.filter(t.cutoff == t._latest_cutoff).drop("_latest_cutoff")
 
 
 def order_facts(orders: ibis.Table, cutoff: datetime, history_days: int, priced: bool) -> ibis.Table:
