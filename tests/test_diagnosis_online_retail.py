@@ -149,13 +149,25 @@ def test_bridge_2011_autumn_adds_up(raw_invoices, diagnosis):
     assert set(bridge["current_period"]) == {"2011-10..2011-11"}
 
 
-def test_findings_name_the_season_and_the_year_on_year_change(warehouse):
+def test_findings_name_the_season_and_the_year_on_year_change(warehouse, raw_invoices):
     from churnlens.diagnosis.stage import run_diagnosis
 
     f = run_diagnosis(warehouse, ChurnlensConfig())["findings"].iloc[0]
-    # +47 % on Aug-Sep 2011, but +1.1 % on Oct-Nov 2010 (which was +63 % on Aug-Sep 2010)
+    # Oct-Nov 2011 against Aug-Sep 2011, and the same months a year earlier, by pandas
+    inv = raw_invoices
+    month = inv["ts"].dt.strftime("%Y-%m")
+
+    def revenue(*months: str) -> float:
+        return float(inv.loc[month.isin(months), "cents"].sum())
+
+    yoy = revenue("2011-10", "2011-11") / revenue("2010-10", "2010-11") - 1
+    season = revenue("2010-10", "2010-11") / revenue("2010-08", "2010-09") - 1
+
+    def pct(x: float) -> str:  # the findings' style: one decimal below 10 %, whole above
+        return f"{x * 100:+.1f} %" if abs(x) < 0.1 else f"{x * 100:+.0f} %"
+
     assert f.finding_id == "revenue_growth"
-    assert "Against October–November 2010, a year earlier, it is +1.1 %" in f.text_en
-    assert "+63 % against August–September 2010): the usual season, not growth." in f.text_en
-    assert "평소의 계절 변동" in f.text_ko and "+1.1 %" in f.text_ko
+    assert f"Against October–November 2010, a year earlier, it is {pct(yoy)}" in f.text_en
+    assert f"{pct(season)} against August–September 2010): the usual season, not growth." in f.text_en
+    assert "평소의 계절 변동" in f.text_ko and pct(yoy) in f.text_ko
     assert json.loads(f.numbers)["season_verdict"] == "seasonal"

@@ -32,10 +32,12 @@ def test_export_escapes_product_names_and_reasons_starting_with_a_formula(tmp_pa
     actions = pd.DataFrame(
         {
             "customer_id": ["c1", "c2"],
+            "state": ["at_risk", "lapsing"],
             "action": ["winback_personal", "winback_personal"],
             "reason": [reason, "plain reason"],
             "reason_ko": ["이탈 위험 높음", f"{start}위험"],
-            "routine_products": [product, "bread"],
+            "routine_products": ["p1", "p2"],
+            "routine_product_names": [product, "bread"],
             "expected_value": [-3.5, 12.25],
         }
     )
@@ -45,17 +47,17 @@ def test_export_escapes_product_names_and_reasons_starting_with_a_formula(tmp_pa
         assert export_actions(wh, "winback_personal", tmp_path / "ko.csv", lang="ko") == 2
     data = (tmp_path / "en.csv").read_bytes()
     rows = read_cells(data)
-    assert rows[0] == ["customer_id", "action", "reason", "routine_products", "expected_value"]
+    assert rows[0] == ["customer_id", "state", "action", "reason", "routine_product_names", "expected_value"]
     by_id = {r[0]: r for r in rows[1:]}
     # the expected-value order puts c2 (12.25) before c1 (-3.5)
     assert [r[0] for r in rows[1:]] == ["c2", "c1"]
-    assert by_id["c1"][2] == "'" + reason and by_id["c1"][3] == "'" + product
-    assert by_id["c2"][2] == "plain reason" and by_id["c2"][3] == "bread"
+    assert by_id["c1"][3] == "'" + reason and by_id["c1"][4] == "'" + product
+    assert by_id["c2"][3] == "plain reason" and by_id["c2"][4] == "bread"
     # numbers stay numbers: the negative value is written as a number, not escaped
-    assert by_id["c1"][4] == "-3.5" and by_id["c2"][4] == "12.25"
+    assert by_id["c1"][5] == "-3.5" and by_id["c2"][5] == "12.25"
     assert pd.read_csv(tmp_path / "en.csv", encoding="utf-8-sig")["expected_value"].tolist() == [12.25, -3.5]
     ko = {r[0]: r for r in read_cells((tmp_path / "ko.csv").read_bytes())[1:]}
-    assert ko["c1"][2] == "이탈 위험 높음" and ko["c2"][2] == f"'{start}위험"
+    assert ko["c1"][3] == "이탈 위험 높음" and ko["c2"][3] == f"'{start}위험"
 
 
 def test_csv_bytes_starts_with_a_bom_and_korean_round_trips():

@@ -70,7 +70,7 @@ def test_stale_results_are_refused_flagged_and_made_current_by_run(used):
 
     with Warehouse(db, read_only=True) as wh:
         page = build_report(wh)
-        assert 'class="stale"' in page and "findings" in page.split('class="stale"')[1]
+        assert 'role="alert"' in page and "findings" in page.split('role="alert"')[1]
     for key in PAGES:
         at = render(db, key)
         banners = [w.value for w in at.warning if w.value.startswith("Stale results")]
@@ -81,7 +81,7 @@ def test_stale_results_are_refused_flagged_and_made_current_by_run(used):
     with Warehouse(db) as wh:
         pipeline.run(wh, only=STAGES)
         assert stale_tables(wh.runs()) == []
-        assert 'class="stale"' not in build_report(wh)
+        assert 'role="alert"' not in build_report(wh)
     r = cli("export", "actions", "--action", "all", "--out", str(out), "--db", str(db))
     assert r.returncode == 0, r.stderr
     with Warehouse(db, read_only=True) as wh:
