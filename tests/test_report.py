@@ -155,7 +155,7 @@ def test_the_at_risk_list_is_the_top_20_of_an_independent_query(db, reports):
         for row, (_, e) in zip(rows, expected.iterrows(), strict=True):
             assert row[1] == i18n.fmt_pct(e["churn_probability"], lang)
             why, action = row[-2].split("\n"), row[-1].split("\n")
-            assert [w for w in why if w] == [p.strip() for p in e[reasons].split(";")]
+            assert [w for w in why if w] == [p.strip() for p in (e[reasons] or "").split(";") if p.strip()]
             assert action[0] == i18n.value_label(lang, e["action"])
 
 
