@@ -13,10 +13,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_app_support import demo_warehouse, real_warehouse
 
-from churnlens.app import i18n
 from churnlens.app.context import TABLE_STAGE
 from churnlens.app.server import MAIN
 from churnlens.app.views import PAGES
+from churnlens.presentation import i18n
 from churnlens.warehouse import Warehouse
 
 LANGS = ("en", "ko")

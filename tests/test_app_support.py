@@ -16,10 +16,10 @@ import pytest
 from conftest import online_retail, shared_data
 
 from churnlens import pipeline
-from churnlens.app import i18n
 from churnlens.app.views import PAGES
 from churnlens.config import ChurnlensConfig
 from churnlens.ingest import ingest
+from churnlens.presentation import i18n
 from churnlens.sources.synthetic import GeneratorConfig, generate
 from churnlens.warehouse import Warehouse
 

@@ -24,8 +24,8 @@ import pytest
 from conftest import REPO
 from test_app_support import demo_warehouse
 
-from churnlens.app import i18n
 from churnlens.app.views import PAGES
+from churnlens.presentation import i18n
 from churnlens.warehouse import Warehouse
 
 CHROMIUM = Path("/usr/bin/chromium")

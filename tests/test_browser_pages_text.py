@@ -14,7 +14,7 @@ import pytest
 import test_browser_dashboard as dashboard
 from test_browser_dashboard import CHROMIUM, check_page, offline_page
 
-from churnlens.app import i18n
+from churnlens.presentation import i18n
 
 # The same fixtures as the whole-dashboard test: the demo warehouse, one server, one browser.
 db = dashboard.db

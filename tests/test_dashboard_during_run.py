@@ -12,8 +12,8 @@ from test_browser_dashboard import ARGS, CHROMIUM, check_page, churnlens, free_p
 from test_source_fashion_campus import write_shop
 
 from churnlens import pipeline
-from churnlens.app import i18n
 from churnlens.ingest import ingest
+from churnlens.presentation import i18n
 from churnlens.warehouse import Warehouse
 
 pytestmark = [

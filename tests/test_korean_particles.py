@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from churnlens.app import i18n
 from churnlens.korean import final_sound, particle, particles
+from churnlens.presentation import i18n
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 from test_app_support import demo_warehouse
 
-from churnlens.app import i18n
 from churnlens.errors import DataError
+from churnlens.presentation import i18n
 from churnlens.report import build_report, write_report
 from churnlens.warehouse import Warehouse
 

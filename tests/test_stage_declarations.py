@@ -135,7 +135,7 @@ def test_dashboard_table_stages_are_the_declared_ones():
 def test_column_formats_follow_the_declared_kinds():
     import pandas as pd
 
-    from churnlens.app import i18n
+    from churnlens.presentation import i18n
 
     shown = {"money": "money", "share": "pct", "count": "count", "rank": "count", "number": "float"}
     for decl in pipeline.declarations():

@@ -12,9 +12,9 @@ from test_app_pages import render
 from test_source_fashion_campus import write_shop
 
 from churnlens import pipeline
-from churnlens.app import i18n
 from churnlens.app.views import PAGES
 from churnlens.ingest import ingest
+from churnlens.presentation import i18n
 from churnlens.provenance import data_version, stale_tables, table_runs
 from churnlens.report import build_report
 from churnlens.warehouse import Warehouse

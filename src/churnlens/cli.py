@@ -337,7 +337,6 @@ def diagnose(
     ] = "text",
 ) -> None:
     """Why sales changed: the ranked findings of the last run (table findings), read, not recomputed."""
-    from churnlens.app.i18n import tr
     from churnlens.findings_output import (
         FORMATS,
         findings_csv,
@@ -345,6 +344,7 @@ def diagnose(
         findings_table,
         stored_findings,
     )
+    from churnlens.presentation.i18n import tr
     from churnlens.warehouse import default_db
 
     if lang not in ("en", "ko"):

@@ -22,8 +22,8 @@ import pandas as pd
 from rich.markup import escape
 from rich.table import Table
 
-from churnlens.app import i18n
 from churnlens.errors import DataError
+from churnlens.presentation import i18n
 from churnlens.safe_csv import csv_bytes
 
 FORMATS = ("text", "json", "csv")

@@ -22,8 +22,8 @@ import pandas as pd
 
 from churnlens import report_sections as rs
 from churnlens import report_svg as svg
-from churnlens.app import charts, i18n
 from churnlens.errors import DataError
+from churnlens.presentation import charts, i18n
 from churnlens.provenance import last_ingest_time, results_dataset, stale_tables
 from churnlens.report_churn import at_risk_section, model_card_section
 from churnlens.report_parts import Labels, section, table

@@ -9,7 +9,7 @@ import pandas as pd
 
 from churnlens import report_sections as rs
 from churnlens import report_svg as svg
-from churnlens.app import i18n
+from churnlens.presentation import i18n
 from churnlens.report_parts import Labels, section
 
 AT_RISK_ROWS = 20

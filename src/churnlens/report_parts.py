@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from churnlens.app import i18n
+from churnlens.presentation import i18n
 
 
 class Labels:

@@ -17,7 +17,8 @@ import pandas as pd
 import streamlit as st
 
 from churnlens import declarations
-from churnlens.app import data, i18n
+from churnlens.app import data
+from churnlens.presentation import i18n
 
 #: Result table -> pipeline stage that writes it (from the stages' declarations).
 TABLE_STAGE: dict[str, str] = declarations.TABLE_STAGE

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from churnlens.app import data, i18n
+from churnlens.app import data
 from churnlens.app.context import Ctx
 from churnlens.app.views import ICONS, PAGES
+from churnlens.presentation import i18n
 
 DB_ENV = "CHURNLENS_DB"
 LANG_ENV = "CHURNLENS_LANG"

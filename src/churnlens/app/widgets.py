@@ -13,8 +13,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from churnlens.app import i18n
 from churnlens.app.context import Ctx
+from churnlens.presentation import i18n
 
 kind_of = i18n.column_kind
 
@@ -231,7 +231,8 @@ def generic(
     ctx: Ctx, table: str, title_key: str | None = None, limit: int = 500, chart: bool = True
 ) -> pd.DataFrame | None:
     """Any result table: a chart guessed from its columns, then its first rows."""
-    from churnlens.app import charts
+    from churnlens.app import figure
+    from churnlens.presentation import charts
 
     if title_key:
         st.subheader(ctx.t(title_key))
@@ -246,10 +247,10 @@ def generic(
         if when and y:
             group = texts[0] if texts and df[texts[0]].nunique() <= 12 else None
             d = df.sort_values(when)
-            charts.show(charts.bars(d, when, y, name=ctx.label(y), color=group), key=f"{table}_auto")
+            figure.show(charts.bars(d, when, y, name=ctx.label(y), color=group), key=f"{table}_auto")
         elif texts and y:
             top = df.sort_values(y, ascending=False).head(20)
-            charts.show(
+            figure.show(
                 charts.bars(top, texts[0], y, name=ctx.label(y), horizontal=True), key=f"{table}_auto"
             )
     show_table(ctx, df, key=f"{table}_table")

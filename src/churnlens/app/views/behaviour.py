@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from churnlens.app import charts, compare
+from churnlens.app import compare, figure
 from churnlens.app.context import Ctx
 from churnlens.app.widgets import axis_title, kpi, metric_row, pick, show_table
+from churnlens.presentation import charts
 
 TABLES = (
     "funnel_steps",
@@ -72,7 +73,7 @@ def funnel(ctx: Ctx, steps_table: str, breakdown_table: str, title_key: str) -> 
     labels = [ctx.vlabel(s) for s in df["step_name"]]
     if title_key == "funnel":
         st.caption(ctx.t("funnel_help"))
-    charts.show(
+    figure.show(
         charts.funnel(labels, df["units"].tolist(), y_title=ctx.t("axis_step")), key=f"{steps_table}_chart"
     )
     table = df.drop(columns=[c for c in ("funnel", "dimension", "segment", "step") if c in df.columns])
@@ -127,7 +128,7 @@ def breakdown(ctx: Ctx, table: str, funnel_name: str | None) -> None:
         y_title=f"{axis_title(ctx, 'conversion_overall')} → {step}" if step else None,
     )
     fig.update_yaxes(tickformat=".1%")
-    charts.show(fig, key=f"{table}_chart")
+    figure.show(fig, key=f"{table}_chart")
 
 
 def paths(ctx: Ctx) -> None:
@@ -140,7 +141,7 @@ def paths(ctx: Ctx) -> None:
             sources = [ctx.vlabel(v) for v in top["from_event"]]
             targets = [f"→ {ctx.vlabel(v)}" for v in top["to_event"]]
             st.caption(f"{ctx.t('next_step')}. {ctx.t('paths_hidden')}")
-            charts.show(charts.sankey(sources, targets, top["transitions"].tolist()), key="sankey_chart")
+            figure.show(charts.sankey(sources, targets, top["transitions"].tolist()), key="sankey_chart")
         else:
             show_table(ctx, df)
     if ctx.has("paths_top") and ctx.rows("paths_top"):
@@ -150,7 +151,7 @@ def paths(ctx: Ctx) -> None:
     if ctx.has("path_exits") and ctx.rows("path_exits"):
         ex = ctx.frame("path_exits").sort_values("sessions", ascending=False)
         shown = ex.assign(exit_event=ex["exit_event"].map(ctx.vlabel))
-        charts.show(
+        figure.show(
             charts.bars(
                 shown,
                 "exit_event",
@@ -188,7 +189,7 @@ def sessions(ctx: Ctx) -> None:
         st.caption(note)
     metric_row(ctx, [kpi(ctx, c, now[c], None if before is None else before[c]) for c in kpis], per_row=4)
     y = "visits" if "visits" in df else kpis[0]
-    charts.show(
+    figure.show(
         charts.lines(df, month, [y], [ctx.label(y)], x_title=ctx.t("axis_month"), y_title=axis_title(ctx, y)),
         key="visits_chart",
     )
@@ -226,4 +227,4 @@ def search(ctx: Ctx) -> None:
         y_title=axis_title(ctx, "search_share"),
     )
     fig.update_yaxes(tickformat=".0%")
-    charts.show(fig, key="search_chart")
+    figure.show(fig, key="search_chart")

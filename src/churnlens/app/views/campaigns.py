@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from churnlens.app import charts
+from churnlens.app import figure
 from churnlens.app.context import Ctx
 from churnlens.app.widgets import axis_title, kpi, metric_row, numeric_columns, pick, show_table
+from churnlens.presentation import charts
 from churnlens.safe_csv import csv_bytes
 
 TABLES = ("campaign_summary", "actions")
@@ -73,7 +74,7 @@ def summary(ctx: Ctx) -> None:
 
             fig.add_trace(go.Bar(x=labelled[action], y=labelled[saved], name=ctx.label(saved)))
             fig.update_layout(showlegend=True)
-        charts.show(fig, key="campaign_chart")
+        figure.show(fig, key="campaign_chart")
     show_table(ctx, df, key="campaign_table")
     if "roi" in df.columns:
         st.caption(ctx.t("roi_help"))

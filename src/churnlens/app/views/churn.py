@@ -20,10 +20,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from churnlens.app import charts
+from churnlens.app import figure
 from churnlens.app.context import Ctx
 from churnlens.app.widgets import pick, show_table
 from churnlens.churn.verdict import PRODUCTION, sentences
+from churnlens.presentation import charts
 from churnlens.safe_csv import csv_bytes
 
 TABLES = (
@@ -241,7 +242,7 @@ def comparison(ctx: Ctx, cohort: int | None) -> None:
                 fig.add_trace(go.Bar(x=df["model"], y=df[metric], name=ctx.label(metric)))
         charts.style(fig, height=300)
         fig.update_yaxes(range=[0, 1])
-        charts.show(fig, key="model_chart")
+        figure.show(fig, key="model_chart")
     if "cutoff" in df.columns and len(df):
         st.caption(f"{ctx.label('cutoff')}: {ctx.date(df['cutoff'].iloc[0])}")
     show_table(ctx, df[keep] if keep else df, key="model_table")
@@ -288,7 +289,7 @@ def curves(ctx: Ctx, cohort: int | None) -> None:
             title=ctx.t(titles[name]),
         )
         with boxes[i % 2]:
-            charts.show(fig, key=f"curve_{name}")
+            figure.show(fig, key=f"curve_{name}")
 
 
 def main_model(models: list[str]) -> str | None:
@@ -323,7 +324,7 @@ def confusion(ctx: Ctx, cohort: int | None) -> None:
         fig = charts.confusion(
             float(row["tp"]), float(row["fp"]), float(row["fn"]), float(row["tn"]), labels=labels
         )
-        charts.show(fig, key="confusion_chart")
+        figure.show(fig, key="confusion_chart")
     with cols[1]:
         st.markdown(f"**{model}**")
         for col in ("threshold", "precision", "recall", "contacted_share"):
@@ -353,7 +354,7 @@ def backtest(ctx: Ctx) -> None:
     # one point per held-out cutoff, labelled by its date (a category axis: no clock ticks)
     wide = wide.sort_values("cutoff").assign(cutoff=lambda w: w["cutoff"].map(ctx.date))
     fig = charts.lines(wide, "cutoff", models, [str(m) for m in models], title=ctx.label("roc_auc"))
-    charts.show(fig, key="backtest_chart")
+    figure.show(fig, key="backtest_chart")
 
 
 IMBALANCE_COLUMNS = ("strategy", "roc_auc", "roc_auc_vs_none", "pr_auc", "calibration_error", "recall_at_0_5")
@@ -424,7 +425,7 @@ def importance(ctx: Ctx) -> None:
     value = pick(df.columns, "gain", "importance", "mean_abs_contribution")
     if label and value:
         top = df.sort_values(value, ascending=False).head(15)
-        charts.show(
+        figure.show(
             charts.bars(top, label, value, name=ctx.label(value), horizontal=True, height=460),
             key="importance_chart",
         )

@@ -12,9 +12,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from churnlens.app import charts
+from churnlens.app import figure
 from churnlens.app.context import Ctx
 from churnlens.app.widgets import metric_row, pick, show_table
+from churnlens.presentation import charts
 
 TABLES = ("customer_scores", "rfm", "customer_value", "actions", "routine_products")
 SOURCES = ("customer_scores", "rfm", "customer_value", "actions")
@@ -163,7 +164,7 @@ def timeline(ctx: Ctx, orders: pd.DataFrame | None) -> None:
     value = "total_amount" if ctx.priced and orders["total_amount"].notna().any() else None
     if value:
         shown = orders.assign(status=orders["status"].map(ctx.vlabel))
-        charts.show(charts.bars(shown, "order_ts", value, color="status", height=260), key="c360_timeline")
+        figure.show(charts.bars(shown, "order_ts", value, color="status", height=260), key="c360_timeline")
     cols = [
         c
         for c in ("order_id", "order_ts", "status", "total_amount", "discount_amount", "promo_code")

@@ -9,9 +9,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from churnlens.app import charts
+from churnlens.app import figure
 from churnlens.app.context import Ctx
 from churnlens.app.widgets import axis_title, numeric_columns, pick, show_table, text_columns
+from churnlens.presentation import charts
 
 TABLES = (
     "rfm",
@@ -53,7 +54,7 @@ def rfm_grid(ctx: Ctx) -> None:
     fig = charts.heatmap(
         matrix, x_title=ctx.t("rfm_f_axis"), y_title=ctx.t("rfm_r_axis"), reverse_y=False
     )
-    charts.show(fig, key="rfm_grid")
+    figure.show(fig, key="rfm_grid")
 
 
 def segments(ctx: Ctx) -> None:
@@ -68,7 +69,7 @@ def segments(ctx: Ctx) -> None:
     if seg and size:
         df = df.sort_values(size, ascending=False)
         shown = df.assign(**{seg: df[seg].map(ctx.vlabel)})
-        charts.show(
+        figure.show(
             charts.bars(
                 shown,
                 seg,
@@ -103,7 +104,7 @@ def demographics(ctx: Ctx) -> None:
         part = df[df[dim].astype(str) == chosen]
         measure = pick(measures, "revenue_per_customer", "customers", "revenue", "orders") or measures[0]
         shown = part.assign(**{group: part[group].map(ctx.vlabel)})
-        charts.show(
+        figure.show(
             charts.bars(
                 shown,
                 group,
@@ -132,7 +133,7 @@ def lifecycle(ctx: Ctx) -> None:
         df = df.sort_values([month, state])
         shown = df.assign(**{state: df[state].map(ctx.vlabel)})
         st.caption(ctx.t("lifecycle_help"))
-        charts.show(
+        figure.show(
             charts.diverging(
                 shown,
                 month,
@@ -175,7 +176,7 @@ def cohorts(ctx: Ctx) -> None:
         matrix = d.pivot_table(index=cohort, columns=age, values=rate, aggfunc="first", sort=False)
         fig = charts.heatmap(matrix, pct=True, x_title=ctx.t("cohort_age_axis"), y_title=y_title, height=460)
         fig.update_traces(colorbar={"tickformat": ".0%"})
-        charts.show(fig, key="cohort_chart")
+        figure.show(fig, key="cohort_chart")
     else:
         show_table(ctx, df)
 
@@ -206,7 +207,7 @@ def acquisition(ctx: Ctx) -> None:
 
             fig.add_trace(go.Scatter(x=df[month], y=df["signups"], name=ctx.label("signups"), mode="lines"))
             fig.update_layout(showlegend=True)
-        charts.show(fig, key="acq_chart")
+        figure.show(fig, key="acq_chart")
         with st.expander(ctx.t("table")):
             show_table(ctx, df)
     else:

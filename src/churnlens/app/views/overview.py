@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from churnlens.app import charts, compare
+from churnlens.app import compare, figure
 from churnlens.app.context import Ctx
 from churnlens.app.widgets import (
     axis_title,
@@ -23,6 +23,7 @@ from churnlens.app.widgets import (
     pick,
     show_table,
 )
+from churnlens.presentation import charts
 
 TABLES = (
     "sales_monthly",
@@ -121,12 +122,12 @@ def sales(ctx: Ctx) -> None:
             showlegend=True,
         )
         fig.update_layout(yaxis={"rangemode": "tozero"})
-    charts.show(fig, key="sales_chart")
+    figure.show(fig, key="sales_chart")
     if ctx.has("category_sales_monthly") and ctx.rows("category_sales_monthly"):
         cat = ctx.frame("category_sales_monthly")
         if {"month", "category", "item_revenue"} <= set(cat.columns):
             st.markdown(f"**{ctx.t('category_sales')}**")
-            charts.show(
+            figure.show(
                 charts.bars(
                     cat.sort_values("month"),
                     "month",
@@ -151,7 +152,7 @@ def bridge(ctx: Ctx) -> None:
     labels = [_period_text(ctx, labels[0]), *labels[1:-1], _period_text(ctx, labels[-1])]
     unit = str(df.iloc[0].get("unit", "money"))
     y_title = axis_title(ctx, "revenue") if unit == "money" else ctx.label("items")
-    charts.show(
+    figure.show(
         charts.waterfall(labels, values, measures, x_title=ctx.t("axis_component"), y_title=y_title),
         key="bridge_chart",
     )
@@ -171,7 +172,7 @@ def bridge(ctx: Ctx) -> None:
                 pick(seg.columns, "segment_rank") or "change"
             )
             totals = totals.assign(segment=totals["segment"].map(ctx.vlabel))
-            charts.show(
+            figure.show(
                 charts.bars(
                     totals,
                     "segment",

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from churnlens.app import charts
+from churnlens.app import figure
 from churnlens.app.context import Ctx
 from churnlens.app.widgets import generic, pick, show_table
+from churnlens.presentation import charts
 
 TABLES = (
     "product_stats",
@@ -84,7 +85,7 @@ def rankings(ctx: Ctx, level: str | None) -> None:
     st.caption(ctx.month(last))
     name = "name" if "name" in df.columns else "item"
     if len(df):
-        charts.show(
+        figure.show(
             charts.bars(df.head(20), name, value, name=ctx.label(value), horizontal=True, height=480),
             key="rank_chart",
         )
@@ -102,7 +103,7 @@ def rankings(ctx: Ctx, level: str | None) -> None:
             filters=filters + (("item", "==", chosen),),
             order_by=("period_start",),
         )
-        charts.show(
+        figure.show(
             charts.bars(trend, "period_start", value, name=ctx.label(value), height=260), key="trend_chart"
         )
 
@@ -131,7 +132,7 @@ def reorder(ctx: Ctx, level: str | None) -> None:
     )
     name = pick(df.columns, "name", "item")
     if rate and name and len(df):
-        charts.show(
+        figure.show(
             charts.bars(
                 df.dropna(subset=[rate]).head(20),
                 name,
@@ -157,7 +158,7 @@ def cart(ctx: Ctx, level: str | None) -> None:
                 [("lines", "sum", "lines"), ("reorder_rate", "mean", "reorder_rate")],
                 filters,
             )
-            charts.show(
+            figure.show(
                 charts.bars(df, "cart_position", "reorder_rate", name=ctx.label("reorder_rate"), height=280),
                 key="cart_chart",
             )
@@ -199,7 +200,7 @@ def churned(ctx: Ctx, level: str | None) -> None:
     df = ctx.frame("churn_products", filters=filters, order_by=(by,) if by else (), limit=50)
     name = pick(df.columns, "name", "item")
     if "lift" in df.columns and name and len(df):
-        charts.show(
+        figure.show(
             charts.bars(df.head(15), name, "lift", name=ctx.label("lift"), horizontal=True, height=380),
             key="churn_products_chart",
         )

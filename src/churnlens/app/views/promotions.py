@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from churnlens.app import charts, compare
+from churnlens.app import compare, figure
 from churnlens.app.context import Ctx
 from churnlens.app.widgets import axis_title, kpi, metric_row, show_table
+from churnlens.presentation import charts
 
 TABLES = ("promo_roi", "promo_codes", "promo_usage", "promo_audience", "promo_repurchase")
 ROI_KPIS = (
@@ -123,7 +124,7 @@ def codes(ctx: Ctx, period: str) -> None:
                 },
                 showlegend=True,
             )
-        charts.show(fig, key="promo_codes_chart")
+        figure.show(fig, key="promo_codes_chart")
     show_table(ctx, df.drop(columns=["period"], errors="ignore"), key="promo_codes_table")
 
 
@@ -154,7 +155,7 @@ def usage(ctx: Ctx, period: str) -> None:
         y_title=axis_title(ctx, "promo_share"),
     )
     fig.update_yaxes(tickformat=".0%")
-    charts.show(fig, key="promo_usage_chart")
+    figure.show(fig, key="promo_usage_chart")
     show_table(ctx, part.drop(columns=["period", "dimension"], errors="ignore"), key="promo_usage_table")
 
 
@@ -186,5 +187,5 @@ def repurchase(ctx: Ctx) -> None:
         )
         fig.update_layout(barmode="group")
         fig.update_yaxes(tickformat=".0%")
-        charts.show(fig, key="promo_repurchase_chart")
+        figure.show(fig, key="promo_repurchase_chart")
     show_table(ctx, df, key="promo_repurchase_table")

@@ -864,7 +864,7 @@ def column_kind(column: str, series: pd.Series | None = None, table: str | None 
 
 
 # The page texts live in their own table (same shape) so that each area's words stay together.
-from churnlens.app.i18n_pages import PAGE_COLUMNS, PAGE_STRINGS, PAGE_VALUES  # noqa: E402
+from churnlens.presentation.page_strings import PAGE_COLUMNS, PAGE_STRINGS, PAGE_VALUES  # noqa: E402
 
 for _shared, _pages in ((STRINGS, PAGE_STRINGS), (COLUMNS, PAGE_COLUMNS), (VALUES, PAGE_VALUES)):
     _shared.update({k: v for k, v in _pages.items() if k not in _shared})

@@ -296,10 +296,3 @@ def localize_dates(fig: go.Figure, lang: str) -> go.Figure:
             break
     return fig
 
-
-def show(fig: go.Figure, key: str | None = None) -> None:
-    """Draw a figure in Streamlit, full width, without the Plotly logo, dates in the page's language."""
-    import streamlit as st
-
-    localize_dates(fig, st.session_state.get("lang", "en"))
-    st.plotly_chart(fig, width="stretch", config={"displaylogo": False}, key=key)
