@@ -18,6 +18,7 @@ import ibis
 
 from churnlens.config import EngineConfig
 from churnlens.errors import DataError
+from churnlens.writer_lock import in_use_error
 
 ENGINES = ("duckdb", "spark")
 
@@ -53,16 +54,7 @@ def connect_duckdb(
                 raise
             if time.monotonic() >= deadline:
                 holder = re.search(r"\(PID (\d+)\)", str(exc))
-                raise DataError(
-                    "The warehouse is in use by another program"
-                    + (f" (process {holder.group(1)})" if holder else "")
-                    + ": a churnlens command that is still running, or the dashboard (`churnlens serve`)"
-                    + (f"; waited {wait_seconds:g} s" if wait_seconds else "")
-                    + ".",
-                    file=str(p),
-                    fix="Wait until the other run or ingest has finished, then try again "
-                    "(the dashboard only holds the file for a moment; raise engine.lock_wait_seconds to wait longer).",
-                ) from exc
+                raise in_use_error(p, holder and f"process {holder.group(1)}", wait_seconds) from exc
             if on_wait is not None and not told:
                 on_wait(f"waiting for {p.name}: another run or ingest is writing to it")
                 told = True

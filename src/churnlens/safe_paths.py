@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from churnlens.errors import DataError
+from churnlens.writer_lock import in_use_error
 
 DUCKDB_MAGIC = b"DUCK"
 """Bytes 8 to 11 of every DuckDB database file (after an 8-byte checksum)."""
@@ -275,14 +276,7 @@ def duckdb_io_error(exc: Exception, path: str | Path | None = None) -> DataError
     where = named.group(1) if named else path
     if re.search(r"\b(set lock|conflicting lock)\b", text, re.IGNORECASE):
         pid = re.search(r"PID (\d+)", text)
-        holder = f" (process {pid.group(1)})" if pid else ""
-        return DataError(
-            f"The warehouse is in use by another program{holder}: a churnlens command that is still "
-            "running, or the dashboard (`churnlens serve`).",
-            file=None if where is None else str(where),
-            fix="Wait until the other command ends, or stop it (the dashboard: Ctrl+C where it runs), "
-            "then try again.",
-        )
+        return in_use_error(where, pid and f"process {pid.group(1)}")
     for strerror, code in _STRERRORS.items():
         if strerror in text:
             return os_error(OSError(code, strerror), where)

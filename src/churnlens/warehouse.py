@@ -33,6 +33,7 @@ from churnlens.config import ChurnlensConfig
 from churnlens.engine import ENGINES, connect_duckdb, connect_spark, quiet
 from churnlens.errors import DataError
 from churnlens.publishing import RunScope, apply_journal, leftover, remove_leftover_dirs, write_journal
+from churnlens.writer_lock import WriterLock, lock_path
 
 RUNS_TABLE = "runs"
 
@@ -93,6 +94,23 @@ class Warehouse:
         self.cleaned: list[str] = []
         #: Spark table folders that could not be read when the warehouse was opened, with why.
         self.unreadable: dict[str, str] = {}
+        #: The writer lock a writing open holds until `close` (none in memory or read-only).
+        self.lock: WriterLock | None = None
+        if not read_only and self.path is not None:
+            if engine == "spark":
+                self.path.mkdir(parents=True, exist_ok=True)
+            self.lock = WriterLock(lock_path(self.path, engine), self.path.name)
+            self.lock.acquire(self.config.engine.lock_wait_seconds, on_wait)
+            if self.lock.taken_over and on_wait is not None:
+                on_wait(f"took over the lock of {self.path.name} left by {self.lock.taken_over}, which has ended")
+        try:
+            self._open(on_wait)
+        except BaseException:
+            self._release()
+            raise
+
+    def _open(self, on_wait: Callable[[str], None] | None) -> None:
+        engine, read_only = self.engine, self.read_only
         if engine == "duckdb":
             wait = 0.0 if read_only else self.config.engine.lock_wait_seconds
             self.con = connect_duckdb(self.path, read_only=read_only, wait_seconds=wait, on_wait=on_wait)
@@ -276,8 +294,15 @@ class Warehouse:
         return json.loads(ingests["dataset"].iloc[-1]) if len(ingests) else {}
 
     def close(self) -> None:
-        if self.engine == "duckdb":
-            self.con.disconnect()
+        try:
+            if self.engine == "duckdb":
+                self.con.disconnect()
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
 
     def __enter__(self) -> Warehouse:
         return self
