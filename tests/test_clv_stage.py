@@ -39,8 +39,11 @@ def test_tables_written(shop):
 def test_scores_equal_a_direct_fit(shop):
     wh, _ = shop
     orders = wh.table("orders")
-    paid = wh.to_pandas("orders").query("status == 'paid'")
-    cutoff = paid.order_ts.max()
+    every = wh.to_pandas("orders")
+    paid = every.query("status == 'paid'")
+    # the run's cutoff: midnight after the shop's last order
+    cutoff = every.order_ts.max().normalize() + pd.Timedelta(days=1)
+    assert wh.runs()["cutoff"].iloc[-1] == cutoff.date().isoformat()
     summary = summary_from_orders(orders, cutoff, unit="day").execute().set_index("customer_id")
     model = BGNBD().fit(summary.frequency, summary.recency, summary["T"])
     got = wh.to_pandas("customer_value").set_index("customer_id").loc[summary.index]

@@ -137,7 +137,7 @@ def test_names_are_the_ones_the_stages_accept():
         ({"behaviour.age_band_edges": [18, 0]}, "strictly increasing"),
         ({"churn.models": ["logistic"]}, "lightgbm"),
         ({"rfm.segment_rules": [["x", 1, 0, 0, 1, 0, 1]]}, "min <= max"),
-        ({"rfm.cutoff": "2020-02-30"}, "rfm.cutoff"),
+        ({"run.cutoff": "2020-02-30"}, "run.cutoff"),
     ],
 )
 def test_rules_across_values(sets, needle):

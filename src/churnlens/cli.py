@@ -484,6 +484,7 @@ def info(
     whether it is stale, and the last runs."""
     from churnlens import declarations
     from churnlens.provenance import data_version, last_ingest_time, table_runs
+    from churnlens.run_cutoff import recorded as recorded_cutoff
 
     wh = open_warehouse(db, engine, load_config(config, set_), read_only=engine == "duckdb")
     try:
@@ -510,6 +511,9 @@ def info(
                 markup=False,
                 highlight=False,
             )
+        cutoff = recorded_cutoff(runs)
+        if cutoff:
+            console.print(f"  Results as of {cutoff}: the last run's cutoff, shared by all its stages.", markup=False)
         if not runs.empty:
             console.print(runs[["run_id", "kind", "seconds"]].tail(5).to_string(index=False), markup=False)
     finally:

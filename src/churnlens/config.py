@@ -70,6 +70,15 @@ class EngineConfig:
 
 
 @dataclass
+class RunConfig:
+    """What a whole run shares (`churnlens.run_cutoff`)."""
+
+    #: The run's cutoff, the "as of" date every stage computes at (ISO date; orders from that
+    #: day on are left out); empty: midnight after the last order of the current data.
+    cutoff: IsoDateOrEmpty = ""
+
+
+@dataclass
 class IngestConfig:
     """How native files are read."""
 
@@ -259,8 +268,6 @@ class RFMConfig:
     recency_grades: Grades = 3
     frequency_grades: Grades = 2
     monetary_grades: Grades = 2
-    #: Cutoff of the ``rfm`` results table (ISO date); empty: the day after the last order.
-    cutoff: IsoDateOrEmpty = ""
     #: Named segments, first match wins: [name, r_min, r_max, f_min, f_max, m_min, m_max] on
     #: score levels in 0..1 ((score - 1) / (grades - 1)), bounds inclusive; else "lost".
     segment_rules: list[list] = field(
@@ -473,6 +480,7 @@ class ChurnlensConfig:
     """Everything tunable in churnlens, grouped by stage."""
 
     engine: EngineConfig = field(default_factory=EngineConfig)
+    run: RunConfig = field(default_factory=RunConfig)
     ingest: IngestConfig = field(default_factory=IngestConfig)
     sessions: SessionsConfig = field(default_factory=SessionsConfig)
     behaviour: BehaviourConfig = field(default_factory=BehaviourConfig)

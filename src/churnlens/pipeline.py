@@ -4,7 +4,8 @@ Stages are plain functions ``(warehouse, config) -> {table_name: Ibis table | Da
 each with the contract its package declares (``declaration.py``, see `churnlens.contract`):
 tables read and written, what it needs of the data. `STAGES` is ordered from those
 declarations; `run` skips a stage whose needs the data does not meet (no click stream, no
-calendar, ...) and says why before it runs. A run is published whole: its result
+calendar, ...) and says why before it runs. Every stage computes as of one cutoff, decided
+once per run (`churnlens.run_cutoff`) and recorded with it. A run is published whole: its result
 tables stay private until the end, then become visible together with the run record (time,
 config, the data version read, row counts, versions); a failed or killed run leaves the
 previous complete run in place.
@@ -34,6 +35,7 @@ from churnlens.playbook.stage import run as run_playbook
 from churnlens.products.stage import run as run_products
 from churnlens.provenance import data_version, table_runs, versions
 from churnlens.publishing import new_run_id
+from churnlens.run_cutoff import data_end, pin, run_cutoff
 from churnlens.segments.stage import run_segments
 from churnlens.warehouse import Warehouse
 
@@ -69,6 +71,8 @@ class RunReport:
     stage_tables: dict[str, list[str]] = field(default_factory=dict)
     #: Tables of an earlier run removed because their stage was skipped this time.
     dropped: dict[str, list[str]] = field(default_factory=dict)
+    #: The run's cutoff: every stage computed as of this moment (`churnlens.run_cutoff`).
+    cutoff: datetime | None = None
 
 
 def run_churn(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
@@ -172,9 +176,13 @@ def run(
     started = datetime.now(UTC)
     run_id = new_run_id()
     read = data_version(wh.runs())
+    # One cutoff for every stage, decided here from the data (or run.cutoff) and pinned.
+    cutoff = run_cutoff(wh, config)
+    config = pin(config, cutoff)
+    report.cutoff = cutoff
     # Every table stays private to this run until publish_run makes all of them visible
     # together with the run record; an error or an interrupt leaves the previous run whole.
-    with wh.run_scope(run_id):
+    with wh.run_scope(run_id), wh.seen_as_of(cutoff if cutoff <= data_end(wh) else None):
         for stage in stages:
             reason = stage.needs(caps, config)
             if not reason:
@@ -206,6 +214,7 @@ def run(
                 "started_at": started.isoformat(),
                 "seconds": f"{sum(report.seconds.values()):.3f}",
                 "data_version": read or "",
+                "cutoff": cutoff.date().isoformat(),
                 "dataset": json.dumps(wh.dataset_info()),
                 "row_counts": json.dumps(report.written),
                 "skipped": json.dumps(report.skipped),

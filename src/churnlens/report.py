@@ -27,6 +27,7 @@ from churnlens.presentation import charts, i18n
 from churnlens.provenance import last_ingest_time, results_dataset, stale_tables
 from churnlens.report_churn import at_risk_section, model_card_section
 from churnlens.report_parts import Labels, section, table
+from churnlens.run_cutoff import recorded as recorded_cutoff
 from churnlens.safe_paths import HTML_REPORT, check_output, open_warehouse, write_atomically
 from churnlens.warehouse import Warehouse
 
@@ -228,6 +229,12 @@ def header_notices(info: dict[str, Any], lab: Labels, runs: pd.DataFrame, presen
     return notices
 
 
+def generated_line(lab: Labels, when: str, db: str, cutoff: str | None) -> str:
+    """When and from which warehouse the report was made, and the run's cutoff its results share."""
+    line = lab.t("report_generated", when=when, db=db)
+    return line if not cutoff else f"{line} · {lab.t('report_cutoff', date=i18n.fmt_date(cutoff, lab.lang))}"
+
+
 def build_report(wh: Warehouse, lang: str = "en") -> str:
     """The report's HTML for the warehouse's result tables, in ``lang`` (``en`` or ``ko``)."""
     runs = wh.runs()
@@ -276,7 +283,7 @@ def build_report(wh: Warehouse, lang: str = "en") -> str:
     return _ENV.get_template("report.html.j2").render(
         lang=lang,
         title=lab.t("report_title"),
-        generated=lab.t("report_generated", when=when, db=db),
+        generated=generated_line(lab, when, db, recorded_cutoff(runs)),
         offline=lab.t("report_offline"),
         notices=header_notices(info, lab, runs, has, db),
         sections=[s for s in sections if s is not None],

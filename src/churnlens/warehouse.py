@@ -19,6 +19,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,8 @@ from churnlens.publishing import RunScope, apply_journal, leftover, remove_lefto
 from churnlens.writer_lock import WriterLock, lock_path
 
 RUNS_TABLE = "runs"
+#: The time column of each canonical table a run at an earlier cutoff does not see past.
+AS_OF_COLUMNS = {"orders": "order_ts", "events": "event_ts"}
 
 
 def default_db(engine: str = "duckdb") -> str:
@@ -90,6 +93,8 @@ class Warehouse:
         self.read_only = read_only
         self.path = None if path is None else Path(path)
         self._scope: RunScope | None = None
+        #: Set during a run whose cutoff is earlier than the data (`seen_as_of`).
+        self.as_of: datetime | None = None
         #: Names removed when the warehouse was opened: what an unfinished write left behind.
         self.cleaned: list[str] = []
         #: Spark table folders that could not be read when the warehouse was opened, with why.
@@ -167,7 +172,20 @@ class Warehouse:
                 fix="Ingest a shop (`churnlens ingest ...`) or run the pipeline (`churnlens run`) first.",
             )
         written = self._scope.written if self._scope is not None else {}
-        return self.con.table(written.get(name, name))
+        table = self.con.table(written.get(name, name))
+        column = AS_OF_COLUMNS.get(name)
+        if self.as_of is not None and column is not None and name not in written:
+            return table.filter(table[column] < ibis.literal(self.as_of, type="timestamp"))
+        return table
+
+    @contextlib.contextmanager
+    def seen_as_of(self, cutoff: datetime | None) -> Iterator[None]:
+        """While open, orders and events at or after ``cutoff`` are hidden (None: nothing is)."""
+        self.as_of = cutoff
+        try:
+            yield
+        finally:
+            self.as_of = None
 
     def to_pandas(self, name: str) -> pd.DataFrame:
         return self.table(name).to_pandas()

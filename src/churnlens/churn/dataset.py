@@ -33,6 +33,7 @@ from churnlens.churn.feature_docs import CATEGORICAL
 from churnlens.churn.features import RFM_INPUTS, ShopTables, anchor_features, rfm_scores
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import DataError, ModelError
+from churnlens.run_cutoff import last_observed, run_cutoff
 
 #: Significant digits the engine's float features are rounded to: engines sum and average in
 #: different orders, and differences in the last bits would change the model's splits.
@@ -145,7 +146,7 @@ def build_frame(wh, cfg: ChurnlensConfig, cohorts: int | None = None, scoring: b
     n = cohorts_needed(mode, cfg) if cohorts is None else cohorts
     c = cfg.churn
     if mode == WINDOW:
-        end = lab.data_end(tables.orders)
+        end = last_observed(run_cutoff(wh, cfg))
         cuts = window_cutoffs(end, cfg, n)
         labelled = (
             lab.window_labels(

@@ -40,6 +40,7 @@ from churnlens.churn.verdict import PRODUCTION
 from churnlens.churn.window import choose_window, with_window
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import ModelError, StageSkipped
+from churnlens.run_cutoff import last_observed, run_cutoff
 
 Progress = Callable[[str], None]
 
@@ -173,7 +174,8 @@ def churn_stage(
 
 def _churn_tables(wh, cfg: ChurnlensConfig, progress: Progress) -> dict[str, Any]:
     full = full_comparison(cfg)  # a wrong setting fails before any work
-    chosen = choose_window(shop_tables(wh).orders, cfg, label_mode(wh, cfg) != WINDOW)
+    end = last_observed(run_cutoff(wh, cfg))
+    chosen = choose_window(shop_tables(wh).orders, cfg, label_mode(wh, cfg) != WINDOW, end)
     cfg = with_window(cfg, chosen)
     frame = build_frame(wh, cfg)
     trained = train(wh, cfg, frame, progress)

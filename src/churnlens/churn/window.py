@@ -69,12 +69,14 @@ def gap_summary(orders: ibis.Table, shares: list[float], within: list[float], cu
     return {k: (None if pd.isna(v) else float(v)) for k, v in row.items()}
 
 
-def base_rate(orders: ibis.Table, window_days: float, lookback_days: float) -> tuple[float | None, int, str]:
+def base_rate(
+    orders: ibis.Table, window_days: float, lookback_days: float, end: datetime | None = None
+) -> tuple[float | None, int, str]:
     """(share churned, customers, cutoff) at the latest cutoff whose window has closed: the
     customers with a paid order in the ``lookback_days`` before the cutoff, and the share of them
     without a paid order in the ``window_days`` after it."""
     p = orders.filter((orders.status == "paid") & orders.customer_id.notnull())
-    end = p.order_ts.max().to_pyarrow().as_py()
+    end = end or p.order_ts.max().to_pyarrow().as_py()
     if end is None:
         return None, 0, ""
     cut = datetime(end.year, end.month, end.day) - timedelta(days=float(window_days))
@@ -90,7 +92,9 @@ def base_rate(orders: ibis.Table, window_days: float, lookback_days: float) -> t
     return 1.0 - kept / n, n, f"{cut:%Y-%m-%d}"
 
 
-def choose_window(orders: ibis.Table, config: ChurnlensConfig, relative_time: bool = False) -> pd.DataFrame:
+def choose_window(
+    orders: ibis.Table, config: ChurnlensConfig, relative_time: bool = False, end: datetime | None = None
+) -> pd.DataFrame:
     """The ``churn_window`` row (see module docstring). Relative-time shops (next-gap labels)
     keep their own rule and are recorded as such."""
     c = config.churn
@@ -135,7 +139,7 @@ def choose_window(orders: ibis.Table, config: ChurnlensConfig, relative_time: bo
         window, rule = fixed, "fixed"
         why = f"{coverage:.1%} of repeat purchases come within the configured {fixed:g} days"
         why_ko = f"재구매의 {coverage:.1%}가 설정된 {fixed:g}일 안에 일어남"
-    rate, n, cut = base_rate(orders, window, c.lookback_days) if not relative_time else (None, 0, "")
+    rate, n, cut = base_rate(orders, window, c.lookback_days, end) if not relative_time else (None, 0, "")
     return pd.DataFrame(
         [
             {

@@ -1,4 +1,4 @@
-"""Pipeline stage: customer value at the latest order date.
+"""Pipeline stage: customer value at the run's cutoff (`churnlens.run_cutoff`).
 
 Writes
 - ``customer_value``: customer_id, cutoff, p_alive, expected_purchases_90d, expected_spend,
@@ -23,6 +23,7 @@ from churnlens.clv.diagnostics import diagnostics_from_orders
 from churnlens.clv.scores import customer_value_from_orders
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import ModelError, StageSkipped
+from churnlens.run_cutoff import run_cutoff
 
 
 def run_clv(wh: Any, config: ChurnlensConfig) -> dict[str, Any]:
@@ -33,8 +34,7 @@ def run_clv(wh: Any, config: ChurnlensConfig) -> dict[str, Any]:
             "churn scores use the gaps between orders instead"
         )
     orders = wh.table("orders")
-    paid = orders.filter((orders.status == "paid") & orders.customer_id.notnull())
-    cutoff = pd.Timestamp(paid.order_ts.max().to_pyarrow().as_py())
+    cutoff = pd.Timestamp(run_cutoff(wh, config))
     cfg = config.clv
     try:
         value = customer_value_from_orders(orders, cutoff, config, count_model=cfg.count_model)

@@ -37,6 +37,7 @@ from churnlens.config import ChurnlensConfig
 from churnlens.errors import StageSkipped
 from churnlens.paid import has_prices
 from churnlens.playbook import campaign, routine, rules, sentences, states, uplift
+from churnlens.run_cutoff import run_cutoff
 from churnlens.warehouse import Warehouse
 
 ACTION_COLUMNS = [
@@ -157,8 +158,7 @@ def build_inputs(wh: Warehouse, config: ChurnlensConfig) -> tuple[pd.DataFrame, 
     if scores is not None and len(scores) and "cutoff" in scores and scores.cutoff.notna().any():
         cutoff = pd.Timestamp(scores.cutoff.max()).to_pydatetime()
     else:
-        cutoff = pd.Timestamp(orders.filter(orders.status == "paid").order_ts.max().to_pyarrow().as_py())
-        cutoff = cutoff.to_pydatetime()
+        cutoff = run_cutoff(wh, config)
     facts = order_facts(orders, cutoff, cfg.history_days, priced).to_pandas()
     if scores is not None and len(scores):
         base = scores.drop_duplicates("customer_id").copy()

@@ -323,6 +323,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     # ---- report -------------------------------------------------------------------------------
     "report_title": ("churnlens report", "churnlens 보고서"),
     "report_generated": ("Generated {when} from {db}", "{when}에 {db}에서 생성"),
+    "report_cutoff": ("results as of {date} (the run's cutoff)", "결과 기준일 {date} (실행 기준일)"),
     "report_missing": ("Not in this warehouse: {tables}", "이 웨어하우스에 없음: {tables}"),
     "report_offline": (
         "This file works offline: it loads nothing and runs no script.",

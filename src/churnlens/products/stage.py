@@ -20,6 +20,7 @@ from churnlens.config import ChurnlensConfig
 from churnlens.errors import StageSkipped
 from churnlens.paid import has_prices
 from churnlens.products import baskets, churn_products, names, product_stats, repeat
+from churnlens.run_cutoff import last_observed, latest_labelled, run_cutoff
 from churnlens.warehouse import Warehouse
 
 
@@ -44,8 +45,8 @@ def run(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
     stats = _union([product_stats.product_stats(lines, lv, cfg.period, priced) for lv in levels])
     stats_df = stats.to_pandas()
     out["product_stats"] = stats_df
-    last_ts = orders.filter(orders.status == "paid").order_ts.max().to_pyarrow().as_py()
-    period = product_stats.last_complete_period(stats_df, pd.Timestamp(last_ts), cfg.period)
+    cut = run_cutoff(wh, config)
+    period = product_stats.last_complete_period(stats_df, pd.Timestamp(last_observed(cut)), cfg.period)
     out["product_highlights"] = product_stats.highlights(stats_df, period, cfg, priced)
 
     purch = repeat.purchases(lines, repeat.has_reorder_flag(lines))
@@ -79,7 +80,7 @@ def run(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
     out["basket_rules"] = baskets.cross_sell(pd.concat(rules, ignore_index=True), cfg.basket_alpha)
 
     churn_levels = product_stats.available_levels(products, cfg.churn_levels) or ["product"]
-    cutoff = churn_products.default_cutoff(orders, config.churn.window_days)
+    cutoff = latest_labelled(cut, config.churn.window_days)
     parts = [
         names.add_names(
             churn_products.churn_products(orders, items, products, config.churn, cfg, lv, cutoff),

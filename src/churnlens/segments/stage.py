@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import ibis
 
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import DataError
+from churnlens.run_cutoff import run_cutoff
 from churnlens.segments.demographic import demographic_segments, per_customer
 from churnlens.segments.paid_orders import has_prices, paid_orders
 from churnlens.segments.rfm import rfm, segment_summary
@@ -36,23 +37,10 @@ def data_span(wh) -> tuple[datetime, datetime]:
     return row["a"].to_pydatetime(), row["b"].to_pydatetime()
 
 
-def rfm_cutoff(config: ChurnlensConfig, last_ts: datetime) -> datetime:
-    """``rfm.cutoff`` when set, else midnight after the last order."""
-    if config.rfm.cutoff:
-        try:
-            return datetime.fromisoformat(config.rfm.cutoff)
-        except ValueError as exc:
-            raise DataError(
-                "rfm.cutoff is not a date.", values=[config.rfm.cutoff], fix="Write it as YYYY-MM-DD."
-            ) from exc
-    return datetime.combine(last_ts.date() + timedelta(days=1), datetime.min.time())
-
-
 def run_segments(wh, config: ChurnlensConfig) -> dict[str, Any]:
     """RFM scores and segments at the cutoff, their summary, and demographic segments."""
     paid, priced = shop_paid_orders(wh)
-    _, last = data_span(wh)
-    cutoff = rfm_cutoff(config, last)
+    cutoff = run_cutoff(wh, config)
     scored = rfm(paid, cutoff, config.rfm, priced).cache()  # written, then summarised
     out: dict[str, Any] = {"rfm": scored, "segment_summary": segment_summary(scored)}
     if wh.has("customers"):
