@@ -22,7 +22,8 @@ from churnlens.contract import StageDecl
 from churnlens.errors import DataError
 from churnlens.ingest import ingest
 from churnlens.publishing import apply_journal, leftover, write_journal
-from churnlens.warehouse import Warehouse
+from churnlens.warehouse import Warehouse, staging_file
+from churnlens.writer_lock import lock_path
 
 #: Small models: the tests are about publishing, not about the models.
 FAST_SETS = {
@@ -165,6 +166,60 @@ def test_failed_ingest_leaves_no_staging_tables_and_the_previous_shop(tmp_path):
     assert not [n for n in all_tables(db) if leftover(n)]
 
 
+READ_A = "import sys; from churnlens.warehouse import Warehouse; wh = Warehouse(sys.argv[1], read_only=True); print(wh.to_pandas('a').x.tolist(), wh.tables())"
+
+
+def read_in_another_process(db: Path) -> str:
+    r = subprocess.run([sys.executable, "-c", READ_A, str(db)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
+def test_readers_see_the_last_published_run_while_a_run_computes(tmp_path):
+    db = tmp_path / "w.duckdb"
+    wh = Warehouse(db)
+    wh.write("a", pd.DataFrame({"x": [1]}))
+    with wh.run_scope("r1", apart=True):
+        wh.write("a", pd.DataFrame({"x": [2, 3]}))
+        wh.write("b", wh.table("a").mutate(y=wh.table("a").x * 10))
+        assert staging_file(db, "r1").exists()
+        # another process opens the warehouse mid-run: no lock met, the published state
+        assert read_in_another_process(db) == "[1] ['a']"
+        assert wh.to_pandas("b").y.tolist() == [20, 30]  # the run reads its own tables
+        wh.publish_run({"run_id": "r1", "kind": "run"})
+    assert not staging_file(db, "r1").exists()
+    assert wh.to_pandas("a").x.tolist() == [2, 3] and wh.runs()["run_id"].tolist() == ["r1"]
+    wh.close()
+    assert read_in_another_process(db) == "[2, 3] ['a', 'b', 'runs']"
+    assert not [n for n in all_tables(db) if leftover(n)]
+
+
+def test_a_run_apart_that_fails_leaves_the_warehouse_and_no_staging_file(tmp_path):
+    db = tmp_path / "w.duckdb"
+    with Warehouse(db) as wh:
+        wh.write("a", pd.DataFrame({"x": [1]}))
+        with pytest.raises(RuntimeError, match="stage failed"):
+            with wh.run_scope("r1", apart=True):
+                wh.write("a", pd.DataFrame({"x": [2]}))
+                raise RuntimeError("stage failed")
+        assert wh.to_pandas("a").x.tolist() == [1] and not wh.has("runs")
+        wh.write("c", pd.DataFrame({"x": [1]}))  # the warehouse is writable again
+    assert not staging_file(db, "r1").exists()
+    assert all_tables(db) == ["a", "c"]
+
+
+def test_the_staging_file_of_a_killed_run_is_removed_on_the_next_open(tmp_path):
+    db = tmp_path / "w.duckdb"
+    Warehouse(db).close()
+    left = staging_file(db, "20260101T000000000000_abcdef")
+    duckdb.connect(str(left)).execute("CREATE TABLE x AS SELECT 1 AS y").close()
+    with Warehouse(db, read_only=True) as wh:
+        assert wh.cleaned == [] and left.exists()  # a reader never removes anything
+    with Warehouse(db) as wh:
+        assert wh.cleaned == [left.name]
+    assert not left.exists()
+
+
 def test_leftovers_of_a_killed_writer_are_dropped_on_the_next_open(tmp_path):
     db = tmp_path / "w.duckdb"
     con = duckdb.connect(str(db))
@@ -234,7 +289,10 @@ def test_killed_run_leaves_the_previous_run(tmp_path):
             cleaned += wh.cleaned
         assert not [n for n in all_tables(db) if leftover(n)]
     assert killed, "every run finished before it could be killed"
-    assert any(n.startswith("_run_") for n in cleaned), "no kill landed while the run had written tables"
+    # a run computes in its staging file (the warehouse stays readable): a kill leaves that file
+    assert any(n.startswith(f"{db.name}._run_") and n.endswith(".staging") for n in cleaned), (
+        "no kill landed while the run was computing"
+    )
     # export and report read that same run.
     with Warehouse(db, read_only=True) as wh:
         actions = wh.to_pandas("actions")
@@ -292,10 +350,9 @@ def test_second_writer_waits_with_a_message_or_refuses_clearly(tmp_path):
     first = subprocess.Popen(cli("run", "--db", str(db), *set_args()), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:  # until the first run holds the file
-            try:
-                duckdb.connect(str(db), read_only=True).close()
-            except duckdb.IOException:
+        while time.monotonic() < deadline:  # until the first run holds the writer lock
+            lock = lock_path(db, "duckdb")
+            if lock.exists() and f'"pid": {first.pid}' in lock.read_text():
                 break
             time.sleep(0.1)
         else:

@@ -7,7 +7,6 @@ works with the Ibis backend it returns and never asks which engine it is.
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +17,7 @@ import ibis
 
 from churnlens.config import EngineConfig
 from churnlens.errors import DataError
-from churnlens.writer_lock import in_use_error
+from churnlens.writer_lock import duckdb_holder, in_use_error
 
 ENGINES = ("duckdb", "spark")
 
@@ -53,8 +52,7 @@ def connect_duckdb(
             if "lock" not in str(exc).lower():
                 raise
             if time.monotonic() >= deadline:
-                holder = re.search(r"\(PID (\d+)\)", str(exc))
-                raise in_use_error(p, holder and f"process {holder.group(1)}", wait_seconds) from exc
+                raise in_use_error(p, duckdb_holder(exc), wait_seconds) from exc
             if on_wait is not None and not told:
                 on_wait(f"waiting for {p.name}: another run or ingest is writing to it")
                 told = True

@@ -182,7 +182,7 @@ def run(
     report.cutoff = cutoff
     # Every table stays private to this run until publish_run makes all of them visible
     # together with the run record; an error or an interrupt leaves the previous run whole.
-    with wh.run_scope(run_id), wh.seen_as_of(cutoff if cutoff <= data_end(wh) else None):
+    with wh.run_scope(run_id, apart=True), wh.seen_as_of(cutoff if cutoff <= data_end(wh) else None):
         for stage in stages:
             reason = stage.needs(caps, config)
             if not reason:

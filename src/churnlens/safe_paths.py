@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from churnlens.errors import DataError
-from churnlens.writer_lock import in_use_error
+from churnlens.writer_lock import duckdb_holder, in_use_error
 
 DUCKDB_MAGIC = b"DUCK"
 """Bytes 8 to 11 of every DuckDB database file (after an 8-byte checksum)."""
@@ -275,8 +275,7 @@ def duckdb_io_error(exc: Exception, path: str | Path | None = None) -> DataError
     named = re.search(r'file "([^"]+)"', text)
     where = named.group(1) if named else path
     if re.search(r"\b(set lock|conflicting lock)\b", text, re.IGNORECASE):
-        pid = re.search(r"PID (\d+)", text)
-        return in_use_error(where, pid and f"process {pid.group(1)}")
+        return in_use_error(where, duckdb_holder(exc))
     for strerror, code in _STRERRORS.items():
         if strerror in text:
             return os_error(OSError(code, strerror), where)

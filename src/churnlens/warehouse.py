@@ -7,11 +7,19 @@ never sees half a table. Inside `run_scope` the writes of a whole run stay priva
 `publish_run` makes them visible together with the run record (`churnlens.publishing`): a run
 that fails or is killed leaves the previous complete run in place, and what it left behind is
 removed the next time the warehouse is opened for writing.
+
+A run on a DuckDB file computes apart from it (``run_scope(..., apart=True)``): in a run-private
+staging file beside the warehouse (`staging_file`), with the warehouse attached read-only, so
+that the dashboard and other readers keep reading the last published run while it works. Only
+the publication opens the warehouse for writing, for one transaction that copies the run's
+tables in; readers meeting that moment wait for it (`READ_WAIT_SECONDS`). Two writers never
+meet: each writing open holds the warehouse's writer lock (`churnlens.writer_lock`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import shutil
@@ -33,10 +41,21 @@ import sqlglot as sg
 from churnlens.config import ChurnlensConfig
 from churnlens.engine import ENGINES, connect_duckdb, connect_spark, quiet
 from churnlens.errors import DataError
-from churnlens.publishing import RunScope, apply_journal, leftover, remove_leftover_dirs, write_journal
-from churnlens.writer_lock import WriterLock, lock_path
+from churnlens.publishing import (
+    RUN_PREFIX,
+    RunScope,
+    apply_journal,
+    leftover,
+    remove_leftover_dirs,
+    write_journal,
+)
+from churnlens.writer_lock import WriterLock, duckdb_holder, in_use_error, lock_path
 
 RUNS_TABLE = "runs"
+#: Seconds a read-only open waits for a warehouse a writer holds (a run holds it only to publish).
+READ_WAIT_SECONDS = 10.0
+#: Names of the warehouse inside a run's staging file: read-only while computing, writable to publish.
+PUBLISHED, TARGET = "published", "target"
 #: The time column of each canonical table a run at an earlier cutoff does not see past.
 AS_OF_COLUMNS = {"orders": "order_ts", "events": "event_ts"}
 
@@ -50,6 +69,11 @@ def published_marker(db: str | Path) -> Path:
     """A small file beside a DuckDB warehouse, rewritten after every publication: its time tells
     readers (the dashboard) that the tables changed, without opening the warehouse."""
     return Path(f"{db}.published")
+
+
+def staging_file(db: str | Path, run_id: str) -> Path:
+    """The run-private DuckDB file a run on ``db`` computes in (removed when the run ends)."""
+    return Path(f"{db}.{RUN_PREFIX}{run_id}.staging")
 
 
 def _q(name: str) -> str:
@@ -95,6 +119,8 @@ class Warehouse:
         self._scope: RunScope | None = None
         #: Set during a run whose cutoff is earlier than the data (`seen_as_of`).
         self.as_of: datetime | None = None
+        #: The staging file of a run computing apart from the warehouse (`run_scope`).
+        self._apart: Path | None = None
         #: Names removed when the warehouse was opened: what an unfinished write left behind.
         self.cleaned: list[str] = []
         #: Spark table folders that could not be read when the warehouse was opened, with why.
@@ -117,10 +143,10 @@ class Warehouse:
     def _open(self, on_wait: Callable[[str], None] | None) -> None:
         engine, read_only = self.engine, self.read_only
         if engine == "duckdb":
-            wait = 0.0 if read_only else self.config.engine.lock_wait_seconds
+            wait = READ_WAIT_SECONDS if read_only else self.config.engine.lock_wait_seconds
             self.con = connect_duckdb(self.path, read_only=read_only, wait_seconds=wait, on_wait=on_wait)
             if not read_only:
-                self.cleaned = self._drop_leftover_tables()
+                self.cleaned = self._drop_leftover_tables() + self._remove_staging_files()
         else:
             if self.path is None:
                 self.path = Path(tempfile.mkdtemp(prefix="churnlens_spark_"))
@@ -172,7 +198,10 @@ class Warehouse:
                 fix="Ingest a shop (`churnlens ingest ...`) or run the pipeline (`churnlens run`) first.",
             )
         written = self._scope.written if self._scope is not None else {}
-        table = self.con.table(written.get(name, name))
+        if name in written or self._apart is None:
+            table = self.con.table(written.get(name, name))
+        else:
+            table = self.con.table(name, database=(PUBLISHED, "main"))
         column = AS_OF_COLUMNS.get(name)
         if self.as_of is not None and column is not None and name not in written:
             return table.filter(table[column] < ibis.literal(self.as_of, type="timestamp"))
@@ -239,19 +268,28 @@ class Warehouse:
 
     # ---- runs: private writes, published together --------------------------------------------
     @contextlib.contextmanager
-    def run_scope(self, run_id: str) -> Iterator[RunScope]:
+    def run_scope(self, run_id: str, apart: bool = False) -> Iterator[RunScope]:
         """Keep every write and drop private until `publish_run`; anything raised (an error, an
-        interrupt) discards them and leaves the published tables as they were."""
+        interrupt) discards them and leaves the published tables as they were.
+
+        ``apart`` (a DuckDB file): compute in a staging file with the warehouse attached
+        read-only, so that readers are never kept out while the run works."""
         self._check_writable()
         if self._scope is not None:
             raise RuntimeError("a run is already open on this warehouse")
+        if apart and self.engine == "duckdb" and self.path is not None:
+            self._compute_apart(staging_file(self.path, run_id))
         self._scope = RunScope(run_id)
         try:
             yield self._scope
         finally:
             scope, self._scope = self._scope, None
-            if scope is not None:  # not published: an error, an interrupt, or no publish_run
-                self._discard(list(scope.written.values()))
+            try:
+                if scope is not None:  # not published: an error, an interrupt, or no publish_run
+                    self._discard(list(scope.written.values()))
+            finally:
+                if self._apart is not None:
+                    self._back_from_apart()
 
     def publish_run(self, record: dict[str, Any]) -> None:
         """Make the run's tables, its removals and its run ``record`` visible in one step."""
@@ -314,7 +352,7 @@ class Warehouse:
     def close(self) -> None:
         try:
             if self.engine == "duckdb":
-                self.con.disconnect()
+                self._disconnect()
         finally:
             self._release()
 
@@ -362,10 +400,16 @@ class Warehouse:
     def _stored(self) -> list[str]:
         """Every stored table, hidden ones included, leftovers of unfinished writes left out."""
         if self.engine == "duckdb":
-            names = self.con.con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-                "AND schema_name = current_schema()"
-            ).fetchall()
+            if self._apart is not None:
+                names = self.con.con.execute(
+                    "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'main'",
+                    [PUBLISHED],
+                ).fetchall()
+            else:
+                names = self.con.con.execute(
+                    "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+                    "AND schema_name = current_schema()"
+                ).fetchall()
             return [n for (n,) in names if not leftover(n)]
         return [
             d.name
@@ -377,16 +421,19 @@ class Warehouse:
         """Publish ``{final: private}`` renames and drops all at once."""
         if self.engine == "duckdb":
             raw = self.con.con
-            raw.execute("BEGIN TRANSACTION")
-            try:
-                for name in [*renames, *drops]:
-                    raw.execute(f"DROP TABLE IF EXISTS {_q(name)}")
-                for name, private in renames.items():
-                    raw.execute(f"ALTER TABLE {_q(private)} RENAME TO {_q(name)}")
-                raw.execute("COMMIT")
-            except BaseException:
-                raw.execute("ROLLBACK")
-                raise
+            if self._apart is not None:
+                self._copy_in(renames, drops)
+            else:
+                raw.execute("BEGIN TRANSACTION")
+                try:
+                    for name in [*renames, *drops]:
+                        raw.execute(f"DROP TABLE IF EXISTS {_q(name)}")
+                    for name, private in renames.items():
+                        raw.execute(f"ALTER TABLE {_q(private)} RENAME TO {_q(name)}")
+                    raw.execute("COMMIT")
+                except BaseException:
+                    raw.execute("ROLLBACK")
+                    raise
             if self.path is not None:
                 marker = published_marker(self.path)
                 tmp = marker.with_name(f"{marker.name}.{uuid.uuid4().hex[:8]}")
@@ -408,6 +455,84 @@ class Warehouse:
             else:
                 self.con._session.catalog.dropTempView(private)
                 shutil.rmtree(self.path / private, ignore_errors=True)
+
+    # ---- a run computing apart: a staging file, the warehouse attached ----------------------------
+    def _attach(self, alias: str, read_only: bool) -> None:
+        """Attach the warehouse file to the staging connection, waiting for readers' moments."""
+        target = sg.exp.Literal.string(str(self.path)).sql("duckdb")
+        mode = " (READ_ONLY)" if read_only else ""
+        wait = READ_WAIT_SECONDS if read_only else self.config.engine.lock_wait_seconds
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                self.con.con.execute(f"ATTACH {target} AS {_q(alias)}{mode}")
+                return
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise
+                if time.monotonic() >= deadline:
+                    raise in_use_error(self.path, duckdb_holder(exc), wait) from exc
+                time.sleep(0.05)
+
+    def _disconnect(self) -> None:
+        """Close the DuckDB connection; its cached tables go with it (Ibis would otherwise try to
+        drop them on a closed connection when their expressions are collected)."""
+        for entry in getattr(self.con, "_cache_name_to_entry", {}).values():
+            entry.finalizer.detach()
+        getattr(self.con, "_cache_name_to_entry", {}).clear()
+        getattr(self.con, "_cache_op_to_entry", {}).clear()
+        self.con.disconnect()
+
+    def _compute_apart(self, staging: Path) -> None:
+        """Let go of the warehouse file and compute in ``staging``, reading the warehouse."""
+        self._disconnect()
+        self._apart = staging
+        try:
+            self.con = connect_duckdb(staging)
+            self._attach(PUBLISHED, read_only=True)
+        except BaseException:
+            self._back_from_apart()
+            raise
+
+    def _copy_in(self, renames: dict[str, str], drops: list[str]) -> None:
+        """Publish a run computed apart: one transaction on the warehouse copies its tables in."""
+        raw = self.con.con
+        raw.execute(f"DETACH {_q(PUBLISHED)}")
+        self._attach(TARGET, read_only=False)
+        t = _q(TARGET)
+        try:
+            raw.execute("BEGIN TRANSACTION")
+            try:
+                for name in [*renames, *drops]:
+                    raw.execute(f"DROP TABLE IF EXISTS {t}.main.{_q(name)}")
+                for name, private in renames.items():
+                    raw.execute(f"CREATE TABLE {t}.main.{_q(name)} AS SELECT * FROM main.{_q(private)}")
+                raw.execute("COMMIT")
+            except BaseException:
+                raw.execute("ROLLBACK")
+                raise
+        finally:
+            raw.execute(f"DETACH {t}")
+
+    def _back_from_apart(self) -> None:
+        """The run is over: drop its staging file and hold the warehouse again."""
+        staging, self._apart = self._apart, None
+        try:
+            self._disconnect()
+        finally:
+            for p in (staging, Path(f"{staging}.wal")):
+                p.unlink(missing_ok=True)
+            self.con = connect_duckdb(self.path, wait_seconds=self.config.engine.lock_wait_seconds)
+
+    def _remove_staging_files(self) -> list[str]:
+        """Staging files of runs killed before they ended (only ever called under the writer lock)."""
+        if self.path is None:
+            return []
+        gone = []
+        for p in self.path.parent.glob(f"{glob.escape(self.path.name)}.{RUN_PREFIX}*.staging*"):
+            p.unlink(missing_ok=True)
+            gone.append(p.name)
+        return gone
 
     def _drop_leftover_tables(self) -> list[str]:
         names = self.con.con.execute(

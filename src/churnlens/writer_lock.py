@@ -15,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import socket
 import time
 from collections.abc import Callable
@@ -39,6 +40,12 @@ def in_use_error(where: str | Path | None, holder: str | None = None, waited: fl
         fix="Wait until the other run or ingest has finished, or stop it (the dashboard: Ctrl+C where it "
         "runs), then try again (raise engine.lock_wait_seconds to wait longer).",
     )
+
+
+def duckdb_holder(exc: Exception) -> str | None:
+    """``process 12`` from DuckDB's own lock error, when it names the holder."""
+    pid = re.search(r"PID (\d+)", str(exc))
+    return f"process {pid.group(1)}" if pid else None
 
 
 def lock_path(warehouse: Path, engine: str) -> Path:
