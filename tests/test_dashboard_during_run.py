@@ -1,10 +1,13 @@
 """The dashboard never holds the warehouse a run needs: with `churnlens serve` running and pages
-being viewed, a run starts, publishes, and the next page view shows it."""
+being viewed, a run starts, publishes, and the next page view shows it. A page first opened
+while a run computes shows the previous run (the run computes apart from the warehouse), never
+the "busy" notice."""
 
 from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import threading
 
 import pytest
@@ -86,6 +89,89 @@ def test_run_publishes_while_the_dashboard_is_viewed(tmp_path):
             assert not stale_banner(page)
             browser.close()
     finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+    with Warehouse(db, read_only=True) as wh:
+        assert wh.runs()["kind"].tolist() == ["ingest", "run", "ingest", "run"]
+
+
+#: A run whose profile stage takes ``argv[3]`` seconds longer, saying in ``argv[2]`` when it
+#: computes and when it has ended: the window in which a page is first opened.
+SLOW_RUN = """
+import sys, time
+from pathlib import Path
+from churnlens import pipeline
+from churnlens.warehouse import Warehouse
+db, marker, pause = sys.argv[1], Path(sys.argv[2]), float(sys.argv[3])
+profile = next(s for s in pipeline.STAGES if s.name == "profile")
+def slow(wh, config):
+    marker.write_text("computing")
+    time.sleep(pause)
+    return profile.run(wh, config)
+pipeline.STAGES = [pipeline.StageDef(s.decl, slow) if s is profile else s for s in pipeline.STAGES]
+with Warehouse(db) as wh:
+    pipeline.run(wh, only=["profile"])
+marker.write_text("done")
+"""
+
+
+def test_a_page_first_opened_mid_run_shows_the_previous_run(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    shop, db = write_shop(tmp_path / "shop"), tmp_path / "w.duckdb"
+    with Warehouse(db) as wh:
+        ingest("fashion-campus", [shop], wh)
+        pipeline.run(wh, only=["profile"])
+        ingest("fashion-campus", [shop], wh)  # the previous run is now stale: its banner shows it
+    port = free_port()
+    proc = subprocess.Popen(
+        churnlens("serve", "--db", str(db), "--port", str(port)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "CHURNLENS_PASSWORD": ""},
+    )
+    marker = tmp_path / "run.state"
+    run = None
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            page = browser.new_page()
+            for _attempt in range(60):
+                try:
+                    page.goto(f"http://127.0.0.1:{port}/data")
+                    break
+                except Exception:  # noqa: BLE001 - the server is still starting
+                    page.wait_for_timeout(500)
+            view(page)
+            run = subprocess.Popen(
+                [sys.executable, "-c", SLOW_RUN, str(db), str(marker), "40"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _wait in range(600):
+                if marker.exists():
+                    break
+                page.wait_for_timeout(100)
+            assert marker.read_text() == "computing"
+            # A page never opened before, in a new session: every query of it is first seen now.
+            fresh = browser.new_context().new_page()
+            fresh.goto(f"http://127.0.0.1:{port}/overview")
+            check_page(fresh, i18n.tr("en", "page_overview"))
+            busy = i18n.tr("en", "db_busy", path="w.duckdb", error="").split("(")[0]
+            assert fresh.get_by_text(busy, exact=False).count() == 0
+            assert stale_banner(fresh)  # the previous run's results, read while the run computes
+            assert marker.read_text() == "computing", "the page was not opened while the run computed"
+            assert run.wait(timeout=300) == 0, run.stderr.read()
+            assert marker.read_text() == "done"
+            fresh.reload()
+            check_page(fresh, i18n.tr("en", "page_overview"))
+            assert not stale_banner(fresh)
+            browser.close()
+    finally:
+        if run is not None and run.poll() is None:
+            run.kill()
+            run.wait()
         proc.terminate()
         proc.wait(timeout=15)
     with Warehouse(db, read_only=True) as wh:
