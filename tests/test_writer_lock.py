@@ -108,13 +108,18 @@ def test_a_lock_left_by_a_killed_process_is_taken_over(tmp_path):
         again.release()
 
 
-def test_a_second_duckdb_writer_in_this_process_waits_for_the_first(tmp_path):
+def test_writers_of_one_process_share_the_lock_and_the_last_lets_go(tmp_path):
+    """As DuckDB shares a file between the connections of one process; another process waits."""
     db = tmp_path / "w.duckdb"
-    with Warehouse(db):
-        with pytest.raises(DataError, match="in use by another program.*waited 0.3 s"):
-            Warehouse(db, config=waiting(0.3))
-    with Warehouse(db) as wh:  # released on close
-        assert wh.lock.held
+    first = Warehouse(db)
+    second = Warehouse(db, config=waiting(0))
+    second.close()
+    code = f"from churnlens.writer_lock import WriterLock; from pathlib import Path; WriterLock(Path({str(lock_path(db, 'duckdb'))!r}), 'w').acquire()"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "in use by another program" in r.stderr and f"process {os.getpid()}" in r.stderr
+    first.close()
+    assert lock_path(db, "duckdb").read_text() == ""
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 
 def test_one_message_for_every_way_a_lock_is_met(tmp_path):

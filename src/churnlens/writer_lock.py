@@ -4,7 +4,9 @@ A writing open (a run, an ingest) takes `WriterLock`: a lock file (``<db>.lock``
 DuckDB file, ``_writer.lock`` inside a Spark warehouse directory) holding an operating-system
 lock (``flock``) and, as text, the holder's process id, host and start time. The operating
 system releases the lock when its process ends however it ends, so a lock left by a dead
-process is taken over at once (its pid and host are reported). A second writer waits up to
+process is taken over at once (its pid and host are reported). Within one process the lock is
+shared (as DuckDB shares one open file between connections of a process) and let go with its
+last holder. A second writer process waits up to
 ``engine.lock_wait_seconds``, telling its progress line once, then refuses with `in_use_error`,
 the same message DuckDB's own file lock gives (`churnlens.engine.connect_duckdb`,
 `churnlens.safe_paths.duckdb_io_error`).
@@ -17,6 +19,7 @@ import json
 import os
 import re
 import socket
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -25,6 +28,9 @@ from pathlib import Path
 from churnlens.errors import DataError
 
 SPARK_LOCK = "_writer.lock"
+#: The writer locks this process holds: ``{real path: [descriptor, holders]}``.
+_HELD: dict[str, list[int]] = {}
+_GUARD = threading.Lock()
 
 
 def in_use_error(where: str | Path | None, holder: str | None = None, waited: float = 0.0) -> DataError:
@@ -72,6 +78,12 @@ class WriterLock:
         self._fd: int | None = None
 
     def acquire(self, wait_seconds: float = 0.0, on_wait: Callable[[str], None] | None = None) -> WriterLock:
+        key = os.path.realpath(self.path)
+        with _GUARD:
+            if key in _HELD:  # this process holds it already: share it
+                _HELD[key][1] += 1
+                self._fd = _HELD[key][0]
+                return self
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         deadline = time.monotonic() + wait_seconds
         told = False
@@ -98,6 +110,8 @@ class WriterLock:
             os.close(fd)
             raise
         self._fd = fd
+        with _GUARD:
+            _HELD[key] = [fd, 1]
         return self
 
     def release(self) -> None:
@@ -105,6 +119,12 @@ class WriterLock:
         fd, self._fd = self._fd, None
         if fd is None:
             return
+        key = os.path.realpath(self.path)
+        with _GUARD:
+            _HELD[key][1] -= 1
+            if _HELD[key][1] > 0:
+                return
+            del _HELD[key]
         try:
             os.ftruncate(fd, 0)
         finally:
