@@ -125,3 +125,6 @@ def test_info_and_the_report_show_the_cutoff(shop):
     r = CliRunner().invoke(app, ["info", "--db", str(db)], env={"COLUMNS": "200"})
     assert r.exit_code == 0, r.output
     assert f"Results as of {cut}: the last run's cutoff" in r.output
+    r = CliRunner().invoke(app, ["run", "--db", str(db), "--only", "segments", "--set", f"run.cutoff={cut}"], env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    assert f"every stage computed as of {cut} (the run's cutoff)" in r.output

@@ -319,6 +319,8 @@ def print_run(report) -> None:
     if report.seconds:
         times = ", ".join(f"{stage} {sec:.1f} s" for stage, sec in report.seconds.items())
         console.print(f"  stage times: {times}")
+    if report.cutoff is not None:
+        console.print(f"  every stage computed as of {report.cutoff:%Y-%m-%d} (the run's cutoff)")
 
 
 @app.command()
