@@ -194,6 +194,26 @@ def test_readers_see_the_last_published_run_while_a_run_computes(tmp_path):
     assert not [n for n in all_tables(db) if leftover(n)]
 
 
+def test_a_reader_meeting_a_publication_waits_for_it(tmp_path):
+    """A run holds the file for writing only to publish: a reader opened then waits, not fails."""
+    db = tmp_path / "w.duckdb"
+    with Warehouse(db) as wh:
+        wh.write("a", pd.DataFrame({"x": [1]}))
+    code = (
+        "import sys, time, duckdb; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
+        "time.sleep(2); c.execute('CREATE OR REPLACE TABLE a AS SELECT 2 AS x'); c.close()"
+    )
+    writer = subprocess.Popen([sys.executable, "-c", code, str(db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        with Warehouse(db, read_only=True) as wh:
+            assert wh.to_pandas("a").x.tolist() == [2]  # what the publication left
+        assert time.monotonic() - started >= 1.0
+    finally:
+        writer.wait(timeout=30)
+
+
 def test_a_run_apart_that_fails_leaves_the_warehouse_and_no_staging_file(tmp_path):
     db = tmp_path / "w.duckdb"
     with Warehouse(db) as wh:

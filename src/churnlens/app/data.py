@@ -1,7 +1,9 @@
 """Read-only, cached queries over the warehouse's result tables.
 
 The dashboard opens the warehouse **read-only** for each query and closes it at once, so it
-never holds the file that a run or an ingest needs. Every query result is cached
+never holds the file that a run or an ingest needs. A run computes apart from the warehouse and
+holds it only to publish; a query meeting that moment waits for it
+(`churnlens.warehouse.READ_WAIT_SECONDS`), so a page opened mid-run shows the previous run. Every query result is cached
 (`st.cache_data`) under the time of the warehouse's last publication (`stamp`), so a new
 `churnlens run` is picked up on the next page view, a warm page never queries twice, and pages
 already seen stay readable while a run is writing. Queries are built with Ibis from fixed table and column names: nothing typed on a page
