@@ -106,7 +106,7 @@ def check_shop(wh: Warehouse, cfg: ChurnlensConfig) -> pd.DataFrame:
     assert (a[a.p_alive < pb.lapsed_p_alive].state == "lapsed").all()
     assert a.risk.value_counts(normalize=True).max() < 0.5
     assert (a.expected_value >= 0).all()
-    assert set(a.state) == {"active", "at_risk", "lapsed", "lapsing"}
+    assert set(a.state) == {"active", "at_risk", "lapsing", "lapsed"}
     # names, not ids: each routine product is shown by the catalogue's name (its id only without one)
     names = wh.to_pandas("products").set_index("product_id")["name"] if wh.has("products") else pd.Series()
     listed = a[a.routine_products.fillna("") != ""]
