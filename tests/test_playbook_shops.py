@@ -107,6 +107,12 @@ def check_shop(wh: Warehouse, cfg: ChurnlensConfig) -> pd.DataFrame:
     assert a.risk.value_counts(normalize=True).max() < 0.5
     assert (a.expected_value >= 0).all()
     assert set(a.state) == {"active", "at_risk", "lapsing", "lapsed"}
+    # names, not ids: each routine product is shown by the catalogue's name (its id only without one)
+    names = wh.to_pandas("products").set_index("product_id")["name"] if wh.has("products") else pd.Series()
+    listed = a[a.routine_products.fillna("") != ""]
+    for ids, shown in zip(listed.routine_products, listed.routine_product_names, strict=True):
+        expected = [str(names.get(i)) if pd.notna(names.get(i)) else i for i in ids.split(";")]
+        assert shown.split("; ") == expected
     return a
 
 

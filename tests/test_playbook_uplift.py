@@ -84,3 +84,49 @@ def test_planted_promotion_effect_is_inside_the_95_interval(tmp_path):
     assert row.ci_low <= truth["uplift"] <= row.ci_high
     assert row.ci_low > 0.05  # a real effect, and a clearly positive one
     assert set(est.index) == {"all", "first order", "second to fourth order", "fifth order or later"}
+
+
+#: Seeds of the coverage test, fixed in advance. With a calibrated 95 % interval all 8 cover
+#: with probability 0.66 and at least 7 with probability 0.94; the generator's truth is the
+#: effect on *these* recipients, so each interval also carries that sample's own noise.
+SEEDS = range(8)
+
+
+def planted(tmp_path, seed: int) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    cfg = GeneratorConfig(
+        customers=1500, seed=seed, promo_effect=0.3, promo_effect_days=30, start="2019-07-01",
+        write_click_stream=False,
+    )  # fmt: skip
+    generate("fashion-campus", tmp_path / f"shop{seed}", cfg)
+    truth = json.loads((tmp_path / f"shop{seed}" / "facts.json").read_text())["promo_effect"]
+    with Warehouse(tmp_path / f"w{seed}.duckdb") as wh:
+        ingest("fashion-campus", [tmp_path / f"shop{seed}"], wh)
+        o = wh.table("orders")
+        est = promo_uplift(o, history_end(o), 30, bootstrap=100).set_index("segment")
+    raw = pd.read_csv(tmp_path / f"shop{seed}" / "transactions.csv", parse_dates=["created_at"])
+    return truth, est, raw
+
+
+@pytest.mark.slow
+def test_planted_promotion_effect_is_inside_the_95_interval_over_seeds(tmp_path):
+    rows = []
+    for seed in SEEDS:
+        truth, est, raw = planted(tmp_path, seed)
+        row = est.loc["all"]
+        # the recipients are the paid promo bookings of the raw file whose 30 days end by its last
+        # paid booking; the truth counts up to the span's end, a few more on a small shop
+        paid = raw[(raw.payment_status == "Success") & raw.customer_id.notna()]
+        last = paid.created_at.max()
+        promo = paid[(paid.promo_code.notna() | (paid.promo_amount > 0))]
+        assert row.treated == (promo.created_at + pd.Timedelta(days=30) <= last).sum()
+        missed = truth["promo_purchases"] - row.treated
+        assert row.repurchase_treated == pytest.approx(truth["repurchase_with_promo"], abs=missed / row.treated)
+        assert row.ci_low > 0.05  # a real effect, and a clearly positive one
+        assert set(est.index) == {"all", "first order", "second to fourth order", "fifth order or later"}
+        rows.append((truth["uplift"], row.uplift, row.ci_low, row.ci_high))
+    truth, uplift, low, high = (np.array(c) for c in zip(*rows, strict=True))
+    covered = (low <= truth) & (truth <= high)
+    assert covered.sum() >= len(rows) - 1, list(zip(truth, low, high, strict=True))
+    # no bias: the mean error is within two standard errors of its mean over the seeds
+    se = (high - low) / (2 * 1.96)
+    assert abs(np.mean(uplift - truth)) <= 2 * se.mean() / np.sqrt(len(rows))

@@ -377,11 +377,14 @@ def train(
 ) -> None:
     """Fit the churn model on past cutoffs and save it beside the warehouse."""
     from churnlens.churn import persistence, stage
+    from churnlens.churn.window import resolve
 
     with opened(db, engine, config, set_) as (wh, cfg):
+        cfg, chosen = resolve(wh, cfg)
         with progress_bar("train churn model") as update:
             trained = stage.train(wh, cfg, progress=update)
             wh.write("churn_feature_importance", trained["churn_feature_importance"])
+            wh.write("churn_window", chosen)
         meta = trained["meta"]
         console.print(
             f"saved churn model [bold]{meta['model_version']}[/] to "
@@ -406,8 +409,10 @@ def score(
 ) -> None:
     """Re-score today's customers with a saved churn model (table customer_scores)."""
     from churnlens.churn import stage
+    from churnlens.churn.window import resolve
 
     with opened(db, engine, config, set_) as (wh, cfg):
+        cfg, _ = resolve(wh, cfg)
         with progress_bar("score customers") as update:
             scores = stage.score(wh, cfg, model_version, progress=update)
             wh.write("customer_scores", scores)
@@ -431,8 +436,10 @@ def backtest(
 ) -> None:
     """Time-ordered churn backtest of every model and baseline on held-out cutoffs."""
     from churnlens.churn import stage
+    from churnlens.churn.window import resolve
 
     with opened(db, engine, config, set_) as (wh, cfg):
+        cfg, _ = resolve(wh, cfg)
         with progress_bar("churn backtest") as update:
             tables = stage.run_backtest(wh, cfg, progress=update)
             for name, df in tables.items():

@@ -3,8 +3,10 @@
 `build_report(warehouse, lang)` reads result tables only (never recomputes) and returns the
 HTML, rendered from the Jinja2 template ``churnlens/templates/report.html.j2`` with every value
 escaped: the KPIs of the last month against the month before, the findings, monthly sales and
-the revenue bridge, the customers to contact first (with the model's reasons and the
-recommended action), a plain-language model card (how often the model's top 10 % really
+the revenue bridge, what churn means on this shop (the window, how it was chosen, the base
+rate), the customer states with their definitions in the shop's own numbers, the customers to
+contact first (with the model's reasons and the recommended action), the measured effect of a
+promotion against the save rates the playbook assumes, a plain-language model card (how often the model's top 10 % really
 churned, against the simplest rule), the segments, the best sellers, promotions and the
 campaign summary. Charts are inline SVG (`churnlens.report_svg`): the file runs no script,
 loads nothing and opens offline. Sections whose table is missing are listed at the end
@@ -26,6 +28,7 @@ from churnlens.errors import DataError
 from churnlens.presentation import charts, i18n
 from churnlens.provenance import last_ingest_time, results_dataset, stale_tables
 from churnlens.report_churn import at_risk_section, model_card_section
+from churnlens.report_decisions import states_section, uplift_section, window_section
 from churnlens.report_parts import Labels, section, table
 from churnlens.run_cutoff import recorded as recorded_cutoff
 from churnlens.safe_paths import HTML_REPORT, check_output, open_warehouse, write_atomically
@@ -263,7 +266,11 @@ def build_report(wh: Warehouse, lang: str = "en") -> str:
     bridge = read("revenue_bridge")
     if bridge is not None and len(bridge) and {"component", "change"} <= set(bridge.columns):
         sections.append(bridge_section(lab, bridge))
-    sections.append(at_risk_section(lab, read("actions"), read("customer_scores")))
+    actions = read("actions")
+    sections.append(window_section(lab, read("churn_window")))
+    sections.append(states_section(lab, read("customer_states"), actions))
+    sections.append(at_risk_section(lab, actions, read("customer_scores")))
+    sections.append(uplift_section(lab, read("promo_uplift"), actions))
     sections.append(model_card_section(lab, read("churn_backtest")))
     segments = read("segment_summary")
     if segments is not None and len(segments):

@@ -26,7 +26,6 @@ from churnlens.churn.dataset import (
     WINDOW,
     ChurnFrame,
     build_frame,
-    label_mode,
     shop_tables,
     train_cohorts,
     window_days,
@@ -37,10 +36,9 @@ from churnlens.churn.next_order import next_order
 from churnlens.churn.scoring import mean_abs_contribution, score_rows
 from churnlens.churn.significance import scorer
 from churnlens.churn.verdict import PRODUCTION
-from churnlens.churn.window import choose_window, with_window
+from churnlens.churn.window import resolve
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import ModelError, StageSkipped
-from churnlens.run_cutoff import last_observed, run_cutoff
 
 Progress = Callable[[str], None]
 
@@ -174,9 +172,7 @@ def churn_stage(
 
 def _churn_tables(wh, cfg: ChurnlensConfig, progress: Progress) -> dict[str, Any]:
     full = full_comparison(cfg)  # a wrong setting fails before any work
-    end = last_observed(run_cutoff(wh, cfg))
-    chosen = choose_window(shop_tables(wh).orders, cfg, label_mode(wh, cfg) != WINDOW, end)
-    cfg = with_window(cfg, chosen)
+    cfg, chosen = resolve(wh, cfg)
     frame = build_frame(wh, cfg)
     trained = train(wh, cfg, frame, progress)
     out: dict[str, Any] = run_backtest(wh, cfg, frame, progress, full=full)

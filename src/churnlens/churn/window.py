@@ -168,3 +168,14 @@ def with_window(config: ChurnlensConfig, chosen: pd.DataFrame) -> ChurnlensConfi
         return config
     churn = dataclasses.replace(config.churn, window_days=int(window))
     return dataclasses.replace(config, churn=churn)
+
+
+def resolve(wh, config: ChurnlensConfig) -> tuple[ChurnlensConfig, pd.DataFrame]:
+    """(``config`` with the window the shop's rule picks, its ``churn_window`` row): the one
+    window every churn command uses (`run`, `train`, `score`, `backtest`)."""
+    from churnlens.churn.dataset import WINDOW, label_mode, shop_tables
+    from churnlens.run_cutoff import last_observed, run_cutoff
+
+    end = last_observed(run_cutoff(wh, config))
+    chosen = choose_window(shop_tables(wh).orders, config, label_mode(wh, config) != WINDOW, end)
+    return with_window(config, chosen), chosen

@@ -14,6 +14,16 @@ the weighted mean of the same residual over the non-recipients (right when eithe
 Its 95 % interval is the percentile interval of ``bootstrap`` resamples of customers (both
 models refitted on each).
 
+The estimand is the effect on the recipients (ATT) over the orders whose horizon ends by the
+last paid order, the quantity the generator plants and records (`churnlens.sources.synthetic.
+promo_effect`). Measured against that truth on 20 generated shops of 3,000 customers (seeds 0-9
+and 20-29, planted rate 0.3, 30 days): mean error +0.002 (standard deviation 0.008, no bias
+beyond its standard error of 0.002) against a bootstrap standard error of about 0.0075; 18 of
+the 20 intervals cover the truth (the two misses by 0.0001 and 0.003), as a 95 % interval
+should. The error is the sample's own noise, not model error: logistic models with every
+pairwise interaction give the same errors, and the same weighting with the generator's true
+propensities is off by as much on the same seeds.
+
 `promo_uplift` gives one row for all orders and one per point-in-time segment (first order,
 second to fourth, fifth or later): treated, controls, repurchase rates, uplift, interval, and
 ``save_rate`` = uplift / (1 - the non-recipients' weighted rate): the share of would-be

@@ -413,6 +413,69 @@ STRINGS: dict[str, tuple[str, str]] = {
         "평소 구매 주기보다 가장 많이 늦은 고객",
     ),
     "report_rule_bgnbd": ("BG/NBD purchase model", "BG/NBD 구매 모형"),
+    "report_states": ("Customer states", "고객 상태"),
+    "report_states_help": (
+        "Every scored customer is in one state, defined by this shop's own numbers. At risk and lapsing "
+        "customers can still be saved: they make the list of customers to contact first. Lapsed customers go "
+        "to the win-back list.",
+        "점수를 받은 고객은 모두 한 상태에 속하며, 상태는 이 쇼핑몰의 수치로 정의됩니다. 이탈 위험과 이탈 중 "
+        "고객은 아직 붙잡을 수 있어 먼저 연락할 고객 목록에 들어가고, 이탈 고객은 윈백 목록으로 갑니다.",
+    ),
+    "report_state": ("State", "상태"),
+    "report_definition": ("Definition", "정의"),
+    "report_window": ("What churn means here", "여기서 이탈의 뜻"),
+    "report_window_days": ("{days} days", "{days}일"),
+    "report_window_meaning": (
+        "without a paid order after a given day counts as churned.",
+        "동안 결제된 주문이 없으면 이탈로 봅니다.",
+    ),
+    "report_window_why": ("How this window was chosen: {reason}.", "이 기간을 고른 이유: {reason}."),
+    "report_window_base": (
+        "of the {n} customers active before {date} made no paid order in the {days} days "
+        "after it: the base rate, what \"churn\" means in numbers on this shop.",
+        "{date} 전에 활동한 고객 {n}명 중 그 뒤 {days}일 동안 결제된 주문이 없던 비율입니다. 이 쇼핑몰에서 "
+        "\"이탈\"이 수치로 뜻하는 기본 비율입니다.",
+    ),
+    "report_uplift": ("What a promotion does", "프로모션의 효과"),
+    "report_uplift_help": (
+        "Measured from this shop's history: orders with a promotion against comparable orders without one at the "
+        "same point in the customer's history (weighted by how likely each was to get a promotion), the change in "
+        "the share of customers who order again within {days} days, with its 95 % interval.",
+        "이 쇼핑몰의 이력에서 측정했습니다. 프로모션을 쓴 주문과 같은 시점의 비슷한 주문(프로모션을 받을 가능성으로 "
+        "가중)을 비교해, {days}일 안에 다시 주문한 고객 비율이 얼마나 달라졌는지와 95 % 구간을 보여 줍니다.",
+    ),
+    "report_uplift_none": (
+        "No promotion effect could be measured (too few orders with and without a promotion): every save rate "
+        "below is an assumption.",
+        "프로모션 효과를 잴 수 없었습니다(프로모션을 쓴 주문과 쓰지 않은 주문이 너무 적음). 아래 붙잡기 비율은 모두 "
+        "가정입니다.",
+    ),
+    "report_uplift_zero": (
+        "The interval of all orders includes zero: this history cannot tell the effect from no effect.",
+        "전체 주문의 구간에 0이 들어 있어, 이 이력으로는 효과가 없는 경우와 구별할 수 없습니다.",
+    ),
+    "report_uplift_segment": ("Orders", "주문"),
+    "report_uplift_treated": ("With a promotion", "프로모션 사용"),
+    "report_uplift_controls": ("Comparable without", "비교 대상(미사용)"),
+    "report_uplift_rate_treated": ("Ordered again, with", "재주문 비율(사용)"),
+    "report_uplift_rate_controls": ("Ordered again, without (weighted)", "재주문 비율(미사용, 가중)"),
+    "report_uplift_effect": ("Uplift", "효과"),
+    "report_uplift_interval": ("95 % interval", "95 % 구간"),
+    "report_uplift_save": ("Save rate", "붙잡기 비율"),
+    "report_uplift_points": ("{value} pts", "{value}%p"),
+    "report_uplift_all": ("all orders", "전체 주문"),
+    "report_uplift_first order": ("first order", "첫 주문"),
+    "report_uplift_second to fourth order": ("second to fourth order", "두 번째~네 번째 주문"),
+    "report_uplift_fifth order or later": ("fifth order or later", "다섯 번째 이후 주문"),
+    "report_save_rates": (
+        "Save rates the playbook uses: the share of customers a contact is expected to keep. Assumed rates are "
+        "settings (playbook.save_rates), not measurements.",
+        "플레이북이 쓰는 붙잡기 비율(연락으로 붙잡을 것으로 보는 고객 비율)입니다. 가정한 비율은 측정값이 아니라 "
+        "플레이북 설정값입니다.",
+    ),
+    "report_save_source": ("Source", "근거"),
+    "report_save_measured": ("measured from this shop's promotions", "이 쇼핑몰의 프로모션에서 측정"),
+    "report_save_assumed": ("assumed (a setting)", "가정(설정값)"),
     "report_products": ("Best sellers of {month}", "{month} 베스트셀러"),
     "report_products_help": (
         "The {n} products with the most {measure} in the latest month; growth is against the month before.",
