@@ -18,7 +18,9 @@ ENGINE_COMMANDS = {
     "ingest", "run", "diagnose", "train", "score", "backtest", "info", "serve", "report", "demo",
     "export actions",
 }  # fmt: skip
-CONFIG_COMMANDS = {"ingest", "run", "diagnose", "train", "score", "backtest", "info", "demo", "export actions"}
+CONFIG_COMMANDS = {
+    "ingest", "run", "diagnose", "train", "score", "backtest", "info", "report", "demo", "export actions",
+}  # fmt: skip
 
 
 def commands() -> dict[str, dict[str, object]]:

@@ -546,13 +546,16 @@ def report(
     lang: Annotated[str, typer.Option("--lang", help="Language of the report: en or ko.")] = "en",
     force: ForceOpt = False,
     engine: EngineOpt = "duckdb",
+    config: ConfigOpt = None,
+    set_: SetOpt = None,
 ) -> None:
     """Write a self-contained HTML report: KPIs, findings, customers to contact first, model card,
     segments, products, promotions and campaigns (one file that opens offline)."""
     from churnlens.report import write_report
     from churnlens.warehouse import default_db
 
-    path = write_report(db or default_db(engine), out, lang, force=force, engine=engine)
+    cfg = load_config(config, set_)
+    path = write_report(db or default_db(engine), out, lang, force=force, engine=engine, config=cfg)
     size = path.stat().st_size
     shown = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{max(size / 1e3, 1):.0f} KB"
     console.print(f"wrote report to [bold]{escape(str(path))}[/] ({shown}, opens offline)")
