@@ -15,6 +15,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import ibis
 import numpy as np
 import pandas as pd
 import pytest
@@ -96,6 +97,23 @@ def test_same_tables_columns_and_types(both):
             if a[c].is_integer() != b[c].is_integer() or (a[c].is_integer() and a[c] != b[c])
         }
         assert not mismatched, f"{name}: {mismatched}"
+
+
+def test_epoch_seconds_keep_the_fraction_on_both_engines(both):
+    """Days between two times are the same number on both engines: seconds since 1970 keep
+    their microseconds (Spark's own `unix_timestamp` drops them)."""
+    duck, spark, _ = both
+    ts = pd.Series(
+        pd.to_datetime(
+            ["2021-03-04 05:06:07.123456", "1999-12-31 23:59:59.999999", "2022-08-01 00:00:00.000000"]
+        )
+    )
+    t = ibis.memtable({"ts": ts.astype("datetime64[us]")})
+    expr = t.select(s=t.ts.epoch_seconds().cast("float64"))
+    want = ((ts - pd.Timestamp("1970-01-01")) // pd.Timedelta(microseconds=1)).to_numpy() / 1e6
+    assert want[0] == 1614834367.123456
+    for wh in (duck, spark):
+        np.testing.assert_array_equal(wh.con.execute(expr)["s"].to_numpy(), want)
 
 
 def test_every_result_table_has_equal_values(both):
