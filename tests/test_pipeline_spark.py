@@ -35,6 +35,9 @@ pytestmark = [pytest.mark.spark, pytest.mark.slow]  # a Spark session takes minu
 
 #: Tables whose text holds run-specific facts (times, seconds, versions), compared by shape only.
 RUN_SPECIFIC = {RUNS_TABLE}
+#: Text columns naming the run's time (``lgbm-20261201T162940094619``), compared without it.
+RUN_STAMPED = {"model_version"}
+RUN_STAMP = r"\d{8}T\d{6,12}"
 #: Numbers agree to this relative difference (float sums in another order differ in the last bits)
 RTOL = 1e-9
 #: ... and below this absolute one (a sum that should be 0 is 1e-17 on one engine, 0 on the other)
@@ -128,6 +131,8 @@ def ordered(frame: pd.DataFrame) -> pd.DataFrame:
     for c in frame.columns:
         if frame[c].dtype == object:  # list columns: arrays from one reader, lists from another
             frame[c] = frame[c].map(lambda v: v.tolist() if isinstance(v, np.ndarray) else v)
+        if c in RUN_STAMPED:
+            frame[c] = frame[c].str.replace(RUN_STAMP, "<time>", regex=True)
     key = pd.DataFrame(index=frame.index)
     for c in frame.columns:
         col = frame[c]
