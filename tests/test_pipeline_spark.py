@@ -314,27 +314,6 @@ def cluster(tmp_path_factory, spark_available):
         daemons.stop()
 
 
-@pytest.fixture(scope="module")
-def connect_server(tmp_path_factory, spark_available):
-    """The Spark Connect server shipped in the pip pyspark (local[1]) on 127.0.0.1; stopped at
-    the end, even when a test fails. Yields its sc:// address."""
-    daemons = Daemons(tmp_path_factory.mktemp("connect"))
-    port = free_port()
-    jar = next((daemons.home / "jars").glob("spark-connect_*.jar"))
-    try:
-        log = daemons.start(
-            "connect", "spark-submit", "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
-            "--master", "local[1]", "--conf", "spark.connect.grpc.binding.address=127.0.0.1",
-            "--conf", f"spark.connect.grpc.binding.port={port}", "--conf", "spark.ui.enabled=false",
-            "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
-            str(jar),
-        )  # fmt: skip
-        daemons.wait_for(log, "Spark Connect server started")
-        yield f"sc://127.0.0.1:{port}"
-    finally:
-        daemons.stop()
-
-
 def demo_and_report(settings: Path, tmp_path: Path) -> tuple[Warehouse, Path]:
     """`churnlens demo --engine spark` (generate the shop, ingest, every stage) and `churnlens
     report --engine spark` as a user runs them, with ``settings``; the warehouse and report."""
@@ -363,17 +342,6 @@ def test_demo_and_report_on_a_standalone_cluster(both, cluster, tmp_path):
     # both commands were applications of the cluster, with executors on both workers
     assert log.count("Registered app churnlens") == 2, log
     assert len(set(re.findall(r"Launching executor \S+ on worker (\S+)", log))) == 2, log
-    assert_same_values(duck, cl)
-    assert_identical_scores(duck, cl)
-    assert_same_report(duck, html, tmp_path)
-
-
-def test_demo_and_report_through_spark_connect(both, connect_server, tmp_path):
-    """With `engine.spark_master = "sc://..."` every query runs on the Spark Connect server
-    (the client has no Spark context), with the tables and churn scores DuckDB gives."""
-    duck, _, _ = both
-    settings = write(tmp_path / "connect.toml", SETTINGS + f'\n[engine]\nspark_master = "{connect_server}"\n')
-    cl, html = demo_and_report(settings, tmp_path)
     assert_same_values(duck, cl)
     assert_identical_scores(duck, cl)
     assert_same_report(duck, html, tmp_path)
