@@ -15,9 +15,12 @@ WAREHOUSE_COMMANDS = {
     "export actions",
 }  # fmt: skip
 ENGINE_COMMANDS = {
-    "ingest", "run", "diagnose", "train", "score", "backtest", "info", "serve", "report", "export actions",
+    "ingest", "run", "diagnose", "train", "score", "backtest", "info", "serve", "report", "demo",
+    "export actions",
 }  # fmt: skip
-CONFIG_COMMANDS = {"ingest", "run", "diagnose", "train", "score", "backtest", "info", "demo"}
+CONFIG_COMMANDS = {
+    "ingest", "run", "diagnose", "train", "score", "backtest", "info", "report", "demo", "export actions",
+}  # fmt: skip
 
 
 def commands() -> dict[str, dict[str, object]]:
@@ -66,15 +69,19 @@ def test_engine_defaults_to_duckdb_and_db_to_the_default_file():
 def test_set_and_config_reach_the_configuration(command, tmp_path):
     """An unknown key given through --set, or through --config, is refused by name before
     anything is read: the option is really wired to the configuration, not just declared."""
-    extra = ["fashion-campus", str(tmp_path)] if command == "ingest" else []
+    extra = {
+        "ingest": ["fashion-campus", str(tmp_path)],
+        "export actions": ["--action", "all", "--out", str(tmp_path / "a.csv")],
+    }.get(command, [])
+    command = command.split()
     db = ["--db", str(tmp_path / "w.duckdb")]
     runner = CliRunner()
-    r = runner.invoke(app, [command, *extra, *db, "--set", "churn.no_such_key=3"])
+    r = runner.invoke(app, [*command, *extra, *db, "--set", "churn.no_such_key=3"])
     assert r.exit_code != 0
     assert "no_such_key" in r.output + str(r.exception)
     toml = tmp_path / "bad.toml"
     toml.write_text("[churn]\nanother_unknown_key = 3\n")
-    r = runner.invoke(app, [command, *extra, *db, "--config", str(toml)])
+    r = runner.invoke(app, [*command, *extra, *db, "--config", str(toml)])
     assert r.exit_code != 0
     assert "another_unknown_key" in r.output + str(r.exception)
     assert not (tmp_path / "w.duckdb").exists()

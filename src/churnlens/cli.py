@@ -559,13 +559,16 @@ def report(
     lang: Annotated[str, typer.Option("--lang", help="Language of the report: en or ko.")] = "en",
     force: ForceOpt = False,
     engine: EngineOpt = "duckdb",
+    config: ConfigOpt = None,
+    set_: SetOpt = None,
 ) -> None:
     """Write a self-contained HTML report: KPIs, findings, customers to contact first, model card,
     segments, products, promotions and campaigns (one file that opens offline)."""
     from churnlens.report import write_report
     from churnlens.warehouse import default_db
 
-    path = write_report(db or default_db(engine), out, lang, force=force, engine=engine)
+    cfg = load_config(config, set_)
+    path = write_report(db or default_db(engine), out, lang, force=force, engine=engine, config=cfg)
     size = path.stat().st_size
     shown = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{max(size / 1e3, 1):.0f} KB"
     console.print(f"wrote report to [bold]{escape(str(path))}[/] ({shown}, opens offline)")
@@ -591,6 +594,7 @@ def demo(
     customers: Annotated[int, typer.Option(help="Customers of the generated shop.")] = 3000,
     seed: Annotated[int, typer.Option(help="Random seed of the generated shop.")] = 7,
     port: Annotated[int, typer.Option("--port", help="Port of the dashboard.")] = 8501,
+    engine: EngineOpt = "duckdb",
 ) -> None:
     """Make a demo shop, ingest it, run every stage and serve the dashboard on 127.0.0.1.
 
@@ -599,13 +603,14 @@ def demo(
     from churnlens.demo import demo_shop
     from churnlens.ingest import ingest as run_ingest
     from churnlens.safe_paths import check_output_dir
+    from churnlens.warehouse import default_db
 
     cfg = load_config(config, set_)
     t0 = time.perf_counter()
     with progress_bar(f"demo shop {shop}") as update:
         shop_dir = check_output_dir(out, FACTS_FILE) if shop == "fashion-campus" else out
         kind, paths = demo_shop(shop, shop_dir, customers, seed, progress=update)
-    wh = open_warehouse(db, "duckdb", cfg, create=True)
+    wh = open_warehouse(db, engine, cfg, create=True)
     try:
         with progress_bar("ingest") as update:
             summary = run_ingest(kind, paths, wh, cfg, progress=update)
@@ -615,10 +620,10 @@ def demo(
         wh.close()
     console.print(
         f"demo ready in {time.perf_counter() - t0:.1f} s: "
-        f"warehouse [bold]{escape(db or 'churnlens.duckdb')}[/]"
+        f"warehouse [bold]{escape(db or default_db(engine))}[/]"
     )
     if not no_serve:
-        serve(db=db, port=port, host="127.0.0.1", lang="en")
+        serve(db=db, port=port, host="127.0.0.1", lang="en", engine=engine)
 
 
 export_app = typer.Typer(
@@ -640,6 +645,8 @@ def export_actions(
     lang: Annotated[str, typer.Option("--lang", help="Language of the reason: en or ko.")] = "en",
     db: DbOpt = None,
     engine: EngineOpt = "duckdb",
+    config: ConfigOpt = None,
+    set_: SetOpt = None,
     force: ForceOpt = False,
     allow_stale: Annotated[
         bool,
@@ -652,7 +659,7 @@ def export_actions(
     from churnlens.playbook.export import export_actions as write_actions
     from churnlens.provenance import refuse_stale
 
-    wh = open_warehouse(db, engine, ChurnlensConfig(), read_only=engine == "duckdb")
+    wh = open_warehouse(db, engine, load_config(config, set_), read_only=engine == "duckdb")
     try:
         if not allow_stale:
             refuse_stale(wh.runs(), ["actions"], str(wh.path), run_command(db, engine))

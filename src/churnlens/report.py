@@ -24,6 +24,7 @@ import pandas as pd
 
 from churnlens import report_sections as rs
 from churnlens import report_svg as svg
+from churnlens.config import ChurnlensConfig
 from churnlens.errors import DataError
 from churnlens.presentation import charts, i18n
 from churnlens.provenance import last_ingest_time, results_dataset, stale_tables
@@ -299,9 +300,15 @@ def build_report(wh: Warehouse, lang: str = "en") -> str:
 
 
 def write_report(
-    db: str | Path, out: str | Path, lang: str = "en", force: bool = False, engine: str = "duckdb"
+    db: str | Path,
+    out: str | Path,
+    lang: str = "en",
+    force: bool = False,
+    engine: str = "duckdb",
+    config: ChurnlensConfig | None = None,
 ) -> Path:
-    """Read warehouse ``db`` (on ``engine``) read-only and write the report to ``out``.
+    """Read warehouse ``db`` (on ``engine``, with ``config``'s engine settings) read-only and
+    write the report to ``out``.
 
     ``out`` never replaces the warehouse, a directory or a file that is not an HTML report
     unless ``force``; it is written under a temporary name and renamed (`churnlens.safe_paths`).
@@ -309,6 +316,6 @@ def write_report(
     if lang not in i18n.LANGS:
         raise DataError("Unknown report language.", values=[lang], fix=f"Use one of {list(i18n.LANGS)}.")
     path = check_output(out, HTML_REPORT, force, reads=(db,))
-    with open_warehouse(db, engine, read_only=True) as wh:
+    with open_warehouse(db, engine, config, read_only=True) as wh:
         text = build_report(wh, lang)
     return write_atomically(path, text.encode("utf-8"))

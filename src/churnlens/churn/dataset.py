@@ -32,23 +32,9 @@ __all__ = ["NEXT_GAP", "WINDOW", "ChurnFrame", "add_bgnbd", "bgnbd_inputs", "bui
 from churnlens.churn.feature_docs import CATEGORICAL
 from churnlens.churn.features import RFM_INPUTS, ShopTables, anchor_features, rfm_scores
 from churnlens.config import ChurnlensConfig
+from churnlens.engine_agreement import FEATURE_DIGITS, round_significant  # noqa: F401
 from churnlens.errors import DataError, ModelError
 from churnlens.run_cutoff import last_observed, run_cutoff
-
-#: Significant digits the engine's float features are rounded to: engines sum and average in
-#: different orders, and differences in the last bits would change the model's splits.
-FEATURE_DIGITS = 12
-
-
-def round_significant(values: pd.Series, digits: int = FEATURE_DIGITS) -> pd.Series:
-    """``values`` rounded to ``digits`` significant digits (missing and infinite values kept)."""
-    a = values.to_numpy(dtype="float64", na_value=np.nan)
-    finite = np.isfinite(a) & (np.abs(a) > 1e-200)  # a tiny value would overflow the scale
-    magnitude = np.zeros_like(a)
-    magnitude[finite] = np.floor(np.log10(np.abs(a[finite])))
-    scale = 10.0 ** (digits - 1 - magnitude)
-    out = np.where(finite, np.round(a * scale) / scale, a)
-    return pd.Series(out, index=values.index, name=values.name)
 
 
 @dataclass

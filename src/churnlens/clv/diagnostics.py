@@ -19,6 +19,7 @@ from churnlens.clv.bgnbd import BGNBD
 from churnlens.clv.paretonbd import ParetoNBD
 from churnlens.clv.summary import as_timestamp, daily_purchase_counts, summary_from_orders, time_unit_in_days
 from churnlens.config import ChurnlensConfig
+from churnlens.engine_agreement import settled
 from churnlens.errors import DataError, ModelError
 
 
@@ -151,7 +152,9 @@ def diagnostics_from_orders(
     end = as_timestamp(cutoff, "cutoff")
     cal_end = end - pd.Timedelta(days=float(holdout_days))
     unit = cfg.clv.purchase_unit
-    summary = summary_from_orders(orders, cal_end, unit, unit_days, holdout_end=end).execute()
+    summary = settled(
+        summary_from_orders(orders, cal_end, unit, unit_days, holdout_end=end).execute(), ["customer_id"]
+    )
     if summary.empty or not (summary["frequency"] > 0).any():
         raise ModelError(
             f"No repeat purchases before {cal_end.date()} to check the value model on; use a later "

@@ -27,6 +27,7 @@ from churnlens.clv.gammagamma import GammaGamma, discounted_purchases
 from churnlens.clv.paretonbd import ParetoNBD
 from churnlens.clv.summary import summary_from_orders, time_unit_in_days
 from churnlens.config import ChurnlensConfig
+from churnlens.engine_agreement import settled
 from churnlens.errors import DataError, ModelError
 
 #: Days in the horizon of ``expected_purchases_90d``.
@@ -148,7 +149,7 @@ def customer_value_from_orders(
     then `score_customers` on it."""
     cfg = config or ChurnlensConfig()
     table = summary_from_orders(orders, cutoff, unit=cfg.clv.purchase_unit, time_unit_days=time_unit_days)
-    summary = table.execute()
+    summary = settled(table.execute(), ["customer_id"])
     if summary.empty:
         raise DataError(
             "No paid orders of known customers at or before the cutoff.",
