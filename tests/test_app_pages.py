@@ -355,6 +355,14 @@ def test_personal_columns_are_never_loaded(tmp_path):
     df = data.frame(str(db), data.stamp(str(db)), "customer_scores")
     assert list(df.columns) == ["customer_id", "p"]
     assert list(data.frame(str(db), data.stamp(str(db)), "product_stats").columns) == ["item", "name"]
+    # a customer's products keep the product's name
+    with Warehouse(db) as wh:
+        wh.write(
+            "routine_products",
+            pd.DataFrame({"customer_id": ["1"], "product_id": ["7"], "name": ["Shirt"], "email": ["k@x"]}),
+        )
+    routine = data.frame(str(db), data.stamp(str(db)), "routine_products")
+    assert list(routine.columns) == ["customer_id", "product_id", "name"]
 
 
 @pytest.mark.parametrize("lang", LANGS)

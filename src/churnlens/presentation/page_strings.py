@@ -140,6 +140,79 @@ PAGE_STRINGS: dict[str, tuple[str, str]] = {
         "ROI = (expected saved revenue − cost) ÷ cost.",
         "ROI = (예상 방어 매출 − 비용) ÷ 비용입니다.",
     ),
+    # ---- customer value -----------------------------------------------------------------------
+    "page_value": ("Customer value", "고객 가치"),
+    "value_customers": ("Customers valued", "가치를 평가한 고객"),
+    "def_value_customers": (
+        "Customers with a paid order up to the cutoff ({cutoff}).",
+        "기준일({cutoff})까지 결제된 주문이 있는 고객입니다.",
+    ),
+    "value_alive": ("Probably still buying", "아직 구매할 가능성이 높은 고객"),
+    "def_value_alive": (
+        "Share of customers whose P(alive) is 50 % or more: the model thinks they have not left.",
+        "P(alive)가 50 % 이상인 고객의 비율입니다. 모델은 이 고객들이 떠나지 않았다고 봅니다.",
+    ),
+    "value_purchases": ("Expected purchases (90 d)", "향후 90일 예상 구매"),
+    "def_value_purchases": (
+        "Purchases the model expects from these customers in the 90 days after the cutoff.",
+        "기준일 이후 90일 동안 이 고객들에게서 모델이 예상하는 구매 횟수입니다.",
+    ),
+    "value_clv": ("Value of the next {months} months", "향후 {months}개월 가치"),
+    "def_value_clv": (
+        "Expected revenue from these customers over the next {months} months, discounted to today.",
+        "향후 {months}개월 동안 이 고객들에게서 예상되는 매출을 현재 가치로 할인한 금액입니다.",
+    ),
+    "alive_matrix": ("Who is still a customer", "아직 고객인 사람"),
+    "alive_matrix_help": (
+        "P(alive) of a customer whose first purchase was {age} days before the cutoff, by repeat "
+        "purchases and by the day of the last one. Buying often and recently = green; buying often "
+        "but not lately = red: such a buyer's silence is unusual.",
+        "기준일보다 {age}일 전에 첫 구매를 한 고객의 P(alive)를 재구매 횟수와 마지막 구매일별로 보여줍니다. "
+        "자주, 최근에 산 고객은 초록색, 자주 샀지만 최근에 사지 않은 고객은 빨간색입니다. 그런 고객의 "
+        "침묵은 평소와 다릅니다.",
+    ),
+    "axis_last_purchase_day": ("Day of the last purchase (days after the first)", "마지막 구매일(첫 구매 후 일수)"),
+    "axis_repeat_purchases": ("Repeat purchases", "재구매 횟수"),
+    "calibration_holdout": ("Does the model predict well?", "모델 예측이 맞는가?"),
+    "calibration_holdout_help": (
+        "The model was fitted on the orders up to {start} and asked how often each group of customers "
+        "would buy in the {days} days after; the lines compare its answer with what they did.",
+        "{start}까지의 주문으로 모델을 맞춘 뒤, 고객 그룹별로 이후 {days}일 동안 몇 번 구매할지 예측하게 "
+        "했습니다. 두 선은 예측과 실제 구매를 비교합니다.",
+    ),
+    "axis_calibration_purchases": (
+        "Repeat purchases before {start}",
+        "{start} 이전 재구매 횟수",
+    ),
+    "axis_holdout_purchases": ("Purchases in the next {days} days", "이후 {days}일 구매 횟수"),
+    "or_more": ("{n} or more", "{n}회 이상"),
+    "repeat_purchases": ("Repeat purchases over time", "시간에 따른 재구매"),
+    "repeat_purchases_help": (
+        "Repeat purchases of the customers who had bought by {start}, added up day by day: actual and "
+        "as the model expects. Left of the dotted line the model saw the orders; right of it (from "
+        "{start}) it had not.",
+        "{start}까지 구매한 고객의 재구매를 날마다 누적한 실제 값과 모델 예상 값입니다. 점선 왼쪽은 모델이 "
+        "본 주문이고, 오른쪽({start}부터)은 보지 못한 주문입니다.",
+    ),
+    "axis_day": ("Day", "날짜"),
+    "axis_cumulative_repeat": ("Repeat purchases so far", "누적 재구매 횟수"),
+    "model_actual": ("Actual", "실제"),
+    "model_expected": ("Model", "모델 예상"),
+    "value_model": ("The models behind these numbers", "이 숫자의 바탕이 된 모델"),
+    "value_model_help": (
+        "BG/NBD (or Pareto/NBD) counts purchases and drop-out; Gamma-Gamma gives the value of one "
+        "purchase. Parameters with their standard errors.",
+        "BG/NBD(또는 Pareto/NBD)는 구매 횟수와 이탈을, Gamma-Gamma는 한 번 구매의 금액을 설명합니다. "
+        "모수와 표준오차입니다.",
+    ),
+    "alive_history": ("P(alive) over time", "시간에 따른 P(alive)"),
+    "alive_history_help": (
+        "How likely the customer was still a customer on each day: it rises after each purchase and "
+        "falls while she is silent for longer than her usual gap.",
+        "날마다 이 고객이 아직 고객일 가능성입니다. 구매할 때마다 오르고, 평소 간격보다 오래 구매가 없으면 "
+        "내려갑니다.",
+    ),
+    "purchase_marker": ("Purchase", "구매"),
     # ---- data & runs --------------------------------------------------------------------------
     "run_fact": ("Fact", "항목"),
     "run_value": ("Value", "값"),
@@ -204,6 +277,10 @@ PAGE_COLUMNS: dict[str, tuple[str, str]] = {
     "save_rate": ("Expected success rate", "예상 성공률"),
     "value_level": ("Value level", "가치 수준"),
     "value_source": ("Value from", "가치 기준"),
+    "parameter": ("Parameter", "모수"),
+    "standard_error": ("Standard error", "표준오차"),
+    "n_customers": ("Customers", "고객 수"),
+    "estimate": ("Estimate", "추정값"),
 }
 
 #: Codes these pages show as values (same shape as `i18n.VALUES`).
@@ -214,4 +291,7 @@ PAGE_VALUES: dict[str, tuple[str, str]] = {
     "relative": ("Rebuilt from order gaps", "주문 간격으로 재구성"),
     "fashion-campus": ("Fashion Campus", "Fashion Campus"),
     "second_hand": ("Second hand", "중고"),
+    "count:BGNBD": ("Purchases and drop-out: BG/NBD", "구매·이탈: BG/NBD"),
+    "count:ParetoNBD": ("Purchases and drop-out: Pareto/NBD", "구매·이탈: Pareto/NBD"),
+    "spend:GammaGamma": ("Value of a purchase: Gamma-Gamma", "구매 금액: Gamma-Gamma"),
 }
