@@ -102,6 +102,17 @@ PAGE_STRINGS: dict[str, tuple[str, str]] = {
     ),
     "cohort_axis": ("First-order month (customers)", "첫 주문 월(고객 수)"),
     "cohort_age_axis": ("Months since first order", "첫 주문 후 개월 수"),
+    "cohort_people": ("Who is in a cell", "칸에 속한 고객"),
+    "cohort_pick": ("First-order month (customers)", "첫 주문 월(고객 수)"),
+    "cohort_people_first": (
+        "{n} customers placed their first paid order in {cohort}.",
+        "{n}명이 {cohort}에 첫 결제 주문을 했습니다.",
+    ),
+    "cohort_people_later": (
+        "{n} customers who first bought in {cohort} bought again {months} months later.",
+        "{cohort}에 처음 구매한 고객 중 {n}명이 {months}개월 뒤에 다시 구매했습니다.",
+    ),
+    "list_cut": ("The first {shown} are listed.", "처음 {shown}개만 보여줍니다."),
     # ---- behaviour ----------------------------------------------------------------------------
     "funnel_help": (
         "Each step counts sessions that reached it after the steps before it; purchase = sessions with "
@@ -117,6 +128,11 @@ PAGE_STRINGS: dict[str, tuple[str, str]] = {
         "Start, exit and “other” pages are left out so that the pages people move between show.",
         "시작, 종료, “기타” 페이지는 빼고 사람들이 오가는 페이지만 보여줍니다.",
     ),
+    "funnel_people": ("Who reached a step", "단계에 도달한 사람"),
+    "funnel_people_step": ("Step (reached)", "단계(도달 수)"),
+    "funnel_people_session": ("{n} sessions reached “{step}”.", "{n}개 세션이 “{step}” 단계에 도달했습니다."),
+    "funnel_people_visitor": ("{n} visitors reached “{step}”.", "{n}명의 방문자가 “{step}” 단계에 도달했습니다."),
+    "funnel_people_customer": ("{n} customers reached “{step}”.", "{n}명의 고객이 “{step}” 단계에 도달했습니다."),
     "no_conversion_rows": (
         "No conversions in this breakdown to chart.",
         "이 세부 구분에는 차트로 보일 전환이 없습니다.",
@@ -281,6 +297,8 @@ PAGE_COLUMNS: dict[str, tuple[str, str]] = {
     "standard_error": ("Standard error", "표준오차"),
     "n_customers": ("Customers", "고객 수"),
     "estimate": ("Estimate", "추정값"),
+    "session_id": ("Session", "세션"),
+    "visitor_id": ("Visitor", "방문자"),
 }
 
 #: Codes these pages show as values (same shape as `i18n.VALUES`).

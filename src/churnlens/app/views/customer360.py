@@ -73,9 +73,11 @@ def render(ctx: Ctx) -> None:
     if example is None:
         ctx.need("customer_scores")
         return
+    # a link from a list of customers (``?customer=<id>``) opens the page on that customer
+    asked = st.query_params.get("customer")
     customer_id = st.text_input(
         ctx.t("lookup"),
-        value=example,
+        value=asked or example,
         max_chars=80,
         help=ctx.t("lookup_help", example=example),
         key="c360_id",

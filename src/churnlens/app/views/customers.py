@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from churnlens.app import figure
+from churnlens.app import figure, people
 from churnlens.app.context import Ctx
 from churnlens.app.widgets import axis_title, numeric_columns, pick, show_table, text_columns
 from churnlens.presentation import charts
@@ -177,8 +177,36 @@ def cohorts(ctx: Ctx) -> None:
         fig = charts.heatmap(matrix, pct=True, x_title=ctx.t("cohort_age_axis"), y_title=y_title, height=460)
         fig.update_traces(colorbar={"tickformat": ".0%"})
         figure.show(fig, key="cohort_chart")
+        if "active_customers" in df.columns:
+            cohort_people(ctx, df, cohort, age)
     else:
         show_table(ctx, df)
+
+
+def cohort_people(ctx: Ctx, df: pd.DataFrame, cohort: str, age: str) -> None:
+    """The customers behind one cell of the cohort grid, each a link to Customer 360."""
+    st.markdown(f"**{ctx.t('cohort_people')}**")
+    sizes = df.groupby(cohort)["cohort_customers"].first() if "cohort_customers" in df else None
+    months = sorted(df[cohort].unique(), reverse=True)
+    left, right = st.columns(2)
+    chosen = left.selectbox(
+        ctx.t("cohort_pick"),
+        months,
+        format_func=lambda c: ctx.month(c) + ("" if sizes is None else f" ({ctx.num(sizes[c])})"),
+        key="cohort_people_month",
+    )
+    ages = sorted(int(a) for a in df.loc[df[cohort] == chosen, age])
+    later = right.selectbox(ctx.t("cohort_age_axis"), ages, format_func=ctx.num, key="cohort_people_age")
+    members = people.cohort_members(ctx.db, ctx.stamp, chosen, later)
+    key = "cohort_people_first" if later == 0 else "cohort_people_later"
+    text = ctx.t(key, n=ctx.num(len(members)), cohort=ctx.month(chosen), months=ctx.num(later))
+    if len(members) > people.SHOWN:
+        text += " " + ctx.t("list_cut", shown=ctx.num(people.SHOWN))
+    st.caption(text)
+    shown = members.head(people.SHOWN)
+    if not ctx.priced:
+        shown = shown.drop(columns=["revenue"])
+    show_table(ctx, shown, key="cohort_people_table", link_customers=True)
 
 
 def acquisition(ctx: Ctx) -> None:
