@@ -19,6 +19,15 @@ PAGE_STRINGS: dict[str, tuple[str, str]] = {
     "axis_action": ("Action", "액션"),
     "axis_exit": ("Last page of the session", "세션의 마지막 페이지"),
     "axis_value": ("Value", "값"),
+    "axis_product": ("Product", "상품"),
+    "axis_score": ("Score (0 to 1, higher is better)", "점수(0~1, 높을수록 좋음)"),
+    "scored_by_fallback_page": (
+        "The churn model is not measurably better than {model} on the latest held-out cutoff, so the "
+        "customer scores come from {model}, the simpler model (setting churn.fallback_models).",
+        "최근 검증 시점에서 이탈 모델이 {model}보다 확실히 낫지 않아 고객 점수는 더 단순한 모델인 "
+        "{model}에서 나옵니다.",
+    ),
+    "axis_feature": ("What the model looks at", "모델이 보는 항목"),
     # ---- KPI definitions (hover) --------------------------------------------------------------
     "def_revenue": (
         "Paid order value in the month (failed and cancelled payments excluded).",
@@ -309,6 +318,15 @@ PAGE_VALUES: dict[str, tuple[str, str]] = {
     "relative": ("Rebuilt from order gaps", "주문 간격으로 재구성"),
     "fashion-campus": ("Fashion Campus", "Fashion Campus"),
     "second_hand": ("Second hand", "중고"),
+    "lightgbm": ("Churn model (LightGBM)", "이탈 모델(LightGBM)"),
+    "lightgbm_uncalibrated": ("Churn model, not recalibrated", "이탈 모델(재보정 전)"),
+    "logistic": ("Logistic regression", "로지스틱 회귀"),
+    "random_forest": ("Random forest", "랜덤 포레스트"),
+    "xgboost": ("XGBoost", "XGBoost"),
+    "bgnbd": ("BG/NBD purchase model", "BG/NBD 구매 모형"),
+    "recency_rule": ("Longest since the last order", "마지막 주문 후 가장 오래된 고객"),
+    "cycle_rule": ("Most overdue for their usual rhythm", "평소 주기보다 가장 늦은 고객"),
+    "last_gap_rule": ("Longest last gap between orders", "직전 주문 간격이 가장 긴 고객"),
     "count:BGNBD": ("Purchases and drop-out: BG/NBD", "구매·이탈: BG/NBD"),
     "count:ParetoNBD": ("Purchases and drop-out: Pareto/NBD", "구매·이탈: Pareto/NBD"),
     "spend:GammaGamma": ("Value of a purchase: Gamma-Gamma", "구매 금액: Gamma-Gamma"),
