@@ -9,18 +9,19 @@ import json
 
 import pandas as pd
 import pytest
-from test_app_pages import LANGS, render
-from test_app_support import demo_warehouse
+import test_app_pages
+from test_app_pages import (
+    LANGS,
+    render,
+)
 
 from churnlens.app import data, people
 from churnlens.app.widgets import customer_link
 from churnlens.presentation import i18n
 from churnlens.warehouse import Warehouse
 
-
-@pytest.fixture(scope="module")
-def db():
-    return demo_warehouse()
+# the demo warehouse, built once per process (the pages' tests share it)
+db = test_app_pages.db
 
 
 @pytest.fixture(scope="module")

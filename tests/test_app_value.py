@@ -9,8 +9,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from test_app_pages import LANGS, _charts, metrics, plotly_values, render
-from test_app_support import demo_warehouse
+import test_app_pages
+from test_app_pages import (
+    LANGS,
+    _charts,
+    metrics,
+    plotly_values,
+    render,
+)
 
 from churnlens.app.alive_history import count_model, p_alive_history
 from churnlens.clv.scores import customer_value_from_orders
@@ -18,10 +24,8 @@ from churnlens.config import ChurnlensConfig
 from churnlens.presentation import i18n
 from churnlens.warehouse import Warehouse
 
-
-@pytest.fixture(scope="module")
-def db():
-    return demo_warehouse()
+# the demo warehouse, built once per process (the pages' tests share it)
+db = test_app_pages.db
 
 
 @pytest.fixture(scope="module")
