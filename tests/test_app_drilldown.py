@@ -10,10 +10,7 @@ import json
 import pandas as pd
 import pytest
 import test_app_pages
-from test_app_pages import (
-    LANGS,
-    render,
-)
+from test_app_pages import LANGS, _charts, plotly_values, render
 
 from churnlens.app import data, people
 from churnlens.app.widgets import customer_link
@@ -125,3 +122,26 @@ def test_customer_360_opens_on_the_linked_customer(db, tables):
     at.run()
     assert not at.exception
     assert at.text_input[0].value == cid
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_retention_curve_averages_every_cohort_old_enough(db, tables, lang):
+    """The average curve recomputed with pandas from the raw orders: for month n, customers of the
+    cohorts that have lived n months who bought that month, over those cohorts' customers."""
+    orders = tables["orders"]
+    paid = orders[(orders["status"] == "paid") & orders["customer_id"].notna()].copy()
+    paid["month"] = paid["order_ts"].dt.to_period("M")
+    paid = paid.join(paid.groupby("customer_id")["month"].min().rename("cohort"), on="customer_id")
+    paid["since"] = (paid["month"] - paid["cohort"]).map(lambda d: d.n)
+    last = paid["month"].max()
+    sizes = paid.groupby("cohort")["customer_id"].nunique()
+    active = paid.groupby("since")["customer_id"].nunique()
+    want = []
+    for n in range((last - sizes.index.min()).n + 1):  # up to the age of the oldest cohort
+        old_enough = sizes[[(last - c).n >= n for c in sizes.index]]
+        want.append(active.get(n, 0) / old_enough.sum())
+    at = render(db, "customers", lang)
+    spec = next(s for s in _charts(at) if s["data"][0].get("name") == i18n.tr(lang, "retention_average"))
+    shown = plotly_values(spec["data"][0]["y"])
+    assert shown == pytest.approx(want, rel=1e-12)
+    assert shown[0] == 1.0

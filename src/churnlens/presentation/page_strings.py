@@ -111,6 +111,15 @@ PAGE_STRINGS: dict[str, tuple[str, str]] = {
     ),
     "cohort_axis": ("First-order month (customers)", "첫 주문 월(고객 수)"),
     "cohort_age_axis": ("Months since first order", "첫 주문 후 개월 수"),
+    "retention_curve": ("Retention curve", "리텐션 곡선"),
+    "retention_curve_help": (
+        "Share of customers who buy again n months after their first order: the average over every "
+        "cohort old enough (weighted by its size), and the latest cohorts (customers in brackets).",
+        "첫 주문 n개월 뒤에 다시 구매한 고객의 비율입니다. 그만큼 지난 모든 코호트의 평균(고객 수 가중)과 "
+        "최근 코호트(괄호 안은 고객 수)를 보여줍니다.",
+    ),
+    "retention_average": ("All cohorts", "전체 코호트"),
+    "retention_axis": ("Customers buying that month", "그 달에 구매한 고객 비율"),
     "cohort_people": ("Who is in a cell", "칸에 속한 고객"),
     "cohort_pick": ("First-order month (customers)", "첫 주문 월(고객 수)"),
     "cohort_people_first": (
