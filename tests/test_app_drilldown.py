@@ -145,3 +145,9 @@ def test_retention_curve_averages_every_cohort_old_enough(db, tables, lang):
     shown = plotly_values(spec["data"][0]["y"])
     assert shown == pytest.approx(want, rel=1e-12)
     assert shown[0] == 1.0
+    # the cohort grid reads its months left to right in order
+    grid = next(
+        s for s in _charts(at) if s["layout"]["xaxis"]["title"]["text"] == i18n.tr(lang, "cohort_age_axis")
+    )
+    months = [int(x) for x in grid["data"][0]["x"]]
+    assert months == sorted(months) and months[0] == 0

@@ -176,6 +176,7 @@ def cohorts(ctx: Ctx) -> None:
             d[cohort] = d[cohort].map(lambda c: f"{c} ({ctx.num(sizes[c])})")
             y_title = ctx.t("cohort_axis")
         matrix = d.pivot_table(index=cohort, columns=age, values=rate, aggfunc="first", sort=False)
+        matrix = matrix.reindex(sorted(matrix.columns), axis=1)  # months in order, not as first seen
         fig = charts.heatmap(matrix, pct=True, x_title=ctx.t("cohort_age_axis"), y_title=y_title, height=460)
         fig.update_traces(colorbar={"tickformat": ".0%"})
         figure.show(fig, key="cohort_chart")
