@@ -1,5 +1,5 @@
-"""What a reader sees on the Overview, Customers, Behaviour, Promotions, Campaigns and Data pages,
-in a real browser (Playwright with Debian's Chromium), in English and Korean.
+"""What a reader sees on every dashboard page, in a real browser (Playwright with Debian's
+Chromium), in English and Korean; and a customer in a list opens Customer 360 on that customer.
 
 Every page's visible text has no "None", "nan" or number with more than two decimals; every
 chart with axes titles them; nothing is wider than a 1440-pixel window; a Korean page shows no
@@ -14,6 +14,7 @@ import pytest
 import test_browser_dashboard as dashboard
 from test_browser_dashboard import CHROMIUM, check_page, offline_page
 
+from churnlens.app.views import PAGES as PAGE_MODULES
 from churnlens.presentation import i18n
 
 # The same fixtures as the whole-dashboard test: the demo warehouse, one server, one browser.
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian chromium is not installed (.ci/run installs it)"
 )
 
-PAGES = ("overview", "customers", "behaviour", "promotions", "campaigns", "data")
+PAGES = tuple(PAGE_MODULES)
 WIDTH = 1440
 
 #: Visible text of the page (icons' ligature names left out), each chart's axes and titles,
@@ -101,3 +102,21 @@ def test_pages_read_plainly(server, browser, db, lang):
         # the KPI comparison reads as Korean: particles chosen, no "을(를)" left
         assert "을(를)" not in found["overview"]["text"] and "와(과)" not in found["overview"]["text"]
         assert "비교했습니다" in found["overview"]["text"]
+
+
+@pytest.mark.slow
+def test_a_customer_link_opens_customer_360_on_that_customer(server, browser, db):
+    """The address every listed customer links to (a relative link from any page) opens
+    Customer 360 on that customer."""
+    from churnlens.app.widgets import customer_link
+    from churnlens.warehouse import Warehouse
+
+    with Warehouse(db, read_only=True) as wh:
+        customer = str(wh.to_pandas("customer_value")["customer_id"].iloc[-1])
+    page, outside = offline_page(browser, viewport={"width": WIDTH, "height": 1200})
+    page.goto(f"{server}/{customer_link(customer)}")
+    check_page(page, i18n.tr("en", "page_customer360"))
+    assert page.get_by_test_id("stTextInputField").first.input_value() == customer
+    page.locator('[data-testid="stMain"] .js-plotly-plot').first.wait_for(timeout=30_000)
+    assert outside == [], outside
+    page.context.close()

@@ -10,7 +10,8 @@ already seen stay readable while a run is writing. Queries are built with Ibis f
 becomes SQL or a file path, and a value typed on a page is only ever a literal in a filter.
 
 Personal fields (names, e-mails, phone numbers, addresses) are never loaded: `PRIVATE` columns
-are dropped before a query runs. Canonical tables are read only where a page needs raw facts
+are dropped before a query runs, and so is a ``name`` in a table of customers (a product's name
+in a table of a customer's products stays). Canonical tables are read only where a page needs raw facts
 (a customer's order timeline) and only through `CANONICAL_COLUMNS`.
 """
 
@@ -95,7 +96,9 @@ def _allowed_columns(db: str, table: str) -> list[str]:
         cols = list(wh.table(table).columns)
     if table in CANONICAL:
         cols = [c for c in cols if c in CANONICAL_COLUMNS.get(table, ())]
-    personal = "customer_id" in cols or table in CANONICAL
+    # a "name" beside a customer is the customer's, unless the rows are products (a customer's
+    # routine products): then it is the product's name
+    personal = table in CANONICAL or ("customer_id" in cols and "product_id" not in cols)
     return [c for c in cols if not PRIVATE.search(c) and not (personal and c.lower() == "name")]
 
 
@@ -142,9 +145,19 @@ def run_info(db: str, stamp: float) -> dict[str, Any]:
                 continue
         if len(done):
             info["last_run"] = str(done.iloc[-1].get("started_at", ""))
+            info["settings"] = _settings(done.iloc[-1].get("config"))
         info["skipped"] = skipped
     info.setdefault("skipped", {})
     return info
+
+
+def _settings(text: Any) -> dict[str, Any]:
+    """The settings a run recorded (its configuration as JSON); empty when unreadable."""
+    try:
+        settings = json.loads(text or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return settings if isinstance(settings, dict) else {}
 
 
 def _apply(t: ibis.Table, filters: Sequence[Filter], con: Any = None) -> ibis.Table:

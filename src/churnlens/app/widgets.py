@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
@@ -128,8 +129,24 @@ def _cell(ctx: Ctx, col: str, kind: str, v: Any) -> str:
     return ctx.num(v, 2 if kind == "float" else 0)
 
 
-def show_table(ctx: Ctx, df: pd.DataFrame, height: int | None = None, key: str | None = None) -> None:
-    """A result table with headers in the page's language; amounts in whole units, other numbers as stored."""
+#: Customer 360's address; ``?customer=<id>`` opens it on that customer.
+CUSTOMER_PAGE = "customer360"
+
+
+def customer_link(customer_id: Any) -> str:
+    """The address of Customer 360 on one customer (the id quoted: it is only ever a value)."""
+    return f"{CUSTOMER_PAGE}?customer={quote(str(customer_id), safe='')}"
+
+
+def show_table(
+    ctx: Ctx,
+    df: pd.DataFrame,
+    height: int | None = None,
+    key: str | None = None,
+    link_customers: bool = False,
+) -> None:
+    """A result table with headers in the page's language; amounts in whole units, other numbers
+    as stored; with ``link_customers``, every customer id opens Customer 360 on that customer."""
     df = localize(ctx, df.drop(columns=[c for c in df.columns if c in HIDDEN]))
     config: dict[str, Any] = {}
     for col in df.columns:
@@ -163,6 +180,13 @@ def show_table(ctx: Ctx, df: pd.DataFrame, height: int | None = None, key: str |
             # long texts (reasons) get a wide column but do not push the others off the page
             long = df[col].astype(str).str.len().max() > 60 if len(df) else False
             config[col] = st.column_config.Column(label, width="large" if long else None)
+    if link_customers and "customer_id" in df.columns:
+        known = df["customer_id"].notna() & (df["customer_id"].astype(str) != "–")
+        df["customer_id"] = df["customer_id"].where(~known, df["customer_id"].map(customer_link))
+        df.loc[~known, "customer_id"] = None
+        config["customer_id"] = st.column_config.LinkColumn(
+            ctx.label("customer_id"), display_text=r"customer=(.+)$"
+        )
     kwargs: dict[str, Any] = {"hide_index": True, "column_config": config, "width": "stretch"}
     if height:
         kwargs["height"] = height

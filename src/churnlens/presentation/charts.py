@@ -49,10 +49,11 @@ def lines(
     title: str | None = None,
     x_title: str | None = None,
     y_title: str | None = None,
+    mode: str = "lines+markers",
 ) -> go.Figure:
     fig = go.Figure()
     for y, name in zip(ys, names, strict=True):
-        fig.add_trace(go.Scatter(x=df[x], y=df[y], name=name, mode="lines+markers"))
+        fig.add_trace(go.Scatter(x=df[x], y=df[y], name=name, mode=mode))
     fig.update_layout(showlegend=len(ys) > 1)
     return style(titled(fig, x_title, y_title or (names[0] if len(names) == 1 else None)), title)
 
@@ -179,6 +180,47 @@ def heatmap(
     fig.update_xaxes(title=x_title, type="category")
     fig.update_yaxes(title=y_title, type="category", autorange="reversed" if reverse_y else True)
     return style(fig, title, height)
+
+
+def alive_matrix(df: pd.DataFrame, x_title: str, y_title: str, height: int = 460) -> go.Figure:
+    """P(alive) per repeat purchases (rows, most on top) and day of the last purchase (columns),
+    red for customers probably gone, green for those probably still buying (as lifetimes draws
+    its probability-alive matrix); ``df`` has frequency, recency and p_alive."""
+    d = df.assign(recency=df["recency"].round(0).astype(int))
+    matrix = d.pivot_table(index="frequency", columns="recency", values="p_alive", aggfunc="first")
+    matrix = matrix.sort_index().sort_index(axis=1)
+    z = matrix.to_numpy(dtype=float)
+    show_text = z.size <= 200
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[str(c) for c in matrix.columns],
+            y=[str(i) for i in matrix.index],
+            text=[[("" if pd.isna(v) else f"{v * 100:.0f}%") for v in row] for row in z],
+            texttemplate="%{text}" if show_text else None,
+            hovertemplate=f"{y_title}: %{{y}}<br>{x_title}: %{{x}}<br>P(alive): %{{z:.0%}}<extra></extra>",
+            colorscale="RdYlGn",
+            zmin=0.0,
+            zmax=1.0,
+            hoverongaps=False,
+            colorbar={"tickformat": ".0%"},
+        )
+    )
+    fig.update_xaxes(title=x_title, type="category")
+    fig.update_yaxes(title=y_title, type="category")
+    return style(fig, None, height)
+
+
+def alive_history(
+    df: pd.DataFrame, x_title: str, y_title: str, line_name: str, purchase_name: str, height: int = 300
+) -> go.Figure:
+    """One customer's P(alive) day by day (``day``, ``p_alive``) with a marker on each day she
+    bought (``purchase`` true): it jumps up after a purchase and decays while she is silent."""
+    fig = go.Figure(go.Scatter(x=df["day"], y=df["p_alive"], name=line_name, mode="lines"))
+    bought = df[df["purchase"]]
+    fig.add_trace(go.Scatter(x=bought["day"], y=bought["p_alive"], name=purchase_name, mode="markers"))
+    fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
+    return style(titled(fig, x_title, y_title), None, height)
 
 
 def curve(

@@ -19,6 +19,15 @@ PAGE_STRINGS: dict[str, tuple[str, str]] = {
     "axis_action": ("Action", "액션"),
     "axis_exit": ("Last page of the session", "세션의 마지막 페이지"),
     "axis_value": ("Value", "값"),
+    "axis_product": ("Product", "상품"),
+    "axis_score": ("Score (0 to 1, higher is better)", "점수(0~1, 높을수록 좋음)"),
+    "scored_by_fallback_page": (
+        "The churn model is not measurably better than {model} on the latest held-out cutoff, so the "
+        "customer scores come from {model}, the simpler model (setting churn.fallback_models).",
+        "최근 검증 시점에서 이탈 모델이 {model}보다 확실히 낫지 않아 고객 점수는 더 단순한 모델인 "
+        "{model}에서 나옵니다.",
+    ),
+    "axis_feature": ("What the model looks at", "모델이 보는 항목"),
     # ---- KPI definitions (hover) --------------------------------------------------------------
     "def_revenue": (
         "Paid order value in the month (failed and cancelled payments excluded).",
@@ -102,6 +111,26 @@ PAGE_STRINGS: dict[str, tuple[str, str]] = {
     ),
     "cohort_axis": ("First-order month (customers)", "첫 주문 월(고객 수)"),
     "cohort_age_axis": ("Months since first order", "첫 주문 후 개월 수"),
+    "retention_curve": ("Retention curve", "리텐션 곡선"),
+    "retention_curve_help": (
+        "Share of customers who buy again n months after their first order: the average over every "
+        "cohort old enough (weighted by its size), and the latest cohorts (customers in brackets).",
+        "첫 주문 n개월 뒤에 다시 구매한 고객의 비율입니다. 그만큼 지난 모든 코호트의 평균(고객 수 가중)과 "
+        "최근 코호트(괄호 안은 고객 수)를 보여줍니다.",
+    ),
+    "retention_average": ("All cohorts", "전체 코호트"),
+    "retention_axis": ("Customers buying that month", "그 달에 구매한 고객 비율"),
+    "cohort_people": ("Who is in a cell", "칸에 속한 고객"),
+    "cohort_pick": ("First-order month (customers)", "첫 주문 월(고객 수)"),
+    "cohort_people_first": (
+        "{n} customers placed their first paid order in {cohort}.",
+        "{n}명이 {cohort}에 첫 결제 주문을 했습니다.",
+    ),
+    "cohort_people_later": (
+        "{n} customers who first bought in {cohort} bought again {months} months later.",
+        "{cohort}에 처음 구매한 고객 중 {n}명이 {months}개월 뒤에 다시 구매했습니다.",
+    ),
+    "list_cut": ("The first {shown} are listed.", "처음 {shown}개만 보여줍니다."),
     # ---- behaviour ----------------------------------------------------------------------------
     "funnel_help": (
         "Each step counts sessions that reached it after the steps before it; purchase = sessions with "
@@ -117,6 +146,11 @@ PAGE_STRINGS: dict[str, tuple[str, str]] = {
         "Start, exit and “other” pages are left out so that the pages people move between show.",
         "시작, 종료, “기타” 페이지는 빼고 사람들이 오가는 페이지만 보여줍니다.",
     ),
+    "funnel_people": ("Who reached a step", "단계에 도달한 사람"),
+    "funnel_people_step": ("Step (reached)", "단계(도달 수)"),
+    "funnel_people_session": ("{n} sessions reached “{step}”.", "{n}개 세션이 “{step}” 단계에 도달했습니다."),
+    "funnel_people_visitor": ("{n} visitors reached “{step}”.", "{n}명의 방문자가 “{step}” 단계에 도달했습니다."),
+    "funnel_people_customer": ("{n} customers reached “{step}”.", "{n}명의 고객이 “{step}” 단계에 도달했습니다."),
     "no_conversion_rows": (
         "No conversions in this breakdown to chart.",
         "이 세부 구분에는 차트로 보일 전환이 없습니다.",
@@ -140,6 +174,79 @@ PAGE_STRINGS: dict[str, tuple[str, str]] = {
         "ROI = (expected saved revenue − cost) ÷ cost.",
         "ROI = (예상 방어 매출 − 비용) ÷ 비용입니다.",
     ),
+    # ---- customer value -----------------------------------------------------------------------
+    "page_value": ("Customer value", "고객 가치"),
+    "value_customers": ("Customers valued", "가치를 평가한 고객"),
+    "def_value_customers": (
+        "Customers with a paid order up to the cutoff ({cutoff}).",
+        "기준일({cutoff})까지 결제된 주문이 있는 고객입니다.",
+    ),
+    "value_alive": ("Probably still buying", "아직 구매할 가능성이 높은 고객"),
+    "def_value_alive": (
+        "Share of customers whose P(alive) is 50 % or more: the model thinks they have not left.",
+        "P(alive)가 50 % 이상인 고객의 비율입니다. 모델은 이 고객들이 떠나지 않았다고 봅니다.",
+    ),
+    "value_purchases": ("Expected purchases (90 d)", "향후 90일 예상 구매"),
+    "def_value_purchases": (
+        "Purchases the model expects from these customers in the 90 days after the cutoff.",
+        "기준일 이후 90일 동안 이 고객들에게서 모델이 예상하는 구매 횟수입니다.",
+    ),
+    "value_clv": ("Value of the next {months} months", "향후 {months}개월 가치"),
+    "def_value_clv": (
+        "Expected revenue from these customers over the next {months} months, discounted to today.",
+        "향후 {months}개월 동안 이 고객들에게서 예상되는 매출을 현재 가치로 할인한 금액입니다.",
+    ),
+    "alive_matrix": ("Who is still a customer", "아직 고객인 사람"),
+    "alive_matrix_help": (
+        "P(alive) of a customer whose first purchase was {age} days before the cutoff, by repeat "
+        "purchases and by the day of the last one. Buying often and recently = green; buying often "
+        "but not lately = red: such a buyer's silence is unusual.",
+        "기준일보다 {age}일 전에 첫 구매를 한 고객의 P(alive)를 재구매 횟수와 마지막 구매일별로 보여줍니다. "
+        "자주, 최근에 산 고객은 초록색, 자주 샀지만 최근에 사지 않은 고객은 빨간색입니다. 그런 고객의 "
+        "침묵은 평소와 다릅니다.",
+    ),
+    "axis_last_purchase_day": ("Day of the last purchase (days after the first)", "마지막 구매일(첫 구매 후 일수)"),
+    "axis_repeat_purchases": ("Repeat purchases", "재구매 횟수"),
+    "calibration_holdout": ("Does the model predict well?", "모델 예측이 맞는가?"),
+    "calibration_holdout_help": (
+        "The model was fitted on the orders up to {start} and asked how often each group of customers "
+        "would buy in the {days} days after; the lines compare its answer with what they did.",
+        "{start}까지의 주문으로 모델을 맞춘 뒤, 고객 그룹별로 이후 {days}일 동안 몇 번 구매할지 예측하게 "
+        "했습니다. 두 선은 예측과 실제 구매를 비교합니다.",
+    ),
+    "axis_calibration_purchases": (
+        "Repeat purchases before {start}",
+        "{start} 이전 재구매 횟수",
+    ),
+    "axis_holdout_purchases": ("Purchases in the next {days} days", "이후 {days}일 구매 횟수"),
+    "or_more": ("{n} or more", "{n}회 이상"),
+    "repeat_purchases": ("Repeat purchases over time", "시간에 따른 재구매"),
+    "repeat_purchases_help": (
+        "Repeat purchases of the customers who had bought by {start}, added up day by day: actual and "
+        "as the model expects. Left of the dotted line the model saw the orders; right of it (from "
+        "{start}) it had not.",
+        "{start}까지 구매한 고객의 재구매를 날마다 누적한 실제 값과 모델 예상 값입니다. 점선 왼쪽은 모델이 "
+        "본 주문이고, 오른쪽({start}부터)은 보지 못한 주문입니다.",
+    ),
+    "axis_day": ("Day", "날짜"),
+    "axis_cumulative_repeat": ("Repeat purchases so far", "누적 재구매 횟수"),
+    "model_actual": ("Actual", "실제"),
+    "model_expected": ("Model", "모델 예상"),
+    "value_model": ("The models behind these numbers", "이 숫자의 바탕이 된 모델"),
+    "value_model_help": (
+        "BG/NBD (or Pareto/NBD) counts purchases and drop-out; Gamma-Gamma gives the value of one "
+        "purchase. Parameters with their standard errors.",
+        "BG/NBD(또는 Pareto/NBD)는 구매 횟수와 이탈을, Gamma-Gamma는 한 번 구매의 금액을 설명합니다. "
+        "모수와 표준오차입니다.",
+    ),
+    "alive_history": ("P(alive) over time", "시간에 따른 P(alive)"),
+    "alive_history_help": (
+        "How likely the customer was still a customer on each day: it rises after each purchase and "
+        "falls while she is silent for longer than her usual gap.",
+        "날마다 이 고객이 아직 고객일 가능성입니다. 구매할 때마다 오르고, 평소 간격보다 오래 구매가 없으면 "
+        "내려갑니다.",
+    ),
+    "purchase_marker": ("Purchase", "구매"),
     # ---- data & runs --------------------------------------------------------------------------
     "run_fact": ("Fact", "항목"),
     "run_value": ("Value", "값"),
@@ -204,6 +311,12 @@ PAGE_COLUMNS: dict[str, tuple[str, str]] = {
     "save_rate": ("Expected success rate", "예상 성공률"),
     "value_level": ("Value level", "가치 수준"),
     "value_source": ("Value from", "가치 기준"),
+    "parameter": ("Parameter", "모수"),
+    "standard_error": ("Standard error", "표준오차"),
+    "n_customers": ("Customers", "고객 수"),
+    "estimate": ("Estimate", "추정값"),
+    "session_id": ("Session", "세션"),
+    "visitor_id": ("Visitor", "방문자"),
 }
 
 #: Codes these pages show as values (same shape as `i18n.VALUES`).
@@ -214,4 +327,16 @@ PAGE_VALUES: dict[str, tuple[str, str]] = {
     "relative": ("Rebuilt from order gaps", "주문 간격으로 재구성"),
     "fashion-campus": ("Fashion Campus", "Fashion Campus"),
     "second_hand": ("Second hand", "중고"),
+    "lightgbm": ("Churn model (LightGBM)", "이탈 모델(LightGBM)"),
+    "lightgbm_uncalibrated": ("Churn model, not recalibrated", "이탈 모델(재보정 전)"),
+    "logistic": ("Logistic regression", "로지스틱 회귀"),
+    "random_forest": ("Random forest", "랜덤 포레스트"),
+    "xgboost": ("XGBoost", "XGBoost"),
+    "bgnbd": ("BG/NBD purchase model", "BG/NBD 구매 모형"),
+    "recency_rule": ("Longest since the last order", "마지막 주문 후 가장 오래된 고객"),
+    "cycle_rule": ("Most overdue for their usual rhythm", "평소 주기보다 가장 늦은 고객"),
+    "last_gap_rule": ("Longest last gap between orders", "직전 주문 간격이 가장 긴 고객"),
+    "count:BGNBD": ("Purchases and drop-out: BG/NBD", "구매·이탈: BG/NBD"),
+    "count:ParetoNBD": ("Purchases and drop-out: Pareto/NBD", "구매·이탈: Pareto/NBD"),
+    "spend:GammaGamma": ("Value of a purchase: Gamma-Gamma", "구매 금액: Gamma-Gamma"),
 }

@@ -20,12 +20,14 @@ from churnlens.app.views import (
     overview,
     products,
     promotions,
+    value,
 )
 
 PAGES: dict[str, ModuleType] = {
     "overview": overview,
     "customers": customers,
     "churn": churn,
+    "value": value,
     "customer360": customer360,
     "products": products,
     "behaviour": behaviour,
@@ -38,6 +40,7 @@ ICONS: dict[str, str] = {
     "overview": ":material/dashboard:",
     "customers": ":material/groups:",
     "churn": ":material/warning:",
+    "value": ":material/savings:",
     "customer360": ":material/person_search:",
     "products": ":material/inventory_2:",
     "behaviour": ":material/route:",

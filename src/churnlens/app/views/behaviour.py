@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from churnlens.app import compare, figure
+from churnlens.app import compare, figure, people
 from churnlens.app.context import Ctx
 from churnlens.app.widgets import axis_title, kpi, metric_row, pick, show_table
 from churnlens.presentation import charts
@@ -84,7 +84,33 @@ def funnel(ctx: Ctx, steps_table: str, breakdown_table: str, title_key: str) -> 
         else:  # minutes between steps of a session
             table = table.assign(median_minutes_from_previous=(seconds / 60).round(1))
     show_table(ctx, table, key=f"{steps_table}_table")
+    if chosen is not None:
+        funnel_people(ctx, df, chosen, steps_table)
     breakdown(ctx, breakdown_table, chosen)
+
+
+def funnel_people(ctx: Ctx, df, funnel_name: str, key: str) -> None:
+    """The sessions, visitors or customers that reached one step, each customer a link to Customer 360."""
+    settings = ctx.info.get("settings", {})
+    unit = "customer" if funnel_name == "orders" else settings.get("behaviour", {}).get("funnel_unit", "session")
+    st.markdown(f"**{ctx.t('funnel_people')}**")
+    names = dict(zip(df["step"].astype(int), df["step_name"], strict=True))
+    units = dict(zip(df["step"].astype(int), df["units"], strict=True))
+    step = st.selectbox(
+        ctx.t("funnel_people_step"),
+        list(names),
+        index=len(names) - 1,  # who got to the end, then any step before
+        format_func=lambda k: f"{ctx.vlabel(names[k])} ({ctx.num(units[k])})",
+        key=f"{key}_people_step",
+    )
+    members = people.funnel_members(ctx.db, ctx.stamp, funnel_name, step, settings)
+    text = ctx.t(f"funnel_people_{unit}", n=ctx.num(len(members)), step=ctx.vlabel(names[step]))
+    if len(members) > people.SHOWN:
+        text += " " + ctx.t("list_cut", shown=ctx.num(people.SHOWN))
+    st.caption(text)
+    shown = members.head(people.SHOWN)
+    shown = shown[["customer_id"]] if unit == "customer" else shown.rename(columns={"unit_id": f"{unit}_id"})
+    show_table(ctx, shown.drop(columns=["reached"], errors="ignore"), key=f"{key}_people", link_customers=True)
 
 
 def breakdown(ctx: Ctx, table: str, funnel_name: str | None) -> None:

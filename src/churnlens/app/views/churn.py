@@ -23,7 +23,8 @@ import streamlit as st
 from churnlens.app import figure
 from churnlens.app.context import Ctx
 from churnlens.app.widgets import pick, show_table
-from churnlens.churn.verdict import PRODUCTION, sentences
+from churnlens.churn import verdict
+from churnlens.churn.verdict import PRODUCTION
 from churnlens.presentation import charts
 from churnlens.safe_csv import csv_bytes
 
@@ -239,19 +240,46 @@ def comparison(ctx: Ctx, cohort: int | None) -> None:
         fig = go.Figure()
         for metric in ("roc_auc", "pr_auc"):
             if metric in df.columns:
-                fig.add_trace(go.Bar(x=df["model"], y=df[metric], name=ctx.label(metric)))
+                fig.add_trace(go.Bar(x=df["model"].map(ctx.vlabel), y=df[metric], name=ctx.label(metric)))
+        charts.titled(fig, ctx.label("model"), ctx.t("axis_score"))
         charts.style(fig, height=300)
         fig.update_yaxes(range=[0, 1])
         figure.show(fig, key="model_chart")
     if "cutoff" in df.columns and len(df):
         st.caption(f"{ctx.label('cutoff')}: {ctx.date(df['cutoff'].iloc[0])}")
-    show_table(ctx, df[keep] if keep else df, key="model_table")
-    for line in sentences(ctx.frame("churn_backtest"), ctx.lang):
+    shown = df[keep] if keep else df
+    if "model" in shown.columns:
+        shown = shown.assign(model=shown["model"].map(ctx.vlabel))
+    show_table(ctx, shown, key="model_table")
+    for line in verdicts(ctx, ctx.frame("churn_backtest")):
         st.markdown(line)
     by = ctx.distinct("customer_scores", "scored_by") if "scored_by" in ctx.columns("customer_scores") else []
     fallback = [m for m in by if m != PRODUCTION]
     if fallback:
-        st.info(ctx.t("scored_by_fallback", model=fallback[0]))
+        st.info(ctx.t("scored_by_fallback_page", model=ctx.vlabel(fallback[0])))
+
+
+def verdicts(ctx: Ctx, table: pd.DataFrame) -> list[str]:
+    """`churnlens.churn.verdict`'s sentences with the page's dates, model names and numbers
+    (ROC AUC differences to two decimals), latest held-out cutoff first."""
+    if "auc_vs_best" not in table:
+        return []
+    out = []
+    rows = table[(table["model"] == PRODUCTION) & table["auc_vs_best"].notna()].sort_values("cohort")
+    for _, row in rows.iterrows():
+        lo, hi = float(row["auc_vs_best_low"]), float(row["auc_vs_best_high"])
+        key = "better" if lo > 0 else ("worse" if hi < 0 else "unclear")
+        template = verdict.TEXT.get(ctx.lang, verdict.TEXT["en"])[key]
+        out.append(
+            template.format(
+                cutoff=ctx.date(row["cutoff"]),
+                base=ctx.vlabel(row["best_baseline"]),
+                diff=f"{float(row['auc_vs_best']):+.2f}",
+                lo=f"{lo:+.2f}",
+                hi=f"{hi:+.2f}",
+            )
+        )
+    return out
 
 
 def full_comparison(ctx: Ctx) -> None:
@@ -263,7 +291,10 @@ def full_comparison(ctx: Ctx) -> None:
     if "computed_at" in df.columns and len(df):
         st.caption(ctx.t("computed_on", date=ctx.date(df["computed_at"].iloc[0])))
     keep = [c for c in ("cutoff", *BACKTEST_COLUMNS) if c in df.columns]
-    show_table(ctx, df[keep] if keep else df, key="full_comparison_table")
+    shown = df[keep] if keep else df
+    if "model" in shown.columns:
+        shown = shown.assign(model=shown["model"].map(ctx.vlabel))
+    show_table(ctx, shown, key="full_comparison_table")
 
 
 def curves(ctx: Ctx, cohort: int | None) -> None:
@@ -280,7 +311,7 @@ def curves(ctx: Ctx, cohort: int | None) -> None:
         if part.empty:
             continue
         groups = list(part.groupby("model", sort=False)) if "model" in part.columns else [(name, part)]
-        traces = [(str(m), g["x"], g["y"]) for m, g in groups]
+        traces = [(ctx.vlabel(m), g["x"], g["y"]) for m, g in groups]
         fig = charts.curve(
             traces,
             ctx.t(x_key),
@@ -326,10 +357,10 @@ def confusion(ctx: Ctx, cohort: int | None) -> None:
         )
         figure.show(fig, key="confusion_chart")
     with cols[1]:
-        st.markdown(f"**{model}**")
+        st.markdown(f"**{ctx.vlabel(model)}**")
         for col in ("threshold", "precision", "recall", "contacted_share"):
             if col in row.index:
-                text = ctx.num(row[col], 3) if col == "threshold" else ctx.pct(row[col])
+                text = ctx.pct(row[col])
                 st.markdown(f"{ctx.label(col)}: **{text}**")
         if "expected_profit" in row.index and not pd.isna(row["expected_profit"]):
             st.markdown(f"{ctx.label('expected_profit')}: **{ctx.money(row['expected_profit'])}**")
@@ -353,7 +384,14 @@ def backtest(ctx: Ctx) -> None:
     models = [c for c in wide.columns if c != "cutoff"]
     # one point per held-out cutoff, labelled by its date (a category axis: no clock ticks)
     wide = wide.sort_values("cutoff").assign(cutoff=lambda w: w["cutoff"].map(ctx.date))
-    fig = charts.lines(wide, "cutoff", models, [str(m) for m in models], title=ctx.label("roc_auc"))
+    fig = charts.lines(
+        wide,
+        "cutoff",
+        models,
+        [ctx.vlabel(m) for m in models],
+        x_title=ctx.label("cutoff"),
+        y_title=ctx.label("roc_auc"),
+    )
     figure.show(fig, key="backtest_chart")
 
 
@@ -388,8 +426,8 @@ def imbalance_verdict(ctx: Ctx, df: pd.DataFrame) -> list[str]:
                 "imbalance_helps",
                 best=ctx.vlabel(best["strategy"]),
                 code=best["strategy"],
-                auc=ctx.num(best["roc_auc"], 3),
-                gain=ctx.num(best["roc_auc_vs_none"], 3),
+                auc=ctx.num(best["roc_auc"], 2),
+                gain=f"{best['roc_auc_vs_none']:+.2f}",
             )
         ]
     else:
@@ -397,7 +435,7 @@ def imbalance_verdict(ctx: Ctx, df: pd.DataFrame) -> list[str]:
             ctx.t(
                 "imbalance_no_help",
                 best=ctx.vlabel(best["strategy"]),
-                gain=f"{best['roc_auc_vs_none']:+.3f}",
+                gain=f"{best['roc_auc_vs_none']:+.2f}",
             )
         ]
     resampled = df[df["strategy"].isin(RESAMPLING)].dropna(subset=["calibration_error"])
@@ -408,9 +446,9 @@ def imbalance_verdict(ctx: Ctx, df: pd.DataFrame) -> list[str]:
             out.append(
                 ctx.t(
                     "imbalance_calibration",
-                    worst=ctx.num(worst["calibration_error"], 3),
+                    worst=ctx.num(worst["calibration_error"], 2),
                     strategy=ctx.vlabel(worst["strategy"]),
-                    none=ctx.num(none["calibration_error"].iloc[0], 3),
+                    none=ctx.num(none["calibration_error"].iloc[0], 2),
                 )
             )
     return out
@@ -426,7 +464,16 @@ def importance(ctx: Ctx) -> None:
     if label and value:
         top = df.sort_values(value, ascending=False).head(15)
         figure.show(
-            charts.bars(top, label, value, name=ctx.label(value), horizontal=True, height=460),
+            charts.bars(
+                top,
+                label,
+                value,
+                name=ctx.label(value),
+                horizontal=True,
+                height=460,
+                x_title=ctx.t("axis_feature"),
+                y_title=ctx.label(value),
+            ),
             key="importance_chart",
         )
     else:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from churnlens.app import figure
+from churnlens.app import alive_history, figure
 from churnlens.app.context import Ctx
-from churnlens.app.widgets import metric_row, pick, show_table
+from churnlens.app.widgets import axis_title, metric_row, pick, show_table
 from churnlens.presentation import charts
 
-TABLES = ("customer_scores", "rfm", "customer_value", "actions", "routine_products")
+TABLES = ("customer_scores", "rfm", "customer_value", "actions", "routine_products", "clv_model")
 SOURCES = ("customer_scores", "rfm", "customer_value", "actions")
 #: (label, format, [(table, column), ...]): the first table with the column gives the number.
 HEADLINE = (
@@ -73,9 +73,11 @@ def render(ctx: Ctx) -> None:
     if example is None:
         ctx.need("customer_scores")
         return
+    # a link from a list of customers (``?customer=<id>``) opens the page on that customer
+    asked = st.query_params.get("customer")
     customer_id = st.text_input(
         ctx.t("lookup"),
-        value=example,
+        value=asked or example,
         max_chars=80,
         help=ctx.t("lookup_help", example=example),
         key="c360_id",
@@ -100,6 +102,7 @@ def render(ctx: Ctx) -> None:
     reasons(ctx, rows["customer_scores"])
     action(ctx, rows["actions"], rows["customer_scores"])
     timeline(ctx, orders)
+    alive_over_time(ctx, orders, rows["customer_value"])
     routine(ctx, customer_id)
 
 
@@ -164,13 +167,44 @@ def timeline(ctx: Ctx, orders: pd.DataFrame | None) -> None:
     value = "total_amount" if ctx.priced and orders["total_amount"].notna().any() else None
     if value:
         shown = orders.assign(status=orders["status"].map(ctx.vlabel))
-        figure.show(charts.bars(shown, "order_ts", value, color="status", height=260), key="c360_timeline")
+        fig = charts.bars(
+            shown,
+            "order_ts",
+            value,
+            color="status",
+            height=260,
+            x_title=ctx.t("axis_day"),
+            y_title=axis_title(ctx, value),
+        )
+        figure.show(fig, key="c360_timeline")
     cols = [
         c
         for c in ("order_id", "order_ts", "status", "total_amount", "discount_amount", "promo_code")
         if c in orders.columns
     ]
     show_table(ctx, orders[cols], key="c360_orders")
+
+
+def alive_over_time(ctx: Ctx, orders: pd.DataFrame | None, value: pd.Series | None) -> None:
+    """The customer's P(alive) on every day since her first purchase (the customer_value model)."""
+    if orders is None or orders.empty or value is None or not ctx.has("clv_model"):
+        return
+    model = alive_history.count_model(ctx.frame("clv_model", ["model", "parameter", "value"]))
+    if model is None:
+        return
+    unit = ctx.info.get("settings", {}).get("clv", {}).get("purchase_unit", "day")
+    history = alive_history.p_alive_history(orders, model, pd.Timestamp(value["cutoff"]), unit)
+    if history.empty:
+        return
+    st.subheader(ctx.t("alive_history"), help=ctx.t("alive_history_help"))
+    fig = charts.alive_history(
+        history,
+        x_title=ctx.t("axis_day"),
+        y_title=ctx.label("p_alive"),
+        line_name=ctx.label("p_alive"),
+        purchase_name=ctx.t("purchase_marker"),
+    )
+    figure.show(fig, key="c360_alive")
 
 
 def routine(ctx: Ctx, customer_id: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from churnlens.app import figure
+from churnlens.app import figure, people
 from churnlens.app.context import Ctx
 from churnlens.app.widgets import axis_title, numeric_columns, pick, show_table, text_columns
 from churnlens.presentation import charts
@@ -26,6 +26,8 @@ MONTH = ("month", "month_start", "period", "cohort_month")
 #: The cohort heatmap shows the latest cohorts and their first months (the table has them all).
 MAX_COHORTS = 24
 MAX_COHORT_MONTHS = 24
+#: Latest cohorts drawn beside the average retention curve.
+RECENT_CURVES = 4
 
 
 def render(ctx: Ctx) -> None:
@@ -174,11 +176,86 @@ def cohorts(ctx: Ctx) -> None:
             d[cohort] = d[cohort].map(lambda c: f"{c} ({ctx.num(sizes[c])})")
             y_title = ctx.t("cohort_axis")
         matrix = d.pivot_table(index=cohort, columns=age, values=rate, aggfunc="first", sort=False)
+        matrix = matrix.reindex(sorted(matrix.columns), axis=1)  # months in order, not as first seen
         fig = charts.heatmap(matrix, pct=True, x_title=ctx.t("cohort_age_axis"), y_title=y_title, height=460)
         fig.update_traces(colorbar={"tickformat": ".0%"})
         figure.show(fig, key="cohort_chart")
+        if {"active_customers", "cohort_customers"} <= set(df.columns):
+            retention_curve(ctx, df, cohort, age)
+            cohort_people(ctx, df, cohort, age)
     else:
         show_table(ctx, df)
+
+
+def average_retention(df: pd.DataFrame, cohort: str, age: str) -> pd.DataFrame:
+    """Share of customers still buying n months after their first order, over every cohort old
+    enough to have reached month n (a cohort without a buyer that month counts as 0), weighted by
+    cohort size: months_since, retention, customers (the cohorts' customers it is taken over)."""
+    months = pd.to_datetime(df[cohort]).dt.to_period("M")
+    last = (months + df[age].astype(int)).max()
+    sizes = df.assign(_m=months).groupby("_m")["cohort_customers"].first()
+    reach = pd.Series({m: (last - m).n for m in sizes.index})
+    active = df.assign(_m=months).groupby(age)["active_customers"].sum()
+    rows = []
+    for n in range(int(reach.max()) + 1):
+        eligible = sizes[reach >= n]
+        if eligible.sum() > 0:
+            rows.append((n, float(active.get(n, 0)) / float(eligible.sum()), int(eligible.sum())))
+    return pd.DataFrame(rows, columns=[age, "retention", "customers"])
+
+
+def retention_curve(ctx: Ctx, df: pd.DataFrame, cohort: str, age: str) -> None:
+    """The average retention curve over all cohorts, beside the latest cohorts' own curves."""
+    st.markdown(f"**{ctx.t('retention_curve')}**", help=ctx.t("retention_curve_help"))
+    avg = average_retention(df, cohort, age)
+    wide = avg.set_index(age)[["retention"]].rename(columns={"retention": "average"})
+    names = [ctx.t("retention_average")]
+    last = (pd.to_datetime(df[cohort]).dt.to_period("M") + df[age].astype(int)).max()
+    recent = sorted(df[cohort].unique())[-RECENT_CURVES - 3 : -3]  # the last cohorts with 3+ months
+    for c in recent:
+        part = df[df[cohort] == c].set_index(age)
+        size = int(part["cohort_customers"].iloc[0])
+        reached = wide.index <= (last - pd.Timestamp(c).to_period("M")).n
+        # a month the cohort has lived through without a buyer is 0; a month still ahead is empty
+        wide[str(c)] = part["retention"].reindex(wide.index).where(~reached, lambda v: v.fillna(0.0))
+        names.append(f"{ctx.month(c)} ({ctx.num(size)})")
+    wide = wide.reset_index()
+    fig = charts.lines(
+        wide,
+        age,
+        [c for c in wide.columns if c != age],
+        names,
+        x_title=ctx.t("cohort_age_axis"),
+        y_title=ctx.t("retention_axis"),
+    )
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
+    figure.show(fig, key="retention_curve")
+
+
+def cohort_people(ctx: Ctx, df: pd.DataFrame, cohort: str, age: str) -> None:
+    """The customers behind one cell of the cohort grid, each a link to Customer 360."""
+    st.markdown(f"**{ctx.t('cohort_people')}**")
+    sizes = df.groupby(cohort)["cohort_customers"].first() if "cohort_customers" in df else None
+    months = sorted(df[cohort].unique(), reverse=True)
+    left, right = st.columns(2)
+    chosen = left.selectbox(
+        ctx.t("cohort_pick"),
+        months,
+        format_func=lambda c: ctx.month(c) + ("" if sizes is None else f" ({ctx.num(sizes[c])})"),
+        key="cohort_people_month",
+    )
+    ages = sorted(int(a) for a in df.loc[df[cohort] == chosen, age])
+    later = right.selectbox(ctx.t("cohort_age_axis"), ages, format_func=ctx.num, key="cohort_people_age")
+    members = people.cohort_members(ctx.db, ctx.stamp, chosen, later)
+    key = "cohort_people_first" if later == 0 else "cohort_people_later"
+    text = ctx.t(key, n=ctx.num(len(members)), cohort=ctx.month(chosen), months=ctx.num(later))
+    if len(members) > people.SHOWN:
+        text += " " + ctx.t("list_cut", shown=ctx.num(people.SHOWN))
+    st.caption(text)
+    shown = members.head(people.SHOWN)
+    if not ctx.priced:
+        shown = shown.drop(columns=["revenue"])
+    show_table(ctx, shown, key="cohort_people_table", link_customers=True)
 
 
 def acquisition(ctx: Ctx) -> None:

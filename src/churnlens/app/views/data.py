@@ -33,7 +33,7 @@ def render(ctx: Ctx) -> None:
 
 
 #: Run facts that are internal bookkeeping, not for the reader.
-HIDDEN_FACTS = ("canonical", "skipped", "paths", "files")
+HIDDEN_FACTS = ("canonical", "skipped", "paths", "files", "settings")
 
 
 def fact_text(ctx: Ctx, value: Any) -> str:

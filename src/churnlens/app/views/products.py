@@ -14,7 +14,7 @@ import streamlit as st
 
 from churnlens.app import figure
 from churnlens.app.context import Ctx
-from churnlens.app.widgets import generic, pick, show_table
+from churnlens.app.widgets import axis_title, generic, pick, show_table
 from churnlens.presentation import charts
 
 TABLES = (
@@ -86,7 +86,16 @@ def rankings(ctx: Ctx, level: str | None) -> None:
     name = "name" if "name" in df.columns else "item"
     if len(df):
         figure.show(
-            charts.bars(df.head(20), name, value, name=ctx.label(value), horizontal=True, height=480),
+            charts.bars(
+                df.head(20),
+                name,
+                value,
+                name=ctx.label(value),
+                horizontal=True,
+                height=480,
+                x_title=ctx.t("axis_product"),
+                y_title=axis_title(ctx, value),
+            ),
             key="rank_chart",
         )
     keep = [c for c in ("item", "name", "revenue", "units", "orders", "buyers", "growth") if c in df.columns]
@@ -104,7 +113,16 @@ def rankings(ctx: Ctx, level: str | None) -> None:
             order_by=("period_start",),
         )
         figure.show(
-            charts.bars(trend, "period_start", value, name=ctx.label(value), height=260), key="trend_chart"
+            charts.bars(
+                trend,
+                "period_start",
+                value,
+                name=ctx.label(value),
+                height=260,
+                x_title=ctx.t("axis_month"),
+                y_title=axis_title(ctx, value),
+            ),
+            key="trend_chart",
         )
 
 
@@ -140,6 +158,8 @@ def reorder(ctx: Ctx, level: str | None) -> None:
                 name=ctx.label(rate),
                 horizontal=True,
                 height=420,
+                x_title=ctx.t("axis_product"),
+                y_title=ctx.label(rate),
             ),
             key="reorder_chart",
         )
@@ -159,7 +179,15 @@ def cart(ctx: Ctx, level: str | None) -> None:
                 filters,
             )
             figure.show(
-                charts.bars(df, "cart_position", "reorder_rate", name=ctx.label("reorder_rate"), height=280),
+                charts.bars(
+                    df,
+                    "cart_position",
+                    "reorder_rate",
+                    name=ctx.label("reorder_rate"),
+                    height=280,
+                    x_title=ctx.label("cart_position"),
+                    y_title=ctx.label("reorder_rate"),
+                ),
                 key="cart_chart",
             )
         else:
@@ -201,7 +229,16 @@ def churned(ctx: Ctx, level: str | None) -> None:
     name = pick(df.columns, "name", "item")
     if "lift" in df.columns and name and len(df):
         figure.show(
-            charts.bars(df.head(15), name, "lift", name=ctx.label("lift"), horizontal=True, height=380),
+            charts.bars(
+                df.head(15),
+                name,
+                "lift",
+                name=ctx.label("lift"),
+                horizontal=True,
+                height=380,
+                x_title=ctx.t("axis_product"),
+                y_title=ctx.label("lift"),
+            ),
             key="churn_products_chart",
         )
     show_table(ctx, df.drop(columns=["level"], errors="ignore"), key="churn_products_table")

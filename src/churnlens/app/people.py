@@ -1,0 +1,85 @@
+"""The people behind a number on a page: the customers of a cohort cell, the units (sessions,
+visitors or customers) that reached a funnel step.
+
+Each list is computed by the same functions the analytics stage used for the number
+(`churnlens.analytics.cohorts`, `churnlens.analytics.funnels`), on the canonical tables and with
+the settings of the last run, so its length is the number the page shows. Only ids leave this
+module (no personal column is selected), and every query result is cached like `data`'s.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+import pandas as pd
+import streamlit as st
+
+from churnlens.analytics import cohorts, funnels, sessions
+from churnlens.app import data
+from churnlens.config import ChurnlensConfig
+
+#: Rows a list shows at most (the count above it is the full one).
+SHOWN = 5_000
+
+
+def run_config(settings: dict[str, Any]) -> ChurnlensConfig:
+    """The configuration of the last run (sessions and behaviour settings), defaults elsewhere."""
+    config = ChurnlensConfig()
+    for section in ("sessions", "behaviour"):
+        for key, value in (settings.get(section) or {}).items():
+            config.set(f"{section}.{key}", value, check_rules=False)
+    return config
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cohort_members(db: str, stamp: float, cohort_month: Any, months_since: int) -> pd.DataFrame:
+    """Customers first buying in ``cohort_month`` with a paid order ``months_since`` months later
+    (`cohorts.cohort_retention`'s ``active_customers``): customer_id, revenue that month."""
+    with data._opened(db) as wh:
+        cm = cohorts.customer_months(wh.table("orders"))
+        w = ibis.window(group_by=cm.customer_id)
+        cm = cm.mutate(
+            cohort_month=cm.month.min().over(w), months_since=cm.month_index - cm.month_index.min().over(w)
+        )
+        cm = cm.filter(
+            (cm.cohort_month == pd.Timestamp(cohort_month).to_pydatetime())
+            & (cm.months_since == int(months_since))
+        )
+        return cm.select("customer_id", "revenue").order_by(ibis.desc("revenue"), "customer_id").to_pandas()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def funnel_reach(db: str, stamp: float, funnel: str, settings_json: str) -> pd.DataFrame:
+    """Every unit of the overall ``funnel`` (``events``, ``nonbuyers`` or ``orders``) with the
+    deepest step it reached: unit_id, customer_id, reached (1..steps)."""
+    import json
+
+    config = run_config(json.loads(settings_json))
+    b, sc = config.behaviour, config.sessions
+    with data._opened(db) as wh:
+        orders = wh.table("orders") if wh.has("orders") else None
+        if funnel == "orders":
+            steps = funnels.order_steps(b.order_funnel_orders)
+            window = b.order_funnel_window_days * 86_400 if b.order_funnel_window_days else None
+            reached = funnels.reach(funnels.order_units(wh.table("orders"), b.order_funnel_orders), steps, window)
+        else:
+            steps = list(b.funnel_steps)
+            se = sessions.sessionize(wh.table("events"), sc.gap_minutes, sc.split_at_midnight)
+            window = b.funnel_window_minutes * 60 if b.funnel_window_minutes else None
+            reached = funnels.reach(funnels.event_units(se, b.funnel_unit), steps, window)
+            if funnel == "nonbuyers":
+                reached = funnels.nonbuyer_units(reached, orders)
+        depth = sum(reached[f"step_{k}_ts"].notnull().cast("int64") for k in range(1, len(steps) + 1))
+        out = reached.select(
+            unit_id=reached.unit_id.cast("string"), customer_id=reached.customer_id.cast("string"), reached=depth
+        )
+        return out.order_by(ibis.desc("reached"), "unit_id").to_pandas()
+
+
+def funnel_members(db: str, stamp: float, funnel: str, step: int, settings: dict[str, Any]) -> pd.DataFrame:
+    """The units that reached ``step`` of the overall ``funnel`` (`funnel_reach`)."""
+    import json
+
+    reach = funnel_reach(db, stamp, funnel, json.dumps(settings, sort_keys=True, default=str))
+    return reach[reach["reached"] >= int(step)].reset_index(drop=True)
