@@ -147,10 +147,11 @@ def backtest(
         for kind in kinds:
             progress(f"backtest {cutoff}: {kind}")
             model, info = fit_churn_model(frame, train, cfg, kind, tune=full)
+            raw = model.raw_proba(Xt)
             if kind == "lightgbm":
                 params = info.params
-                scored["lightgbm_uncalibrated"] = (model.raw_proba(Xt), True, "model")
-            scored[kind] = (model.predict_proba(Xt), True, "model")
+                scored["lightgbm_uncalibrated"] = (raw, True, "model")
+            scored[kind] = (model.calibrate(raw), True, "model")
         for name, (s, prob) in baseline_scores(Xt, frame.mode, W, c.cycle_multiple).items():
             scored[name] = (s, prob, "baseline")
         fold_metrics = {
