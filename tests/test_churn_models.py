@@ -64,6 +64,25 @@ def test_prep_keeps_a_real_other_level_and_maps_unseen_levels():
     assert "frequency__missing" in names and not np.isnan(dense).any()
 
 
+def test_prep_categories_keep_missing_values_and_compare_numbers_as_text():
+    X = pd.DataFrame({"region": ["north", "east", None, "north"], "device_type": [1.0, 2.0, 1.0, np.nan]})
+    prep = Prep().fit(X)
+    assert prep.levels_["device_type"] == ["1.0", "2.0", OTHER]
+    new = pd.DataFrame(
+        {
+            "region": pd.array(["east", None, "west", "north", None], dtype="string"),
+            "device_type": [2.0, np.nan, 3.0, 1.0, 1.0],
+        }
+    )
+    out = prep.native(new)
+    assert out["region"].tolist() == ["east", np.nan, OTHER, "north", np.nan]
+    assert out["device_type"].tolist() == ["2.0", np.nan, OTHER, "1.0", "1.0"]
+    assert list(out["region"].cat.categories) == ["east", "north", OTHER]
+    # a column the rows lack is missing on every row, still with the learned levels
+    absent = prep.native(new.drop(columns=["region"]))["region"]
+    assert absent.isna().all() and list(absent.cat.categories) == ["east", "north", OTHER]
+
+
 def test_model_contributions_sum_to_log_odds():
     rng = np.random.default_rng(0)
     X = pd.DataFrame({"recency_days": rng.uniform(0, 100, 400), "gender": rng.choice(["F", "M"], 400)})
