@@ -6,11 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churnlens.churn.backtest import contact_cost
+from churnlens.churn.backtest import at_most, contact_cost, fit_churn_model
+from churnlens.churn.dataset import NEXT_GAP, ChurnFrame
 from churnlens.churn.feature_docs import describe, feature_table
 from churnlens.churn.metrics import calibration_error, lift_at, score_metrics, threshold_report
 from churnlens.churn.models import OTHER, ChurnModel, Prep
 from churnlens.churn.reasons import explain, sentence
+from churnlens.config import ChurnlensConfig
 
 
 def test_lift_capture_and_calibration_by_hand():
@@ -64,6 +66,25 @@ def test_prep_keeps_a_real_other_level_and_maps_unseen_levels():
     assert "frequency__missing" in names and not np.isnan(dense).any()
 
 
+def test_prep_categories_keep_missing_values_and_compare_numbers_as_text():
+    X = pd.DataFrame({"region": ["north", "east", None, "north"], "device_type": [1.0, 2.0, 1.0, np.nan]})
+    prep = Prep().fit(X)
+    assert prep.levels_["device_type"] == ["1.0", "2.0", OTHER]
+    new = pd.DataFrame(
+        {
+            "region": pd.array(["east", None, "west", "north", None], dtype="string"),
+            "device_type": [2.0, np.nan, 3.0, 1.0, 1.0],
+        }
+    )
+    out = prep.native(new)
+    assert out["region"].tolist() == ["east", np.nan, OTHER, "north", np.nan]
+    assert out["device_type"].tolist() == ["2.0", np.nan, OTHER, "1.0", "1.0"]
+    assert list(out["region"].cat.categories) == ["east", "north", OTHER]
+    # a column the rows lack is missing on every row, still with the learned levels
+    absent = prep.native(new.drop(columns=["region"]))["region"]
+    assert absent.isna().all() and list(absent.cat.categories) == ["east", "north", OTHER]
+
+
 def test_model_contributions_sum_to_log_odds():
     rng = np.random.default_rng(0)
     X = pd.DataFrame({"recency_days": rng.uniform(0, 100, 400), "gender": rng.choice(["F", "M"], 400)})
@@ -101,3 +122,33 @@ def test_feature_docs_cover_every_built_feature():
     assert describe("spend_trend_30_90d")[1] == "spend rate of the last 30 days / rate of the last 90"
     t = feature_table(["recency_days", "gender"])
     assert list(t.columns) == ["feature", "group", "description", "label_ko"]
+
+
+def test_training_rows_are_capped_by_a_seeded_sample_and_calibration_rows_stay_whole():
+    rng = np.random.default_rng(3)
+    n = 900  # 300 customers at each of three cohorts (next-gap: cohort 1 calibrates)
+    data = pd.DataFrame(
+        {
+            "customer_id": [f"c{i % 300}" for i in range(n)],
+            "cutoff": pd.Timestamp("2024-01-01"),
+            "cohort": np.repeat([1, 2, 3], 300),
+            "recency_days": rng.uniform(0, 100, n),
+        }
+    )
+    data["churned"] = (data["recency_days"] + rng.normal(0, 25, n) > 50).astype(float)
+    frame = ChurnFrame(data, NEXT_GAP, {})
+    cfg = ChurnlensConfig()
+    cfg.churn.n_estimators, cfg.churn.min_child_samples = 20, 10
+    cfg.churn.train_max_rows = 250
+    model, info = fit_churn_model(frame, [1, 2, 3], cfg, tune=False)
+    assert info.validation_cohort == 1 and info.train_cohorts == [1, 2, 3]
+    assert model.n_train_ == 250 + 300  # the sample of cohorts 2-3 refitted with cohort 1 whole
+    X = data.drop(columns=["customer_id", "cutoff", "cohort", "churned"])
+    y = data["churned"].to_numpy(int)
+    a, ya = at_most(X, y, 250, 42)
+    b, _ = at_most(X, y, 250, 42)
+    assert len(a) == 250 and a.index.equals(b.index) and a.index.is_monotonic_increasing
+    assert (ya == y[a.index]).all()
+    assert at_most(X, y, 0, 42)[0] is X and at_most(X, y, n, 42)[0] is X
+    cfg.churn.train_max_rows = 0
+    assert fit_churn_model(frame, [1, 2, 3], cfg, tune=False)[0].n_train_ == n

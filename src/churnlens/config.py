@@ -258,6 +258,10 @@ class ChurnConfig:
     reasons_batch_rows: Whole = 50_000
     #: Customers sampled (seeded) for the mean absolute contribution of the feature importance.
     importance_sample_rows: Whole = 5_000
+    #: Training rows a model fits at most: beyond them a seeded random sample of the training
+    #: cutoffs' rows (the calibration cutoff always whole); fitting time grows with the rows, the
+    #: ranking barely (0: every row).
+    train_max_rows: Count = 60_000
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 `fit_churn_model` fits the scoring model (LightGBM) on training cohorts: Optuna tunes it and
 the calibrator is fitted on the latest training cohort (a later cutoff than the rest), then the
-model is refitted on all of them. `backtest` repeats that for each held-out cohort k
+model is refitted on all of them; a model fits at most ``ChurnConfig.train_max_rows`` training
+rows (a seeded sample beyond that; the calibration cohort whole). `backtest` repeats that for each held-out cohort k
 (``ChurnConfig.backtest_folds``, latest first) using only cohorts whose labels were known at
 k's cutoff, and scores every model and baseline on k's labels, which no model saw.
 """
@@ -50,6 +51,15 @@ def xy(data: pd.DataFrame, cohorts: list[int]) -> tuple[pd.DataFrame, np.ndarray
     return rows.drop(columns=ID_COLUMNS), rows["churned"].to_numpy(dtype=int)
 
 
+def at_most(X: pd.DataFrame, y: np.ndarray, rows: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """A seeded random sample of ``rows`` of the training rows (all of them when there are not
+    more, or ``rows`` is 0), in their original order."""
+    if rows <= 0 or len(y) <= rows:
+        return X, y
+    keep = np.sort(np.random.default_rng(seed).choice(len(y), rows, replace=False))
+    return X.iloc[keep], y[keep]
+
+
 def usable_cohorts(frame: ChurnFrame, cfg: ChurnlensConfig) -> list[int]:
     """Labelled cohorts with at least ``min_class_rows`` rows of each class."""
     d = frame.data[frame.data["cohort"] > 0]
@@ -92,10 +102,10 @@ def fit_churn_model(
     imbalance = c.imbalance if imbalance is None else imbalance
     model = ChurnModel(kind, params, imbalance, c.calibration, n_jobs=c.n_jobs, random_state=c.random_state)
     if not inner:  # one cohort: no validation, no tuning, no calibration
-        X, y = xy(frame.data, cohorts)
+        X, y = at_most(*xy(frame.data, cohorts), c.train_max_rows, c.random_state)
         model.calibration = "none"
         return model.fit(X, y), FitInfo(cohorts, None, params, float("nan"))
-    X, y = xy(frame.data, inner)
+    X, y = at_most(*xy(frame.data, inner), c.train_max_rows, c.random_state)
     Xv, yv = xy(frame.data, [val])
     auc = float("nan")
     if tune and kind == "lightgbm" and c.n_trials > 0:
@@ -147,10 +157,11 @@ def backtest(
         for kind in kinds:
             progress(f"backtest {cutoff}: {kind}")
             model, info = fit_churn_model(frame, train, cfg, kind, tune=full)
+            raw = model.raw_proba(Xt)
             if kind == "lightgbm":
                 params = info.params
-                scored["lightgbm_uncalibrated"] = (model.raw_proba(Xt), True, "model")
-            scored[kind] = (model.predict_proba(Xt), True, "model")
+                scored["lightgbm_uncalibrated"] = (raw, True, "model")
+            scored[kind] = (model.calibrate(raw), True, "model")
         for name, (s, prob) in baseline_scores(Xt, frame.mode, W, c.cycle_multiple).items():
             scored[name] = (s, prob, "baseline")
         fold_metrics = {

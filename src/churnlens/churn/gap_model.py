@@ -43,13 +43,17 @@ class GapModel:
     ) -> GapModel:
         """``exposures[k]``: sum of gap^k per customer; ``n``: uncensored gaps; ``log_sum``: sum
         of their log gaps; ``recency``: the open gap at the cutoff (0 when the cutoff is an order)."""
+        from threadpoolctl import threadpool_limits
+
         best = None
         n = np.asarray(n, float)
-        for k, s in exposures.items():
-            total = np.asarray(s, float) + np.asarray(recency, float) ** k
-            fit = _fit_shape(k, total, n, np.asarray(log_sum, float))
-            if fit is not None and (best is None or fit[1] > best[2]):
-                best = (k, *fit)
+        # L-BFGS-B calls BLAS on a 2-parameter problem: waking BLAS threads costs more than it computes
+        with threadpool_limits(limits=1, user_api="blas"):
+            for k, s in exposures.items():
+                total = np.asarray(s, float) + np.asarray(recency, float) ** k
+                fit = _fit_shape(k, total, n, np.asarray(log_sum, float))
+                if fit is not None and (best is None or fit[1] > best[2]):
+                    best = (k, *fit)
         if best is None:
             raise ModelError("The gap model could not be fitted: no customer has two orders.")
         self.k_, (self.r_, self.alpha_), self.log_likelihood_ = best[0], tuple(best[1]), best[2]

@@ -59,11 +59,17 @@ class Prep:
             return out.apply(pd.to_numeric, errors="coerce").astype("float64")
 
     def _category(self, X: pd.DataFrame, c: str) -> pd.Series:
+        """The column as a category of the learned levels: a value outside them is `OTHER`,
+        a missing value stays missing. Each distinct value is looked up once."""
         levels = self.levels_[c]
-        raw = X[c].astype("object") if c in X else pd.Series(None, index=X.index, dtype="object")
-        vals = raw.where(raw.isna(), raw.astype(str))
-        vals = vals.where(vals.isna() | vals.isin(levels), OTHER)
-        return pd.Series(pd.Categorical(vals, categories=levels), index=X.index)
+        if c not in X:
+            codes = np.full(len(X), -1)
+        else:
+            seen, distinct = pd.factorize(X[c])  # missing values get -1
+            index = {level: i for i, level in enumerate(levels)}
+            to_level = np.array([index.get(str(v), index[OTHER]) for v in distinct], dtype=int)
+            codes = np.where(seen >= 0, to_level[np.maximum(seen, 0)] if len(distinct) else -1, -1)
+        return pd.Series(pd.Categorical.from_codes(codes, categories=levels), index=X.index)
 
     def native(self, X: pd.DataFrame) -> pd.DataFrame:
         out = self._numbers(X)
@@ -242,7 +248,10 @@ class ChurnModel:
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Calibrated churn probability of each row (1-D)."""
-        p = self.raw_proba(X)
+        return self.calibrate(self.raw_proba(X))
+
+    def calibrate(self, p: np.ndarray) -> np.ndarray:
+        """The calibrated probabilities of raw ones (`raw_proba`)."""
         return p if self.calibrator_ is None else apply_calibrator(self.calibrator_, p)
 
     def contributions(self, X: pd.DataFrame) -> pd.DataFrame:
