@@ -83,12 +83,32 @@ def online_retail(name: str | None = None) -> Path:
     return ONLINE_RETAIL if name is None else ONLINE_RETAIL / name
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """Every Spark test is slow (a Spark session takes minutes on 2 cores): one marked `spark`
-    but not `slow` is a usage error, so `-m "not slow"` never starts Spark."""
+    but not `slow` is a usage error, so `-m "not slow"` never starts Spark.
+
+    The suite runs in two processes (`-n 2 --dist loadgroup`, see `.ci/run`). Each test file is
+    one group, run whole by one process, so its module fixtures are built once; all Spark tests
+    are one group, so one JVM serves them; a file may name a group of its own to share a
+    process-wide build with others (`pytest.mark.xdist_group`). The heaviest groups start first
+    (Spark, then those with slow tests), so no process is left alone with a long file at the end."""
     unmarked = [i.nodeid for i in items if i.get_closest_marker("spark") and not i.get_closest_marker("slow")]
     if unmarked:
         raise pytest.UsageError(f"Spark tests must also be marked slow: {', '.join(unmarked[:5])}")
+    groups = {i: xdist_group(i) for i in items}
+    slow = {groups[i] for i in items if i.get_closest_marker("slow")}
+    items.sort(key=lambda i: (groups[i] != "spark", groups[i] not in slow))
+
+
+def xdist_group(item) -> str:
+    """The item's pytest-xdist group, set from its file (or Spark) when it names none."""
+    mark = item.get_closest_marker("xdist_group")
+    if mark is not None:
+        return str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+    name = "spark" if item.get_closest_marker("spark") else item.path.name
+    item.add_marker(pytest.mark.xdist_group(name))
+    return name
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ import re
 
 import pytest
 import test_browser_dashboard as dashboard
+from test_app_support import SHARED_BUILD
 from test_browser_dashboard import CHROMIUM, check_page, offline_page
 
 from churnlens.presentation import i18n
@@ -21,9 +22,10 @@ db = dashboard.db
 server = dashboard.server
 browser = dashboard.browser
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Debian chromium is not installed (.ci/run installs it)"
-)
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed (.ci/run installs it)"),
+    SHARED_BUILD,
+]
 
 PAGES = ("overview", "customers", "behaviour", "promotions", "campaigns", "data")
 WIDTH = 1440
