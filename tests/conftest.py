@@ -10,6 +10,7 @@ the test skips on a developer's machine but fails under CI (`CI` set, as every C
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -138,3 +139,25 @@ def counts(summary) -> dict[str, tuple[int, int, int]]:
 def rejected(wh):
     """The rejected rows, in file and line order."""
     return query(wh, "SELECT * FROM rejected_rows ORDER BY source_file, line")
+
+
+@pytest.fixture(scope="session")
+def online_retail_db(tmp_path_factory) -> Path:
+    """The shipped Online Retail (both files) ingested with the default settings, once per test
+    process (15-20 s of CPU): a closed DuckDB file. Tests read it through `copy_warehouse`."""
+    from churnlens.ingest import ingest
+    from churnlens.warehouse import Warehouse
+
+    db = tmp_path_factory.mktemp("online_retail") / "w.duckdb"
+    with Warehouse(db) as wh:
+        ingest("online-retail", [online_retail()], wh)
+    return db
+
+
+def copy_warehouse(db: Path, folder: Path) -> Path:
+    """A copy of a closed DuckDB warehouse in ``folder``, with the files beside it that share its
+    name: a test may write to it without touching the one other tests copy."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in db.parent.glob(f"{db.name}*"):
+        shutil.copyfile(path, folder / path.name)
+    return folder / db.name
