@@ -10,6 +10,7 @@ the test skips on a developer's machine but fails under CI (`CI` set, as every C
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -83,12 +84,32 @@ def online_retail(name: str | None = None) -> Path:
     return ONLINE_RETAIL if name is None else ONLINE_RETAIL / name
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """Every Spark test is slow (a Spark session takes minutes on 2 cores): one marked `spark`
-    but not `slow` is a usage error, so `-m "not slow"` never starts Spark."""
+    but not `slow` is a usage error, so `-m "not slow"` never starts Spark.
+
+    The suite runs in two processes (`-n 2 --dist loadgroup`, see `.ci/run`). Each test file is
+    one group, run whole by one process, so its module fixtures are built once; all Spark tests
+    are one group, so one JVM serves them; a file may name a group of its own to share a
+    process-wide build with others (`pytest.mark.xdist_group`). The heaviest groups start first
+    (Spark, then those with slow tests), so no process is left alone with a long file at the end."""
     unmarked = [i.nodeid for i in items if i.get_closest_marker("spark") and not i.get_closest_marker("slow")]
     if unmarked:
         raise pytest.UsageError(f"Spark tests must also be marked slow: {', '.join(unmarked[:5])}")
+    groups = {i: xdist_group(i) for i in items}
+    slow = {groups[i] for i in items if i.get_closest_marker("slow")}
+    items.sort(key=lambda i: (groups[i] != "spark", groups[i] not in slow))
+
+
+def xdist_group(item) -> str:
+    """The item's pytest-xdist group, set from its file (or Spark) when it names none."""
+    mark = item.get_closest_marker("xdist_group")
+    if mark is not None:
+        return str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+    name = "spark" if item.get_closest_marker("spark") else item.path.name
+    item.add_marker(pytest.mark.xdist_group(name))
+    return name
 
 
 @pytest.fixture(scope="session")
@@ -118,3 +139,25 @@ def counts(summary) -> dict[str, tuple[int, int, int]]:
 def rejected(wh):
     """The rejected rows, in file and line order."""
     return query(wh, "SELECT * FROM rejected_rows ORDER BY source_file, line")
+
+
+@pytest.fixture(scope="session")
+def online_retail_db(tmp_path_factory) -> Path:
+    """The shipped Online Retail (both files) ingested with the default settings, once per test
+    process (15-20 s of CPU): a closed DuckDB file. Tests read it through `copy_warehouse`."""
+    from churnlens.ingest import ingest
+    from churnlens.warehouse import Warehouse
+
+    db = tmp_path_factory.mktemp("online_retail") / "w.duckdb"
+    with Warehouse(db) as wh:
+        ingest("online-retail", [online_retail()], wh)
+    return db
+
+
+def copy_warehouse(db: Path, folder: Path) -> Path:
+    """A copy of a closed DuckDB warehouse in ``folder``, with the files beside it that share its
+    name: a test may write to it without touching the one other tests copy."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in db.parent.glob(f"{db.name}*"):
+        shutil.copyfile(path, folder / path.name)
+    return folder / db.name

@@ -11,7 +11,7 @@ import json
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_app_support import demo_warehouse, real_warehouse
+from test_app_support import SHARED_BUILD, demo_warehouse, real_warehouse
 
 from churnlens.app.context import TABLE_STAGE
 from churnlens.app.server import MAIN
@@ -19,6 +19,7 @@ from churnlens.app.views import PAGES
 from churnlens.presentation import i18n
 from churnlens.warehouse import Warehouse
 
+pytestmark = SHARED_BUILD
 LANGS = ("en", "ko")
 
 

@@ -24,6 +24,9 @@ from churnlens.sources.synthetic import GeneratorConfig, generate
 from churnlens.warehouse import Warehouse
 
 _BUILT: dict[str, Path] = {}
+#: The files that use `demo_warehouse()` or `real_warehouse()` mark themselves with this
+#: pytest-xdist group: one process runs them all, so each warehouse is built once.
+SHARED_BUILD = pytest.mark.xdist_group("app_warehouses")
 #: Stages run on the real samples: what their explanation pages need (Behaviour, Promotions),
 #: not the slow rest.
 REAL_STAGES = {

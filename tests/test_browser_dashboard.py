@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import pytest
 from conftest import REPO
-from test_app_support import demo_warehouse
+from test_app_support import SHARED_BUILD, demo_warehouse
 
 from churnlens.app.views import PAGES
 from churnlens.presentation import i18n
@@ -40,9 +40,10 @@ ARGS = [
 ARTIFACTS = REPO / "test-artifacts"
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Debian chromium is not installed (.ci/run installs it)"
-)
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed (.ci/run installs it)"),
+    SHARED_BUILD,
+]
 
 
 def churnlens(*args: str) -> list[str]:

@@ -12,6 +12,7 @@ import re
 
 import pytest
 import test_browser_dashboard as dashboard
+from test_app_support import SHARED_BUILD
 from test_browser_dashboard import CHROMIUM, check_page, offline_page
 
 from churnlens.app.views import PAGES as PAGE_MODULES
@@ -22,9 +23,10 @@ db = dashboard.db
 server = dashboard.server
 browser = dashboard.browser
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Debian chromium is not installed (.ci/run installs it)"
-)
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed (.ci/run installs it)"),
+    SHARED_BUILD,
+]
 
 PAGES = tuple(PAGE_MODULES)
 WIDTH = 1440

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-from conftest import online_retail, shared_data
+from conftest import copy_warehouse, online_retail, shared_data
 
 from churnlens.churn.backtest import backtest
 from churnlens.churn.dataset import build_frame
@@ -31,12 +31,10 @@ def _row(table, model):
 
 
 @pytest.mark.slow
-def test_online_retail_backtest_beats_rules():
-    folder = online_retail()
-    files = sorted(folder.glob("*.parquet"))
+def test_online_retail_backtest_beats_rules(online_retail_db, tmp_path):
+    files = sorted(online_retail().glob("*.parquet"))
     assert len(files) == 2
-    wh = Warehouse()
-    ingest("online-retail", [folder], wh)
+    wh = Warehouse(copy_warehouse(online_retail_db, tmp_path))  # both files, ingested
     cfg = quick_config()
     cfg.churn.training_cutoffs = 4
     frame = build_frame(wh, cfg, scoring=False)
@@ -122,12 +120,11 @@ def test_instacart_bgnbd_baseline_on_every_fold_and_the_model_beats_every_rule()
 
 
 @pytest.mark.slow
-def test_online_retail_model_beats_bgnbd_measurably_on_both_held_out_cutoffs():
+def test_online_retail_model_beats_bgnbd_measurably_on_both_held_out_cutoffs(online_retail_db, tmp_path):
     """The default model against BG/NBD P(no purchase in 25 days), the strongest simple
     alternative, on the two latest held-out cutoffs: the seeded paired bootstrap 95 % interval
     of the ROC AUC difference lies above 0 on both."""
-    wh = Warehouse()
-    ingest("online-retail", [online_retail()], wh)
+    wh = Warehouse(copy_warehouse(online_retail_db, tmp_path))  # both files, ingested
     cfg = ChurnlensConfig()
     frame = build_frame(wh, cfg, scoring=False)
     t = backtest(frame, cfg).table

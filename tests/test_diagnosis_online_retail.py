@@ -3,22 +3,22 @@ independent pandas computation from the raw files, and the bridge 2011-10/11 vs 
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import online_retail
+from conftest import copy_warehouse, online_retail
 
 from churnlens.config import ChurnlensConfig
 from churnlens.diagnosis.bridge import COMPONENTS
 from churnlens.diagnosis.stage import diagnosis_tables
-from churnlens.ingest import ingest
 from churnlens.segments.stage import run_segments
 from churnlens.warehouse import Warehouse
 
-#: Both real files are ingested once for the module: 15-20 s of CPU on its own.
+#: Both real files, ingested once per test process (`online_retail_db`): 15-20 s of CPU on their own.
 pytestmark = pytest.mark.slow
 
 FILES = ("online_retail_ii_2009_2010.parquet", "online_retail_2010_2011.parquet")
@@ -36,7 +36,13 @@ def raw_invoices() -> pd.DataFrame:
 
 
 def paid_invoices() -> pd.DataFrame:
-    """Paid invoices straight from the raw files, by pandas: one row per sales invoice."""
+    """Paid invoices straight from the raw files, by pandas: one row per sales invoice (read once
+    per test process; each caller gets its own copy)."""
+    return _paid_invoices().copy()
+
+
+@functools.cache
+def _paid_invoices() -> pd.DataFrame:
     parts = []
     for i, name in enumerate(FILES):
         df = pd.read_parquet(online_retail(name)).rename(columns=NAMES)
@@ -66,9 +72,8 @@ def paid_invoices() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def warehouse():
-    wh = Warehouse()
-    ingest("online-retail", [online_retail()], wh)
+def warehouse(online_retail_db, tmp_path_factory):
+    wh = Warehouse(copy_warehouse(online_retail_db, tmp_path_factory.mktemp("online_retail")))
     yield wh
     wh.close()
 

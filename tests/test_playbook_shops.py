@@ -14,7 +14,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import shared_data
+from conftest import copy_warehouse
 
 from churnlens import pipeline
 from churnlens.config import ChurnlensConfig
@@ -134,11 +134,9 @@ def test_demo_shop_reasons_states_and_values(tmp_path):
 
 
 @pytest.mark.slow
-def test_online_retail_reasons_states_and_values(tmp_path):
-    folder = shared_data("online_retail")
-    cfg = quick_config()
-    with Warehouse(tmp_path / "w.duckdb") as wh:
-        ingest("online-retail", [folder], wh, cfg)
+def test_online_retail_reasons_states_and_values(online_retail_db, tmp_path):
+    cfg = quick_config()  # the ingest's settings are the defaults
+    with Warehouse(copy_warehouse(online_retail_db, tmp_path)) as wh:
         pipeline.run(wh, cfg, only=STAGES)
         check_shop(wh, cfg)
         w = wh.to_pandas("churn_window").iloc[0]

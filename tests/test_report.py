@@ -13,12 +13,14 @@ import duckdb
 import markupsafe
 import pandas as pd
 import pytest
-from test_app_support import demo_warehouse
+from test_app_support import SHARED_BUILD, demo_warehouse
 
 from churnlens.errors import DataError
 from churnlens.presentation import i18n
 from churnlens.report import build_report, write_report
 from churnlens.warehouse import Warehouse
+
+pytestmark = SHARED_BUILD
 
 
 @pytest.fixture(scope="module")

@@ -286,14 +286,19 @@ def test_killed_run_leaves_the_previous_run(tmp_path):
     shop = _generated_shop(tmp_path, 5)
     db = tmp_path / "w.duckdb"
     assert subprocess.run(cli("ingest", "fashion-campus", str(shop), "--db", str(db)), capture_output=True).returncode == 0
+    started = time.perf_counter()
     done = subprocess.run(cli("run", "--db", str(db), *set_args()), capture_output=True, text=True)
+    whole = time.perf_counter() - started
     assert done.returncode == 0, done.stderr
     before = fingerprints(db)
     runs_before = len(Warehouse(db, read_only=True).runs())
     killed, cleaned = [], []
     # A different setting in the killed runs: their tables would differ from the published ones.
     args = cli("run", "--db", str(db), *set_args(), "--set", "rfm.recency_grades=5")
-    for seconds in (2, 6, 12, 20):
+    # Kill moments spread over an uninterrupted run's own time on this machine (2, 6, 11 and 18 s
+    # of a 20 s run), so that they land while it starts, computes and writes however busy the
+    # machine is.
+    for seconds in (whole * f for f in (0.1, 0.3, 0.55, 0.9)):
         if not kill_after(args, seconds):  # finished: its run is the one to keep from now on
             before, runs_before = fingerprints(db), runs_before + 1
             continue

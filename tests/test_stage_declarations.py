@@ -4,7 +4,7 @@ stage order, unknown stages, stages run alone on missing or stale inputs."""
 from __future__ import annotations
 
 import pytest
-from test_app_support import demo_warehouse
+from test_app_support import SHARED_BUILD, demo_warehouse
 from test_source_fashion_campus import write_shop
 
 from churnlens import pipeline, stage_graph
@@ -14,6 +14,7 @@ from churnlens.ingest import ingest
 from churnlens.provenance import table_runs
 from churnlens.warehouse import Warehouse
 
+pytestmark = SHARED_BUILD
 NUMERIC = {"money", "share", "count", "number", "rank", "days", "seconds"}
 
 
