@@ -46,7 +46,9 @@ class Rejecting:
     """Validation and rejection over the stage's DuckDB connection (mixed into `Stage`).
 
     It uses the stage's ``con``, ``config``, ``prefix``, ``rejected`` (table name), ``counts``,
-    ``source_of`` and its ``tmp``/``rows``/``columns``/``drop``.
+    ``source_of``, ``_views`` (views numbering a read's lines) and its
+    ``tmp``/``rows``/``columns``/``drop``. The tables of good rows it makes are temporary (in
+    memory, spilled beyond the memory limit), never written into the warehouse file.
     """
 
     def validate(self, table: str, *, target: str, checks: list[Check], source: str | None = None) -> str:
@@ -108,7 +110,7 @@ class Rejecting:
         if exact:  # repeats are expected: mark the first line of each row once, in one pass
             marked = self.tmp(f"dup_{uuid.uuid4().hex[:6]}")
             self.con.execute(
-                f"CREATE TABLE {ident(marked)} AS SELECT *, min(_line) OVER (PARTITION BY {keys}) AS _first "
+                f"CREATE TEMP TABLE {ident(marked)} AS SELECT *, min(_line) OVER (PARTITION BY {keys}) AS _first "
                 f"FROM {ident(table)}"
             )
             if not self.con.execute(
@@ -171,7 +173,7 @@ class Rejecting:
         good = self.tmp(f"ok_{uuid.uuid4().hex[:6]}")
         drop = idents(["_reason", *(drop_cols or [])])
         self.con.execute(
-            f"CREATE TABLE {ident(good)} AS SELECT * EXCLUDE ({drop}) FROM {marked} WHERE _reason IS NULL"
+            f"CREATE TEMP TABLE {ident(good)} AS SELECT * EXCLUDE ({drop}) FROM {marked} WHERE _reason IS NULL"
         )
         self.source_of[good] = source
         if (
@@ -185,7 +187,11 @@ class Rejecting:
     def _renamed(self, table: str, source: str) -> str:
         """The checked table under a new name (a metadata change), as `_split` would give it."""
         good = self.tmp(f"ok_{uuid.uuid4().hex[:6]}")
-        self.con.execute(f"ALTER TABLE {ident(table)} RENAME TO {ident(good)}")
+        if table in self._views:  # a view numbering the lines of a read: renamed, still over its table
+            self.con.execute(f"ALTER VIEW {ident(table)} RENAME TO {ident(good)}")
+            self._views[good] = self._views.pop(table)
+        else:
+            self.con.execute(f"ALTER TABLE {ident(table)} RENAME TO {ident(good)}")
         self.source_of[good] = source
         return good
 
