@@ -185,13 +185,16 @@ class Stage(Rejecting):
             f"CREATE TEMP TABLE {ident(raw + '_rej')} AS SELECT line, min(error_message) AS msg, "
             f"min(csv_line) AS csv_line FROM {ident(rej_table)} GROUP BY line"
         )
+        tail = text_files.open_quote(text, delim)
+        if tail is not None:  # the reader's own rejection of the cut-off text is replaced by ours
+            self.con.execute(f"DELETE FROM {ident(raw + '_rej')} WHERE line >= ?", [tail[0]])
         n_bad = self.rows(f"{raw}_rej")
         self.drop(rej_table, rej_scan)
         if n_bad:
             self._explain_undecodable(path, text, f"{raw}_rej", n_good + n_bad)
         self._number_lines(raw, n_good + n_bad, drop, lazy=lazy and n_bad == 0)
         self.count(target).read += n_good + n_bad
-        cut_short = self._reject_open_quote(path, text, delim, target=target, keep_text=not private)
+        cut_short = self._reject_open_quote(path, tail, target=target, keep_text=not private)
         if n_good + n_bad == 0 and not cut_short:  # rows follow the header, yet the reader found none
             raise DataError(
                 "No line after the header could be read as CSV.",
@@ -357,14 +360,16 @@ class Stage(Rejecting):
                 [f" (not UTF-8: the file may be {guess[0]}; ingest with --encoding {guess[0]})"],
             )
 
-    def _reject_open_quote(self, path: Path, text: Path, delim: str, *, target: str, keep_text: bool) -> bool:
+    def _reject_open_quote(
+        self, path: Path, tail: tuple[int, int, str] | None, *, target: str, keep_text: bool
+    ) -> bool:
         """Reject a last line cut off inside a quoted value (True if so); DataError if it swallows
         more lines.
 
-        DuckDB's CSV reader stops without any error or rejected line at a quote that is never
-        closed, so the rest of the file would be lost silently.
+        ``tail`` is `text_files.open_quote` of the file: DuckDB's CSV reader stops at a quote
+        that is never closed (rejecting the rest as one unterminated value, or silently), so
+        the rest of the file would be lost without a reason.
         """
-        tail = text_files.open_quote(text, delim)
         if tail is None:
             return False
         line, n_lines, content = tail
