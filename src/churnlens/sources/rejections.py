@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 from churnlens.errors import DataError
+from churnlens.sources.progress import watched
 from churnlens.sources.sql import ident, idents, literal
 
 RAW_TEXT_LIMIT = 500  # characters of a rejected row kept in rejected_rows.raw
@@ -46,7 +47,7 @@ class Rejecting:
     """Validation and rejection over the stage's DuckDB connection (mixed into `Stage`).
 
     It uses the stage's ``con``, ``config``, ``prefix``, ``rejected`` (table name), ``counts``,
-    ``source_of``, ``_views`` (views numbering a read's lines) and its
+    ``source_of``, ``report``, ``_views`` (views numbering a read's lines) and its
     ``tmp``/``rows``/``columns``/``drop``. The tables of good rows it makes are temporary (in
     memory, spilled beyond the memory limit), never written into the warehouse file.
     """
@@ -58,11 +59,12 @@ class Rejecting:
         cols = [c for c in self.columns(table) if c != "_line"]
         if not checks:
             return table
-        stats = self.con.execute(
-            "SELECT "
-            + ", ".join(f"count(*) FILTER (WHERE {c.bad})" for c in checks)
-            + f" FROM {ident(table)}"
-        ).fetchone()
+        with watched(self.con, self.report, f"checking {target}", n):
+            stats = self.con.execute(
+                "SELECT "
+                + ", ".join(f"count(*) FILTER (WHERE {c.bad})" for c in checks)
+                + f" FROM {ident(table)}"
+            ).fetchone()
         if not any(stats):  # nothing fails: the rows move on under a new name, no copy
             return self._renamed(table, source)
         limit = self.config.ingest.max_bad_share * n

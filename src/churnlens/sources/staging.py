@@ -27,6 +27,7 @@ from churnlens.config import ChurnlensConfig
 from churnlens.errors import DataError
 from churnlens.schema import ALL_TABLES, CANONICAL, REJECTED_ROWS
 from churnlens.sources import text_files
+from churnlens.sources.progress import Report, estimated_rows, watched
 from churnlens.sources.rejections import RAW_TEXT_LIMIT, Check, Rejecting, TableCount
 from churnlens.sources.sql import ident, outside
 
@@ -43,6 +44,9 @@ class Stage(Rejecting):
     malformed: dict[str, str] = field(default_factory=dict)
     #: Encoding of the CSV files (a Python codec name); None or UTF-8: read as they are.
     encoding: str | None = None
+    #: ``report(message, fraction)`` told how far each long read, check and staging query has
+    #: got, with rows per second (see `churnlens.sources.progress`); None: nothing told.
+    report: Report | None = None
 
     def __post_init__(self) -> None:
         self.prefix = f"_stg_{uuid.uuid4().hex[:8]}_"
@@ -172,7 +176,8 @@ class Stage(Rejecting):
             return raw
         rej_table, rej_scan = self.tmp(f"rej_{name}"), self.tmp(f"scan_{name}")
         try:
-            self._read_text_columns(text, raw + "_0", delim, rej_table, rej_scan, header)
+            with watched(self.con, self.report, f"reading {path.name}", estimated_rows(text)):
+                self._read_text_columns(text, raw + "_0", delim, rej_table, rej_scan, header)
         except duckdb.InvalidInputException as exc:  # a state the CSV reader cannot leave
             raise DataError(
                 f"The file cannot be read as CSV: {str(exc).splitlines()[0]}",
@@ -302,7 +307,8 @@ class Stage(Rejecting):
             for c in spec.columns
         )
         name = self.tmp(f"canon_{target}")
-        self.con.execute(f"CREATE OR REPLACE TABLE {ident(name)} AS SELECT {exprs} FROM ({select_sql})")
+        with watched(self.con, self.report, f"storing {target}", self.count(target).read or None):
+            self.con.execute(f"CREATE OR REPLACE TABLE {ident(name)} AS SELECT {exprs} FROM ({select_sql})")
         self.staged[target] = name
         self.count(target).stored = self.rows(name)
 
