@@ -37,9 +37,7 @@ def _time(col: str) -> pl.Expr:
 
 
 def _meta(key: str) -> pl.Expr:
-    token = pl.col("event_metadata").str.extract(
-        f"'{key}': *('[^']*'|\"[^\"]*\"|-?[0-9]+(?:\\.[0-9]+)?)", 1
-    )
+    token = pl.col("event_metadata").str.extract(f"'{key}': *('[^']*'|\"[^\"]*\"|-?[0-9]+(?:\\.[0-9]+)?)", 1)
     quoted = token.str.starts_with("'") | token.str.starts_with('"')
     value = pl.when(quoted).then(token.str.slice(1, token.str.len_chars() - 2)).otherwise(token)
     return pl.when(value != "").then(value)
@@ -65,7 +63,9 @@ def sessions(shop: Path) -> pl.DataFrame:
     """session_id -> the smallest customer_id of its bookings (done before the timed work)."""
     return (
         pl.scan_csv(shop / "transactions.csv", infer_schema=False)
-        .select("session_id", pl.col("customer_id").cast(pl.Float64, strict=False).cast(pl.Int64).cast(pl.Utf8))
+        .select(
+            "session_id", pl.col("customer_id").cast(pl.Float64, strict=False).cast(pl.Int64).cast(pl.Utf8)
+        )
         .group_by("session_id")
         .agg(pl.col("customer_id").min())
         .collect()
@@ -118,15 +118,15 @@ def transactions(shop: Path, out: Path) -> int:
     meta = pl.col("product_metadata")
     ts = _time("created_at")
     frame = _read(shop / "transactions.csv").with_columns(
-        meta.str.extract_all(f"'product_id': *{number}").list.eval(
-            pl.element().str.extract(number, 1).str.replace(r"[.]0*$", "")
-        ).alias("_pids"),
-        meta.str.extract_all(f"'quantity': *{number}").list.eval(
-            pl.element().str.extract(number, 1).str.replace(r"[.]0*$", "")
-        ).alias("_qtys"),
-        meta.str.extract_all(f"'item_price': *{number}").list.eval(
-            pl.element().str.extract(number, 1).cast(pl.Float64)
-        ).alias("_prices"),
+        meta.str.extract_all(f"'product_id': *{number}")
+        .list.eval(pl.element().str.extract(number, 1).str.replace(r"[.]0*$", ""))
+        .alias("_pids"),
+        meta.str.extract_all(f"'quantity': *{number}")
+        .list.eval(pl.element().str.extract(number, 1).str.replace(r"[.]0*$", ""))
+        .alias("_qtys"),
+        meta.str.extract_all(f"'item_price': *{number}")
+        .list.eval(pl.element().str.extract(number, 1).cast(pl.Float64))
+        .alias("_prices"),
         meta.str.count_matches(r"\{", literal=False).alias("_n_dicts"),
         pl.col("promo_amount").replace("", "0").cast(pl.Float64, strict=False).alias("_promo"),
         pl.col("shipment_fee").cast(pl.Float64, strict=False).alias("_ship"),
@@ -143,24 +143,41 @@ def transactions(shop: Path, out: Path) -> int:
         ("booking_id: missing", pl.col("booking_id").is_null() | (pl.col("booking_id") == "")),
         ("created_at: not an ISO-8601 time", ts.is_null()),
         ("created_at: outside the plausible time range", ts < EARLIEST),
-        ("customer_id: not a whole number",
-         pl.col("customer_id").cast(pl.Float64, strict=False).pipe(lambda x: x.is_null() | (x != x.floor()))),
+        (
+            "customer_id: not a whole number",
+            pl.col("customer_id")
+            .cast(pl.Float64, strict=False)
+            .pipe(lambda x: x.is_null() | (x != x.floor())),
+        ),
         ("payment_status: not Success or Failed", ~pl.col("payment_status").is_in(["Success", "Failed"])),
-        ("product_metadata: not a list of literals",
-         ~meta.str.contains(r"^\s*\[\s*\{.*\}\s*\]\s*$") | (n_items < 1)
-         | (n_items != pl.col("_qtys").list.len()) | (n_items != pl.col("_prices").list.len())
-         | (n_items != pl.col("_n_dicts"))),
-        ("product_metadata: product_id or quantity not a whole number",
-         pl.concat_list("_pids", "_qtys").list.eval(pl.element().str.contains(".", literal=True)).list.any()),
-        ("product_metadata: quantity not positive",
-         pl.col("_qtys").list.eval(pl.element().cast(pl.Float64)).list.min() <= 0),
+        (
+            "product_metadata: not a list of literals",
+            ~meta.str.contains(r"^\s*\[\s*\{.*\}\s*\]\s*$")
+            | (n_items < 1)
+            | (n_items != pl.col("_qtys").list.len())
+            | (n_items != pl.col("_prices").list.len())
+            | (n_items != pl.col("_n_dicts")),
+        ),
+        (
+            "product_metadata: product_id or quantity not a whole number",
+            pl.concat_list("_pids", "_qtys")
+            .list.eval(pl.element().str.contains(".", literal=True))
+            .list.any(),
+        ),
+        (
+            "product_metadata: quantity not positive",
+            pl.col("_qtys").list.eval(pl.element().cast(pl.Float64)).list.min() <= 0,
+        ),
         *money_bad,
-        ("total_amount: differs from sum(quantity * item_price) - promo_amount + shipment_fee",
-         (pl.col("_total") - (items_sum - pl.col("_promo") + pl.col("_ship"))).abs() > 0.005),
+        (
+            "total_amount: differs from sum(quantity * item_price) - promo_amount + shipment_fee",
+            (pl.col("_total") - (items_sum - pl.col("_promo") + pl.col("_ship"))).abs() > 0.005,
+        ),
     ]
     good = _first_of(_checked(frame, checks, out, "orders"), "booking_id")
     lines = good.select(
-        pl.col("booking_id").alias("order_id"), "_line",
+        pl.col("booking_id").alias("order_id"),
+        "_line",
         pl.col("_pids").alias("product_id"),
         pl.col("_qty").alias("quantity"),
         pl.col("_prices").alias("unit_price"),
@@ -169,11 +186,17 @@ def transactions(shop: Path, out: Path) -> int:
         pl.col("booking_id").alias("order_id"),
         pl.col("customer_id").cast(pl.Float64).cast(pl.Int64).cast(pl.Utf8),
         ts.alias("order_ts"),
-        pl.when(pl.col("payment_status") == "Success").then(pl.lit("paid")).otherwise(pl.lit("failed"))
+        pl.when(pl.col("payment_status") == "Success")
+        .then(pl.lit("paid"))
+        .otherwise(pl.lit("failed"))
         .alias("status"),
-        items_sum.alias("items_amount"), pl.col("_promo").alias("discount_amount"),
-        pl.col("_ship").alias("shipping_amount"), pl.col("_total").alias("total_amount"),
-        "promo_code", "payment_method", "session_id",
+        items_sum.alias("items_amount"),
+        pl.col("_promo").alias("discount_amount"),
+        pl.col("_ship").alias("shipping_amount"),
+        pl.col("_total").alias("total_amount"),
+        "promo_code",
+        "payment_method",
+        "session_id",
     )
     orders.sink_parquet(out / "orders.parquet")
     lines.with_columns(pl.int_range(1, pl.len() + 1).over("order_id").alias("line_no")).sink_parquet(

@@ -373,7 +373,6 @@ def _events(stage: Stage, path: Path) -> None:
     orders = stage.staged["orders"]
     tokens = ", ".join(f"{meta_token('event_metadata', k)} AS {ident('_m_' + k)}" for k in META_KEYS)
     m = {k: meta_value(ident("_m_" + k)) for k in META_KEYS}
-    # Rows stay in file order without a sort: the read, the checks and the join keep it.
     stage.stage(
         "events",
         f"""SELECT e.event_id, e.session_id, s.customer_id, {ts("e.event_time")} AS event_ts,
@@ -386,9 +385,10 @@ def _events(stage: Stage, path: Path) -> None:
             TRY_CAST({m["promo_amount"]} AS DOUBLE) AS promo_amount,
             {m["payment_status"]} AS payment_status,
             nullif(e.traffic_source, '') AS traffic_source
-        FROM (SELECT event_id, session_id, event_time, event_name, traffic_source, {tokens}
+        FROM (SELECT _line, event_id, session_id, event_time, event_name, traffic_source, {tokens}
               FROM {ident(good)}) e
         LEFT JOIN (SELECT session_id, min(customer_id) AS customer_id FROM {ident(orders)} GROUP BY session_id) s
-          ON e.session_id = s.session_id""",
+          ON e.session_id = s.session_id
+        ORDER BY e._line""",
     )
     stage.drop(raw, good)
