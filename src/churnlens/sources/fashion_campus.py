@@ -373,9 +373,17 @@ def _events(stage: Stage, path: Path) -> None:
     orders = stage.staged["orders"]
     tokens = ", ".join(f"{meta_token('event_metadata', k)} AS {ident('_m_' + k)}" for k in META_KEYS)
     m = {k: meta_value(ident("_m_" + k)) for k in META_KEYS}
+    # The good rows are in file order; the join to the sessions' customers is not, so only its
+    # two columns are sorted and set beside the events by position (checked line by line).
+    customers = f"""(SELECT g._line, s.customer_id FROM {ident(good)} g
+        LEFT JOIN (SELECT session_id, min(customer_id) AS customer_id FROM {ident(orders)} GROUP BY session_id) s
+          ON g.session_id = s.session_id ORDER BY g._line)"""
     stage.stage(
         "events",
-        f"""SELECT e.event_id, e.session_id, s.customer_id, {ts("e.event_time")} AS event_ts,
+        f"""SELECT e.event_id, e.session_id,
+            CASE WHEN e._line = c._line THEN c.customer_id ELSE error('events out of line order') END
+              AS customer_id,
+            {ts("e.event_time")} AS event_ts,
             CASE e.event_name {mapping} END AS event_type, e.event_name AS raw_event_name,
             {m["product_id"]} AS product_id,
             TRY_CAST({m["quantity"]} AS DOUBLE) AS quantity,
@@ -387,8 +395,6 @@ def _events(stage: Stage, path: Path) -> None:
             nullif(e.traffic_source, '') AS traffic_source
         FROM (SELECT _line, event_id, session_id, event_time, event_name, traffic_source, {tokens}
               FROM {ident(good)}) e
-        LEFT JOIN (SELECT session_id, min(customer_id) AS customer_id FROM {ident(orders)} GROUP BY session_id) s
-          ON e.session_id = s.session_id
-        ORDER BY e._line""",
+        POSITIONAL JOIN {customers} c""",
     )
     stage.drop(raw, good)

@@ -101,7 +101,8 @@ class Rejecting:
     def reject_duplicates(
         self, table: str, *, key: list[str], target: str, source: str | None = None, exact: bool = False
     ) -> str:
-        """Keep the first row of each key (in file order); later ones are rejected.
+        """Keep the first row of each key (in file order); later ones are rejected. The rows kept
+        stay in file order, as every table of good rows does.
 
         With ``exact`` the key is the whole row as read (``key`` lists its columns) and a later
         copy is rejected as "duplicate of line N".
@@ -113,7 +114,7 @@ class Rejecting:
             marked = self.tmp(f"dup_{uuid.uuid4().hex[:6]}")
             self.con.execute(
                 f"CREATE TEMP TABLE {ident(marked)} AS SELECT *, min(_line) OVER (PARTITION BY {keys}) AS _first "
-                f"FROM {ident(table)}"
+                f"FROM {ident(table)} ORDER BY _line"
             )
             if not self.con.execute(
                 f"SELECT count(*) FILTER (WHERE _line <> _first) FROM {ident(marked)}"
@@ -126,7 +127,7 @@ class Rejecting:
         n, n_keys = self.con.execute(f"SELECT count(*), {distinct} FROM {ident(table)}").fetchone()
         if n == n_keys:  # (NULL keys are not counted as distinct, so none is among them)
             return self._renamed(table, source)  # no repeated key: nothing to reject, no copy
-        marked = f"(SELECT *, min(_line) OVER (PARTITION BY {keys}) AS _first FROM {ident(table)})"
+        marked = f"(SELECT *, min(_line) OVER (PARTITION BY {keys}) AS _first FROM {ident(table)} ORDER BY _line)"
         said = (
             f"{literal('duplicate ' + '/'.join(key) + ' ')} || "
             + " || '/' || ".join(f"coalesce(CAST({ident(k)} AS VARCHAR), 'NULL')" for k in key)
