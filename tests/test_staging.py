@@ -137,3 +137,62 @@ def test_rows_the_reader_cannot_find_are_an_error(tmp_path, stage, monkeypatch):
     with pytest.raises(DataError) as exc:
         stage.read_csv(path, target="orders", required=["a"], name="t")
     assert exc.value.problem == "No line after the header could be read as CSV." and exc.value.file == str(path)
+
+
+def _big_file_with_bad_lines(tmp_path: Path, bad: set[int], n_lines: int) -> Path:
+    """A file large enough for the reader's parallel scan (many buffers): line ``k`` holds the
+    value ``k``; lines in ``bad`` have a field too few or too many."""
+    with open(tmp_path / "big.csv", "w") as fh:
+        fh.write("a,b,c\n")
+        for k in range(2, n_lines + 1):
+            if k in bad:
+                fh.write(f"{k},short\n" if k % 2 else f"{k},x,y,too many\n")
+            else:
+                fh.write(f'{k},"value {k}, quoted",{k * 7}\n')
+    return tmp_path / "big.csv"
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+@pytest.mark.parametrize("with_bad", [False, True])
+def test_line_numbers_of_a_large_file_read_in_parallel(tmp_path, stage, lazy, with_bad):
+    n_lines = 400_000  # ~12 MB: the reader splits it over several buffers and threads
+    bad = {2, 3, 4, 1_000, 199_999, 200_000, 200_001, 333_333, n_lines} if with_bad else set()
+    path = _big_file_with_bad_lines(tmp_path, bad, n_lines)
+    raw = stage.read_csv(path, target="orders", required=["a", "b", "c"], name="big", lazy=lazy)
+    # every row keeps its own line: the value written on line k is k
+    wrong, n, lo, hi = stage.con.execute(
+        f'SELECT count(*) FILTER (WHERE a::BIGINT <> _line OR c::BIGINT <> 7 * _line), count(*), '
+        f'min(_line), max(_line) FROM "{raw}"'
+    ).fetchone()
+    assert wrong == 0 and n == n_lines - 1 - len(bad)
+    assert (lo, hi) == (min(set(range(2, n_lines + 1)) - bad), max(set(range(2, n_lines + 1)) - bad))
+    assert [r[0] for r in rejected(stage)] == sorted(bad)
+    c = stage.count("orders")
+    assert (c.read, c.rejected) == (n_lines - 1, len(bad))
+    good = stage.validate(raw, target="orders", checks=[Check("a", "a = '5000'", "is 5000", "-")])
+    assert stage.rows(good) == n_lines - 2 - len(bad)
+    assert [r[:3] for r in rejected(stage) if r[0] == 5000] == [(5000, "orders", "a: is 5000: 5000")]
+    stage.drop(raw, good)
+    assert not stage.con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE starts_with(table_name, ?)", [stage.prefix + "raw_big"]
+    ).fetchone()[0]
+
+
+def test_staging_tables_are_temporary_and_memory_is_bounded(tmp_path):
+    from churnlens.config import ChurnlensConfig
+    from churnlens.warehouse import Warehouse
+
+    cfg = ChurnlensConfig.from_dict(
+        {"engine": {"duckdb_memory_limit": "700MB", "duckdb_temp_directory": str(tmp_path / "spill")}}
+    )
+    wh = Warehouse(tmp_path / "w.duckdb", config=cfg)
+    limit, temp = wh.con.con.execute(
+        "SELECT current_setting('memory_limit'), current_setting('temp_directory')"
+    ).fetchone()
+    assert limit == "667.5 MiB" and temp == str(tmp_path / "spill")  # 700 MB = 667.6 MiB
+    st = Stage(wh.staging(), cfg, "test")
+    raw = st.read_csv(write(tmp_path, "t.csv", b"a,b\n1,2\n3,4\n"), target="orders", required=["a"], name="t")
+    databases = st.con.execute(
+        "SELECT DISTINCT database_name FROM duckdb_tables() WHERE table_name = ?", [raw]
+    ).fetchall()
+    assert databases == [("temp",)]

@@ -34,6 +34,7 @@ from churnlens.config_rules import (
     IsoDateOrEmpty,
     MonthOrEmpty,
     NonNegative,
+    Pattern,
     Positive,
     Range,
     Share,
@@ -51,6 +52,7 @@ ModelKind = Literal["lightgbm", "logistic", "random_forest", "xgboost"]
 Imbalance = Literal["none", "class_weight", "oversample", "smote", "undersample"]
 Level = Literal["product", "category_l1", "category_l2", "category_l3"]
 Grades = Annotated[int, Range(2, 10)]
+MemorySize = Annotated[str, Pattern(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", "1.5GB", empty_ok=True)]
 
 
 @dataclass
@@ -67,6 +69,12 @@ class EngineConfig:
     #: Seconds a command waits for a DuckDB warehouse that another run or ingest is writing
     #: before it stops with a clear message (0: do not wait).
     lock_wait_seconds: NonNegative = 60.0
+    #: Memory DuckDB may hold for an ingest or a run before it spills to
+    #: ``duckdb_temp_directory`` (e.g. "1.5GB"; empty: DuckDB's default, 80 % of the RAM).
+    duckdb_memory_limit: MemorySize = "1.5GB"
+    #: Where DuckDB spills beyond its memory limit; empty: beside the warehouse file
+    #: (``<file>.tmp``, removed when it closes), or the system's temporary directory.
+    duckdb_temp_directory: str = ""
 
 
 @dataclass

@@ -66,6 +66,26 @@ def quiet(backend: Any) -> Any:
     return backend
 
 
+def limit_memory(backend: Any, cfg: EngineConfig, default_temp: str = "") -> None:
+    """Bound DuckDB's memory to ``cfg.duckdb_memory_limit``; beyond it, it spills to
+    ``cfg.duckdb_temp_directory``, else ``default_temp``, else DuckDB's own place (beside the
+    database file)."""
+    con = getattr(backend, "con", backend)
+    temp = cfg.duckdb_temp_directory or default_temp
+    try:
+        if cfg.duckdb_memory_limit:
+            con.execute("SET memory_limit = ?", [cfg.duckdb_memory_limit])
+        if temp:
+            con.execute("SET temp_directory = ?", [temp])
+    except duckdb.Error as exc:
+        raise DataError(
+            f"DuckDB refused the memory settings: {str(exc).splitlines()[0]}",
+            values=[cfg.duckdb_memory_limit, temp],
+            fix="Set engine.duckdb_memory_limit like 1.5GB and engine.duckdb_temp_directory to a "
+            "writable folder.",
+        ) from exc
+
+
 def spark_session(cfg: EngineConfig, warehouse_dir: str | Path | None = None) -> Any:
     """A SparkSession on 127.0.0.1 with UTC time and no web UI (local unless cfg says otherwise)."""
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")

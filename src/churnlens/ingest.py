@@ -9,6 +9,7 @@ stored + rejected.
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import time
 from collections.abc import Callable
@@ -54,6 +55,19 @@ def adapter(kind: str) -> Any:
     return importlib.import_module(f"churnlens.sources.{kind.replace('-', '_')}")
 
 
+def _with_share(progress: Callable[..., None] | None) -> Callable[[str, float | None], None] | None:
+    """``progress`` when it also takes the share done (``update(message, fraction)``), else None."""
+    if progress is None:
+        return None
+    try:
+        params = inspect.signature(progress).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind is p.VAR_POSITIONAL for p in params) or len(params) >= 2:
+        return progress
+    return None
+
+
 def ingest(
     kind: str,
     paths: list[str | Path],
@@ -79,7 +93,9 @@ def ingest(
     started = time.perf_counter()
     options = options or {}
     run_id = new_run_id()
-    stage = Stage(warehouse.staging(), config, kind, encoding=options.get("encoding"))
+    stage = Stage(
+        warehouse.staging(), config, kind, encoding=options.get("encoding"), report=_with_share(progress)
+    )
     # The canonical tables and the ingest record (its id is the new data version) are
     # published together; a failed or killed ingest leaves the previous shop as it was.
     with warehouse.run_scope(run_id):

@@ -39,7 +39,7 @@ import pyarrow.parquet as pq
 import sqlglot as sg
 
 from churnlens.config import ChurnlensConfig
-from churnlens.engine import ENGINES, connect_duckdb, connect_spark, quiet
+from churnlens.engine import ENGINES, connect_duckdb, connect_spark, limit_memory, quiet
 from churnlens.errors import DataError
 from churnlens.publishing import (
     RUN_PREFIX,
@@ -145,6 +145,8 @@ class Warehouse:
         if engine == "duckdb":
             wait = READ_WAIT_SECONDS if read_only else self.config.engine.lock_wait_seconds
             self.con = connect_duckdb(self.path, read_only=read_only, wait_seconds=wait, on_wait=on_wait)
+            spill = str(Path(tempfile.gettempdir()) / "churnlens_spill") if self.path is None else ""
+            limit_memory(self.con, self.config.engine, default_temp=spill)
             if not read_only:
                 self.cleaned = self._drop_leftover_tables() + self._remove_staging_files()
         else:
@@ -310,7 +312,9 @@ class Warehouse:
         self._check_writable()
         if self.engine == "duckdb":
             return self.con.con
-        return quiet(duckdb.connect(config={"temp_directory": tempfile.mkdtemp(prefix="churnlens_stage_")}))
+        con = quiet(duckdb.connect())
+        limit_memory(con, self.config.engine, default_temp=tempfile.mkdtemp(prefix="churnlens_stage_"))
+        return con
 
     def publish(self, stage: duckdb.DuckDBPyConnection, staged: dict[str, str]) -> None:
         """Hand staged tables (``{final_name: staged_name}``) to the warehouse: swapped in at once,

@@ -33,6 +33,9 @@ from churnlens.warehouse import Warehouse
 EVENT_DIMENSIONS = ("gender", "age_band", "traffic_source", "device", "customer_type", "month")
 ORDER_DIMENSIONS = ("gender", "age_band", "device", "month")
 NONBUYER_DIMENSIONS = ("gender", "age_band")
+#: The events columns the session tables, funnels and paths read: only these are carried into
+#: the sessionized events (not the metadata columns, which search trends read from ``events``).
+SESSION_EVENT_COLUMNS = ("event_id", "session_id", "customer_id", "event_ts", "event_type", "traffic_source")
 
 
 def _optional(wh: Warehouse, name: str) -> ir.Table | None:
@@ -84,7 +87,7 @@ def clicks_stage(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
     se = _cache(
         wh,
         "_behaviour_session_events",
-        sessions.sessionize(events, sc.gap_minutes, sc.split_at_midnight),
+        sessions.sessionize(events.select(*SESSION_EVENT_COLUMNS), sc.gap_minutes, sc.split_at_midnight),
     )
     ss = _cache(wh, "_behaviour_sessions", sessions.sessions(se))
 

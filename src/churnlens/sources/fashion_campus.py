@@ -79,17 +79,29 @@ MONEY = {
 }
 
 
-def meta(col: str, key: str) -> str:
-    """SQL: the value of ``key`` in the Python-literal dict text ``col`` (NULL if absent).
+def meta_token(col: str, key: str) -> str:
+    """SQL: the value token of ``key`` in the Python-literal dict text ``col``, quotes kept
+    (NULL if the text does not mention the key: the expression is skipped for such rows).
 
-    One regular expression takes the value token (a quoted string or a number) and the quotes
-    are cut off; rows whose text does not mention the key skip the expression altogether.
-    """
+    One regular expression takes the value token (a quoted string or a number)."""
     pattern = f"'{key}': *('[^']*'|\"[^\"]*\"|-?[0-9]+(?:\\.[0-9]+)?)"
-    token = f"regexp_extract({col}, {literal(pattern)}, 1)"
+    return f"CASE WHEN contains({col}, {literal(repr(key))}) THEN regexp_extract({col}, {literal(pattern)}, 1) END"
+
+
+def meta_value(token: str) -> str:
+    """SQL: the value of a `meta_token` (a column, computed once) with its quotes cut off."""
     quotes = f"{literal(chr(39))}, {literal(chr(34))}"
-    value = f"CASE WHEN left({token}, 1) IN ({quotes}) THEN {token}[2:-2] ELSE {token} END"
-    return f"CASE WHEN contains({col}, {literal(repr(key))}) THEN nullif({value}, '') END"
+    return f"nullif(CASE WHEN left({token}, 1) IN ({quotes}) THEN {token}[2:-2] ELSE {token} END, '')"
+
+
+def meta(col: str, key: str) -> str:
+    """SQL: the value of ``key`` in the Python-literal dict text ``col`` (NULL if absent)."""
+    return meta_value(meta_token(col, key))
+
+
+#: event_metadata keys read into events columns (each key's regular expression runs once a row).
+META_KEYS = ("product_id", "quantity", "item_price", "search_keywords", "promo_code", "promo_amount",
+             "payment_status")  # fmt: skip
 
 
 def load(stage: Stage, paths: list[Path], options: dict[str, Any], progress) -> dict[str, Any]:
@@ -121,7 +133,9 @@ def _customers(stage: Stage, path: Path) -> None:
         "home_country",
         "first_join_date",
     ]
-    raw = stage.read_csv(path, target="customers", required=need, name="customer", private=PERSONAL)
+    raw = stage.read_csv(
+        path, target="customers", required=need, name="customer", private=PERSONAL, lazy=True
+    )
     good = stage.validate(
         raw,
         target="customers",
@@ -196,7 +210,7 @@ def _products(stage: Stage, path: Path) -> None:
 def _transactions(stage: Stage, path: Path) -> None:
     need = ["created_at", "customer_id", "booking_id", "session_id", "product_metadata", "payment_method",
             "payment_status", "promo_amount", "promo_code", "shipment_fee", "total_amount"]  # fmt: skip
-    raw = stage.read_csv(path, target="orders", required=need, name="transactions")
+    raw = stage.read_csv(path, target="orders", required=need, name="transactions", lazy=True)
     con = stage.con
     # ids and quantities: whole numbers, written 2 or 2.0 (the ".0" is cut off; 2.5 keeps its ".5")
     number = "(-?[0-9]+(?:\\.[0-9]+)?)"
@@ -208,7 +222,7 @@ def _transactions(stage: Stage, path: Path) -> None:
     prices = "regexp_extract_all(product_metadata, '''item_price'': *(-?[0-9]+(?:\\.[0-9]+)?)', 1)"
     parsed = stage.tmp("tx_parsed")
     con.execute(
-        f"""CREATE TABLE {ident(parsed)} AS SELECT *, {items} AS _pids, {qtys} AS _qtys, {prices} AS _prices,
+        f"""CREATE TEMP TABLE {ident(parsed)} AS SELECT *, {items} AS _pids, {qtys} AS _qtys, {prices} AS _prices,
             length(product_metadata) - length(replace(product_metadata, '{{', '')) AS _n_dicts
             FROM {ident(raw)} """
     )
@@ -289,7 +303,7 @@ def _transactions(stage: Stage, path: Path) -> None:
     )
     lines = stage.tmp("tx_lines")
     con.execute(
-        f"""CREATE TABLE {ident(lines)} AS SELECT booking_id AS order_id, _line,
+        f"""CREATE TEMP TABLE {ident(lines)} AS SELECT booking_id AS order_id, _line,
             unnest(range(1, len(_pids) + 1)) AS line_no, unnest(_pids) AS product_id,
             unnest(_qtys)::DOUBLE AS quantity, unnest(_prices)::DOUBLE AS unit_price FROM {ident(good)} """
     )
@@ -313,7 +327,7 @@ def _money_checks() -> list[Check]:
 
 def _events(stage: Stage, path: Path) -> None:
     need = ["session_id", "event_name", "event_time", "event_id", "traffic_source", "event_metadata"]
-    raw = stage.read_csv(path, target="events", required=need, name="clicks", optional=True)
+    raw = stage.read_csv(path, target="events", required=need, name="clicks", optional=True, lazy=True)
     known = ", ".join(literal(k) for k in EVENT_TYPES)
     good = stage.validate(
         raw,
@@ -357,21 +371,30 @@ def _events(stage: Stage, path: Path) -> None:
     good = stage.reject_duplicates(good, key=["event_id"], target="events")
     mapping = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in EVENT_TYPES.items())
     orders = stage.staged["orders"]
+    tokens = ", ".join(f"{meta_token('event_metadata', k)} AS {ident('_m_' + k)}" for k in META_KEYS)
+    m = {k: meta_value(ident("_m_" + k)) for k in META_KEYS}
+    # The good rows are in file order; the join to the sessions' customers is not, so only its
+    # two columns are sorted and set beside the events by position (checked line by line).
+    customers = f"""(SELECT g._line, s.customer_id FROM {ident(good)} g
+        LEFT JOIN (SELECT session_id, min(customer_id) AS customer_id FROM {ident(orders)} GROUP BY session_id) s
+          ON g.session_id = s.session_id ORDER BY g._line)"""
     stage.stage(
         "events",
-        f"""SELECT e.event_id, e.session_id, s.customer_id, {ts("e.event_time")} AS event_ts,
+        f"""SELECT e.event_id, e.session_id,
+            CASE WHEN e._line = c._line THEN c.customer_id ELSE error('events out of line order') END
+              AS customer_id,
+            {ts("e.event_time")} AS event_ts,
             CASE e.event_name {mapping} END AS event_type, e.event_name AS raw_event_name,
-            {meta("e.event_metadata", "product_id")} AS product_id,
-            TRY_CAST({meta("e.event_metadata", "quantity")} AS DOUBLE) AS quantity,
-            TRY_CAST({meta("e.event_metadata", "item_price")} AS DOUBLE) AS item_price,
-            {meta("e.event_metadata", "search_keywords")} AS search_query,
-            {meta("e.event_metadata", "promo_code")} AS promo_code,
-            TRY_CAST({meta("e.event_metadata", "promo_amount")} AS DOUBLE) AS promo_amount,
-            {meta("e.event_metadata", "payment_status")} AS payment_status,
+            {m["product_id"]} AS product_id,
+            TRY_CAST({m["quantity"]} AS DOUBLE) AS quantity,
+            TRY_CAST({m["item_price"]} AS DOUBLE) AS item_price,
+            {m["search_keywords"]} AS search_query,
+            {m["promo_code"]} AS promo_code,
+            TRY_CAST({m["promo_amount"]} AS DOUBLE) AS promo_amount,
+            {m["payment_status"]} AS payment_status,
             nullif(e.traffic_source, '') AS traffic_source
-        FROM {ident(good)} e
-        LEFT JOIN (SELECT session_id, min(customer_id) AS customer_id FROM {ident(orders)} GROUP BY session_id) s
-          ON e.session_id = s.session_id
-        ORDER BY e._line""",
+        FROM (SELECT _line, event_id, session_id, event_time, event_name, traffic_source, {tokens}
+              FROM {ident(good)}) e
+        POSITIONAL JOIN {customers} c""",
     )
     stage.drop(raw, good)

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 from churnlens.errors import DataError
+from churnlens.sources.progress import watched
 from churnlens.sources.sql import ident, idents, literal
 
 RAW_TEXT_LIMIT = 500  # characters of a rejected row kept in rejected_rows.raw
@@ -46,7 +47,9 @@ class Rejecting:
     """Validation and rejection over the stage's DuckDB connection (mixed into `Stage`).
 
     It uses the stage's ``con``, ``config``, ``prefix``, ``rejected`` (table name), ``counts``,
-    ``source_of`` and its ``tmp``/``rows``/``columns``/``drop``.
+    ``source_of``, ``report``, ``_views`` (views numbering a read's lines) and its
+    ``tmp``/``rows``/``columns``/``drop``. The tables of good rows it makes are temporary (in
+    memory, spilled beyond the memory limit), never written into the warehouse file.
     """
 
     def validate(self, table: str, *, target: str, checks: list[Check], source: str | None = None) -> str:
@@ -56,11 +59,12 @@ class Rejecting:
         cols = [c for c in self.columns(table) if c != "_line"]
         if not checks:
             return table
-        stats = self.con.execute(
-            "SELECT "
-            + ", ".join(f"count(*) FILTER (WHERE {c.bad})" for c in checks)
-            + f" FROM {ident(table)}"
-        ).fetchone()
+        with watched(self.con, self.report, f"checking {target}", n):
+            stats = self.con.execute(
+                "SELECT "
+                + ", ".join(f"count(*) FILTER (WHERE {c.bad})" for c in checks)
+                + f" FROM {ident(table)}"
+            ).fetchone()
         if not any(stats):  # nothing fails: the rows move on under a new name, no copy
             return self._renamed(table, source)
         limit = self.config.ingest.max_bad_share * n
@@ -97,7 +101,8 @@ class Rejecting:
     def reject_duplicates(
         self, table: str, *, key: list[str], target: str, source: str | None = None, exact: bool = False
     ) -> str:
-        """Keep the first row of each key (in file order); later ones are rejected.
+        """Keep the first row of each key (in file order); later ones are rejected. The rows kept
+        stay in file order, as every table of good rows does.
 
         With ``exact`` the key is the whole row as read (``key`` lists its columns) and a later
         copy is rejected as "duplicate of line N".
@@ -108,8 +113,8 @@ class Rejecting:
         if exact:  # repeats are expected: mark the first line of each row once, in one pass
             marked = self.tmp(f"dup_{uuid.uuid4().hex[:6]}")
             self.con.execute(
-                f"CREATE TABLE {ident(marked)} AS SELECT *, min(_line) OVER (PARTITION BY {keys}) AS _first "
-                f"FROM {ident(table)}"
+                f"CREATE TEMP TABLE {ident(marked)} AS SELECT *, min(_line) OVER (PARTITION BY {keys}) AS _first "
+                f"FROM {ident(table)} ORDER BY _line"
             )
             if not self.con.execute(
                 f"SELECT count(*) FILTER (WHERE _line <> _first) FROM {ident(marked)}"
@@ -122,7 +127,7 @@ class Rejecting:
         n, n_keys = self.con.execute(f"SELECT count(*), {distinct} FROM {ident(table)}").fetchone()
         if n == n_keys:  # (NULL keys are not counted as distinct, so none is among them)
             return self._renamed(table, source)  # no repeated key: nothing to reject, no copy
-        marked = f"(SELECT *, min(_line) OVER (PARTITION BY {keys}) AS _first FROM {ident(table)})"
+        marked = f"(SELECT *, min(_line) OVER (PARTITION BY {keys}) AS _first FROM {ident(table)} ORDER BY _line)"
         said = (
             f"{literal('duplicate ' + '/'.join(key) + ' ')} || "
             + " || '/' || ".join(f"coalesce(CAST({ident(k)} AS VARCHAR), 'NULL')" for k in key)
@@ -171,7 +176,7 @@ class Rejecting:
         good = self.tmp(f"ok_{uuid.uuid4().hex[:6]}")
         drop = idents(["_reason", *(drop_cols or [])])
         self.con.execute(
-            f"CREATE TABLE {ident(good)} AS SELECT * EXCLUDE ({drop}) FROM {marked} WHERE _reason IS NULL"
+            f"CREATE TEMP TABLE {ident(good)} AS SELECT * EXCLUDE ({drop}) FROM {marked} WHERE _reason IS NULL"
         )
         self.source_of[good] = source
         if (
@@ -185,7 +190,11 @@ class Rejecting:
     def _renamed(self, table: str, source: str) -> str:
         """The checked table under a new name (a metadata change), as `_split` would give it."""
         good = self.tmp(f"ok_{uuid.uuid4().hex[:6]}")
-        self.con.execute(f"ALTER TABLE {ident(table)} RENAME TO {ident(good)}")
+        if table in self._views:  # a view numbering the lines of a read: renamed, still over its table
+            self.con.execute(f"ALTER VIEW {ident(table)} RENAME TO {ident(good)}")
+            self._views[good] = self._views.pop(table)
+        else:
+            self.con.execute(f"ALTER TABLE {ident(table)} RENAME TO {ident(good)}")
         self.source_of[good] = source
         return good
 

@@ -27,6 +27,7 @@ from churnlens.config import ChurnlensConfig
 from churnlens.errors import DataError
 from churnlens.schema import ALL_TABLES, CANONICAL, REJECTED_ROWS
 from churnlens.sources import text_files
+from churnlens.sources.progress import Report, estimated_rows, watched
 from churnlens.sources.rejections import RAW_TEXT_LIMIT, Check, Rejecting, TableCount
 from churnlens.sources.sql import ident, outside
 
@@ -43,12 +44,17 @@ class Stage(Rejecting):
     malformed: dict[str, str] = field(default_factory=dict)
     #: Encoding of the CSV files (a Python codec name); None or UTF-8: read as they are.
     encoding: str | None = None
+    #: ``report(message, fraction)`` told how far each long read, check and staging query has
+    #: got, with rows per second (see `churnlens.sources.progress`); None: nothing told.
+    report: Report | None = None
 
     def __post_init__(self) -> None:
         self.prefix = f"_stg_{uuid.uuid4().hex[:8]}_"
         self.rejected = self.tmp("rejected_rows")
         self._copies: dict[Path, Path] = {}
         self._copy_dir: str | None = None
+        #: Views numbering the lines of a file read (see `read_csv`'s ``lazy``) -> table read.
+        self._views: dict[str, str] = {}
         if self.encoding:
             self.encoding = text_files.check_encoding(self.encoding)
         cols = ", ".join(f"{ident(c.name)} {c.sql_type}" for c in REJECTED_ROWS.columns)
@@ -68,7 +74,11 @@ class Stage(Rejecting):
         return [r[0] for r in self.con.execute(f"DESCRIBE {ident(table)}").fetchall()]
 
     def drop(self, *tables: str) -> None:
+        """Drop tables (and views numbering the lines of a read, with the table they read)."""
         for t in tables:
+            if t in self._views:
+                self.con.execute(f"DROP VIEW IF EXISTS {ident(t)}")
+                t = self._views.pop(t)
             self.con.execute(f"DROP TABLE IF EXISTS {ident(t)}")
 
     # ---- plausible values ---------------------------------------------------------------------
@@ -126,6 +136,7 @@ class Stage(Rejecting):
         keep_malformed: bool = False,
         private: tuple[str, ...] = (),
         optional: bool = False,
+        lazy: bool = False,
     ) -> str:
         """Read a CSV file as text columns plus `_line` (1 = the header line).
 
@@ -138,7 +149,13 @@ class Stage(Rejecting):
         own helper columns do) unless required. A missing file, an empty file, a missing
         required column, a file mostly not in UTF-8 or one the CSV reader cannot parse raises
         DataError; so does a header without rows, unless the file is ``optional`` (then it is
-        an empty table, noted).
+        an empty table, noted). With ``lazy`` a file read without a malformed line is not copied
+        to number its lines: the raw table is a view numbering the rows as read, which can be
+        queried, renamed and dropped like a table but not written to.
+
+        The file is read in parallel into a temporary table (in memory, spilled to the engine's
+        temporary directory beyond its memory limit); the reader keeps each malformed line's
+        number, so the rows read keep theirs.
         """
         path = Path(path)
         text = self.utf8(path)
@@ -153,13 +170,14 @@ class Stage(Rejecting):
                     "The file has a header but no rows.", file=str(path), fix="Export the data again."
                 )
             cols = "".join(f", {ident(c)} VARCHAR" for c in header if c not in drop)
-            self.con.execute(f"CREATE TABLE {ident(raw)} (_line BIGINT{cols})")
+            self.con.execute(f"CREATE TEMP TABLE {ident(raw)} (_line BIGINT{cols})")
             self.count(target)
             self.notes.append(f"{path.name} has a header but no rows: read as an empty table")
             return raw
         rej_table, rej_scan = self.tmp(f"rej_{name}"), self.tmp(f"scan_{name}")
         try:
-            self._read_text_columns(text, raw + "_0", delim, rej_table, rej_scan, header)
+            with watched(self.con, self.report, f"reading {path.name}", estimated_rows(text)):
+                self._read_text_columns(text, raw + "_0", delim, rej_table, rej_scan, header)
         except duckdb.InvalidInputException as exc:  # a state the CSV reader cannot leave
             raise DataError(
                 f"The file cannot be read as CSV: {str(exc).splitlines()[0]}",
@@ -169,35 +187,19 @@ class Stage(Rejecting):
             ) from exc
         n_good = self.rows(f"{raw}_0")
         self.con.execute(
-            f"CREATE TABLE {ident(raw + '_rej')} AS SELECT line, min(error_message) AS msg, "
+            f"CREATE TEMP TABLE {ident(raw + '_rej')} AS SELECT line, min(error_message) AS msg, "
             f"min(csv_line) AS csv_line FROM {ident(rej_table)} GROUP BY line"
         )
+        tail = text_files.open_quote(text, delim)
+        if tail is not None:  # the reader's own rejection of the cut-off text is replaced by ours
+            self.con.execute(f"DELETE FROM {ident(raw + '_rej')} WHERE line >= ?", [tail[0]])
         n_bad = self.rows(f"{raw}_rej")
         self.drop(rej_table, rej_scan)
         if n_bad:
             self._explain_undecodable(path, text, f"{raw}_rej", n_good + n_bad)
-        # Lines of the good rows: every data line that was not rejected, in file order.
-        exclude = "".join(f", {ident(c)}" for c in drop)
-        if n_bad == 0:  # every data line was read: line = position + 2 (the header is line 1)
-            self.con.execute(
-                f"CREATE TABLE {ident(raw)} AS SELECT (rowid + 2)::BIGINT AS _line, * EXCLUDE (rowid{exclude}) "
-                f"FROM (SELECT rowid, * FROM {ident(raw + '_0')})"
-            )
-        else:
-            self.con.execute(
-                f"""CREATE TABLE {ident(raw)} AS
-            WITH good AS (
-                SELECT range AS line, row_number() OVER (ORDER BY range) - 1 AS idx
-                FROM range(2, {int(2 + n_good + n_bad)})
-                WHERE range NOT IN (SELECT line FROM {ident(raw + "_rej")})
-            )
-            SELECT g.line::BIGINT AS _line, r.* EXCLUDE (rid{exclude})
-            FROM (SELECT rowid AS rid, * FROM {ident(raw + "_0")}) r JOIN good g ON r.rid = g.idx
-            ORDER BY _line"""
-            )
+        self._number_lines(raw, n_good + n_bad, drop, lazy=lazy and n_bad == 0)
         self.count(target).read += n_good + n_bad
-        self.drop(f"{raw}_0")
-        cut_short = self._reject_open_quote(path, text, delim, target=target, keep_text=not private)
+        cut_short = self._reject_open_quote(path, tail, target=target, keep_text=not private)
         if n_good + n_bad == 0 and not cut_short:  # rows follow the header, yet the reader found none
             raise DataError(
                 "No line after the header could be read as CSV.",
@@ -211,14 +213,44 @@ class Stage(Rejecting):
             self.reject_malformed(f"{raw}_rej", target=target, source=str(path), keep_text=not private)
         return raw
 
+    def _number_lines(self, raw: str, n_lines: int, drop: list[str], *, lazy: bool) -> None:
+        """``raw`` from the rows read into ``raw_0`` (in file order) and the malformed lines in
+        ``raw_rej``: each row with its `_line`, ``drop`` columns left out.
+
+        Row ``i`` (from 0) is on line ``i + 2`` plus the number of malformed lines before it:
+        malformed line ``r_j`` (the j-th, from 1) shifts every row from ``r_j - 1 - j`` on by
+        ``j``, found for each row by an as-of join on the (few) malformed lines."""
+        base = f"{raw}_0"
+        exclude = "".join(f", {ident(c)}" for c in drop)
+        if self.rows(f"{raw}_rej") == 0:
+            select = (
+                f"SELECT (_cl_rid + 2)::BIGINT AS _line, * EXCLUDE (_cl_rid{exclude}) "
+                f"FROM (SELECT rowid AS _cl_rid, * FROM {ident(base)})"
+            )
+            if lazy:  # no copy: the view numbers the rows each time it is read
+                self.con.execute(f"CREATE TEMP VIEW {ident(raw)} AS {select}")
+                self._views[raw] = base
+                return
+        else:
+            select = f"""WITH bad AS (
+                    SELECT line, row_number() OVER (ORDER BY line) AS j FROM {ident(raw + "_rej")}
+                    WHERE line >= 2 AND line < {int(2 + n_lines)}
+                ), shifts AS (SELECT line - 1 - j AS start, max(j) AS shift FROM bad GROUP BY ALL)
+                SELECT (r._cl_rid + 2 + coalesce(s.shift, 0))::BIGINT AS _line, r.* EXCLUDE (_cl_rid{exclude})
+                FROM (SELECT rowid AS _cl_rid, * FROM {ident(base)}) r
+                ASOF LEFT JOIN shifts s ON r._cl_rid >= s.start
+                ORDER BY _line"""
+        self.con.execute(f"CREATE TEMP TABLE {ident(raw)} AS {select}")
+        self.drop(base)
+
     def _read_text_columns(
         self, text: Path, table: str, delim: str, rej_table: str, rej_scan: str, header: list[str]
     ) -> None:
         """DuckDB's CSV reader: every column as text, lines that do not fit in ``rej_table``."""
         self.con.execute(
-            f"CREATE TABLE {ident(table)} AS SELECT * FROM read_csv(?, delim = ?, quote = '\"', "
+            f"CREATE TEMP TABLE {ident(table)} AS SELECT * FROM read_csv(?, delim = ?, quote = '\"', "
             "escape = '\"', header = false, skip = 1, all_varchar = true, store_rejects = true, "
-            "rejects_table = ?, rejects_scan = ?, parallel = false, auto_detect = false, columns = ?)",
+            "rejects_table = ?, rejects_scan = ?, parallel = true, auto_detect = false, columns = ?)",
             [str(text), delim, rej_table, rej_scan, dict.fromkeys(header, "VARCHAR")],
         )
 
@@ -247,7 +279,7 @@ class Stage(Rejecting):
         raw = self.tmp(f"raw_{name}")
         exclude = "".join(f", {ident(c)}" for c in cols if c.startswith("_") and c not in required)
         self.con.execute(
-            f"CREATE TABLE {ident(raw)} AS SELECT (file_row_number + 1)::BIGINT AS _line, "
+            f"CREATE TEMP TABLE {ident(raw)} AS SELECT (file_row_number + 1)::BIGINT AS _line, "
             f"* EXCLUDE (file_row_number{exclude}) "
             "FROM read_parquet(?, file_row_number = true) ORDER BY _line",
             [str(path)],
@@ -275,7 +307,8 @@ class Stage(Rejecting):
             for c in spec.columns
         )
         name = self.tmp(f"canon_{target}")
-        self.con.execute(f"CREATE OR REPLACE TABLE {ident(name)} AS SELECT {exprs} FROM ({select_sql})")
+        with watched(self.con, self.report, f"storing {target}", self.count(target).read or None):
+            self.con.execute(f"CREATE OR REPLACE TABLE {ident(name)} AS SELECT {exprs} FROM ({select_sql})")
         self.staged[target] = name
         self.count(target).stored = self.rows(name)
 
@@ -303,6 +336,7 @@ class Stage(Rejecting):
     def cleanup(self) -> None:
         """Drop every temporary table this stage created and that was not published."""
         published = set(self.staged.values())
+        self.drop(*(v for v in list(self._views) if v not in published))
         names = [
             r[0]
             for r in self.con.execute(
@@ -332,14 +366,16 @@ class Stage(Rejecting):
                 [f" (not UTF-8: the file may be {guess[0]}; ingest with --encoding {guess[0]})"],
             )
 
-    def _reject_open_quote(self, path: Path, text: Path, delim: str, *, target: str, keep_text: bool) -> bool:
+    def _reject_open_quote(
+        self, path: Path, tail: tuple[int, int, str] | None, *, target: str, keep_text: bool
+    ) -> bool:
         """Reject a last line cut off inside a quoted value (True if so); DataError if it swallows
         more lines.
 
-        DuckDB's CSV reader stops without any error or rejected line at a quote that is never
-        closed, so the rest of the file would be lost silently.
+        ``tail`` is `text_files.open_quote` of the file: DuckDB's CSV reader stops at a quote
+        that is never closed (rejecting the rest as one unterminated value, or silently), so
+        the rest of the file would be lost without a reason.
         """
-        tail = text_files.open_quote(text, delim)
         if tail is None:
             return False
         line, n_lines, content = tail
