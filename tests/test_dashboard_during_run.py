@@ -35,14 +35,14 @@ def stale_banner(page) -> bool:
     return page.get_by_text("Stale results", exact=False).count() > 0
 
 
-def test_run_publishes_while_the_dashboard_is_viewed(tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def serve_a_stale_run(tmp_path):
+    """A warehouse whose one run (the profile) is stale after a second ingest, served by
+    `churnlens serve` in a subprocess: (warehouse path, port, server process)."""
     shop, db = write_shop(tmp_path / "shop"), tmp_path / "w.duckdb"
     with Warehouse(db) as wh:
         ingest("fashion-campus", [shop], wh)
         pipeline.run(wh, only=["profile"])
-        ingest("fashion-campus", [shop], wh)  # the profile is now stale
+        ingest("fashion-campus", [shop], wh)  # the run is now stale: its banner shows it
     port = free_port()
     proc = subprocess.Popen(
         churnlens("serve", "--db", str(db), "--port", str(port)),
@@ -50,6 +50,13 @@ def test_run_publishes_while_the_dashboard_is_viewed(tmp_path):
         stderr=subprocess.DEVNULL,
         env={**os.environ, "CHURNLENS_PASSWORD": ""},
     )
+    return db, port, proc
+
+
+def test_run_publishes_while_the_dashboard_is_viewed(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    db, port, proc = serve_a_stale_run(tmp_path)
     url = f"http://127.0.0.1:{port}/data"
     try:
         with sync_playwright() as p:
@@ -120,18 +127,7 @@ marker.write_text("done")
 def test_a_page_first_opened_mid_run_shows_the_previous_run(tmp_path):
     from playwright.sync_api import sync_playwright
 
-    shop, db = write_shop(tmp_path / "shop"), tmp_path / "w.duckdb"
-    with Warehouse(db) as wh:
-        ingest("fashion-campus", [shop], wh)
-        pipeline.run(wh, only=["profile"])
-        ingest("fashion-campus", [shop], wh)  # the previous run is now stale: its banner shows it
-    port = free_port()
-    proc = subprocess.Popen(
-        churnlens("serve", "--db", str(db), "--port", str(port)),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "CHURNLENS_PASSWORD": ""},
-    )
+    db, port, proc = serve_a_stale_run(tmp_path)
     marker = tmp_path / "run.state"
     run = None
     try:

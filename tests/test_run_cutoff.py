@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from test_run_publishing import FAST_SETS
 from typer.testing import CliRunner
 
 from churnlens import pipeline
@@ -20,15 +21,7 @@ from churnlens.run_cutoff import recorded
 from churnlens.sources.synthetic import GeneratorConfig, generate
 from churnlens.warehouse import Warehouse
 
-FAST = {
-    "churn.n_trials": "0",
-    "churn.training_cutoffs": "3",
-    "churn.backtest_folds": "1",
-    "churn.models": '["lightgbm"]',
-    "churn.imbalance_strategies": '["none"]',
-    "churn.n_estimators": "40",
-    "churn.window_rule": "fixed",
-}
+FAST = {**FAST_SETS, "churn.window_rule": "fixed"}
 STAGES = ["segments", "customer_value", "churn", "products", "playbook"]
 
 

@@ -428,16 +428,11 @@ class Warehouse:
             if self._apart is not None:
                 self._copy_in(renames, drops)
             else:
-                raw.execute("BEGIN TRANSACTION")
-                try:
-                    for name in [*renames, *drops]:
-                        raw.execute(f"DROP TABLE IF EXISTS {_q(name)}")
-                    for name, private in renames.items():
-                        raw.execute(f"ALTER TABLE {_q(private)} RENAME TO {_q(name)}")
-                    raw.execute("COMMIT")
-                except BaseException:
-                    raw.execute("ROLLBACK")
-                    raise
+                _in_one_transaction(
+                    raw,
+                    [f"DROP TABLE IF EXISTS {_q(name)}" for name in [*renames, *drops]]
+                    + [f"ALTER TABLE {_q(private)} RENAME TO {_q(name)}" for name, private in renames.items()],
+                )
             if self.path is not None:
                 marker = published_marker(self.path)
                 tmp = marker.with_name(f"{marker.name}.{uuid.uuid4().hex[:8]}")
@@ -505,16 +500,14 @@ class Warehouse:
         self._attach(TARGET, read_only=False)
         t = _q(TARGET)
         try:
-            raw.execute("BEGIN TRANSACTION")
-            try:
-                for name in [*renames, *drops]:
-                    raw.execute(f"DROP TABLE IF EXISTS {t}.main.{_q(name)}")
-                for name, private in renames.items():
-                    raw.execute(f"CREATE TABLE {t}.main.{_q(name)} AS SELECT * FROM main.{_q(private)}")
-                raw.execute("COMMIT")
-            except BaseException:
-                raw.execute("ROLLBACK")
-                raise
+            _in_one_transaction(
+                raw,
+                [f"DROP TABLE IF EXISTS {t}.main.{_q(name)}" for name in [*renames, *drops]]
+                + [
+                    f"CREATE TABLE {t}.main.{_q(name)} AS SELECT * FROM main.{_q(private)}"
+                    for name, private in renames.items()
+                ],
+            )
         finally:
             raw.execute(f"DETACH {t}")
 
@@ -582,3 +575,15 @@ def _typed_nulls(table: pa.Table) -> pa.Table:
         if pa.types.is_null(f.type):
             table = table.set_column(i, pa.field(f.name, pa.string()), pa.nulls(len(table), pa.string()))
     return table
+
+
+def _in_one_transaction(raw: Any, statements: list[str]) -> None:
+    """Run ``statements`` (names quoted by the caller) in one DuckDB transaction: all or none."""
+    raw.execute("BEGIN TRANSACTION")
+    try:
+        for statement in statements:
+            raw.execute(statement)
+        raw.execute("COMMIT")
+    except BaseException:
+        raw.execute("ROLLBACK")
+        raise
