@@ -332,6 +332,23 @@ def test_killed_run_leaves_the_previous_run(tmp_path):
     assert r.returncode == 0, r.stderr
     page = report.read_text(encoding="utf-8")
     assert all(html.escape(t) in page for t in findings.text_en)
+    # every dashboard page renders that run: the Data page lists its tables with their rows,
+    # and the at-risk list is the published actions table's
+    from test_app_pages import render
+
+    from churnlens.app.views import PAGES
+
+    for key in PAGES:
+        render(db, key, "en")
+    with Warehouse(db, read_only=True) as wh:
+        rows = {n: len(wh.to_pandas(n)) for n in fingerprints(db)}
+    listing = render(db, "data", "en").dataframe[0].value.set_index("table_name")["rows"].to_dict()
+    assert {n: listing[n] for n in listing if n in rows} == {n: rows[n] for n in listing if n in rows}
+    shown = [d.value for d in render(db, "churn", "en").dataframe if "state" in d.value.columns][0]
+    saveable = actions[actions.state.isin(["at_risk", "lapsing"])].sort_values("expected_saved_revenue", ascending=False)
+    assert shown["expected_saved_revenue"].tolist() == pytest.approx(
+        saveable["expected_saved_revenue"].head(len(shown)).tolist()
+    )
 
 
 @pytest.mark.slow
