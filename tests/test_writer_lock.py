@@ -99,8 +99,8 @@ def test_a_lock_left_by_a_killed_process_is_taken_over(tmp_path):
         assert wh.lock.taken_over == f"process {holder.pid} on host {socket.gethostname()}"
         assert json.loads(lock_path(db, "duckdb").read_text())["pid"] == os.getpid()
     assert told == [f"took over the lock of w.duckdb left by process {holder.pid} on host {socket.gethostname()}, which has ended"]
-    # a clean close leaves a lock naming nobody: the next writer takes nothing over
-    assert lock_path(db, "duckdb").read_text() == ""
+    # a clean close removes the lock file: the next writer takes nothing over
+    assert not lock_path(db, "duckdb").exists()
     again = WriterLock(lock_path(db, "duckdb"), "w.duckdb").acquire()
     try:
         assert again.taken_over is None
@@ -118,7 +118,7 @@ def test_writers_of_one_process_share_the_lock_and_the_last_lets_go(tmp_path):
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "in use by another program" in r.stderr and f"process {os.getpid()}" in r.stderr
     first.close()
-    assert lock_path(db, "duckdb").read_text() == ""
+    assert not lock_path(db, "duckdb").exists()  # the last writer of the process let go and removed it
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 
@@ -147,3 +147,21 @@ def test_one_message_for_every_way_a_lock_is_met(tmp_path):
     expected = str(in_use_error(db, f"process {holder.pid}"))
     assert on_open == expected
     assert str(safe_paths.duckdb_io_error(met, db)) == str(in_use_error(db, f"process {pid}"))
+
+
+def test_writers_taking_turns_never_hold_the_lock_together(tmp_path):
+    """The file is removed on release while others wait on it: each waiter checks it locked the
+    file the path names, so two writers are never inside at once (an exclusive marker file
+    would fail to be created otherwise)."""
+    lock, inside = tmp_path / "w.duckdb.lock", tmp_path / "inside"
+    code = (
+        "import os, sys, time; from pathlib import Path; from churnlens.writer_lock import WriterLock\n"
+        f"for _ in range(60):\n"
+        f"    w = WriterLock(Path({str(lock)!r}), 'w').acquire(wait_seconds=60)\n"
+        f"    fd = os.open({str(inside)!r}, os.O_CREAT | os.O_EXCL | os.O_WRONLY)\n"
+        f"    time.sleep(0.02); os.close(fd); os.unlink({str(inside)!r}); w.release()\n"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    errors = [p.communicate(timeout=300)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], errors
+    assert not lock.exists() and not inside.exists()

@@ -2,7 +2,8 @@
 
 A writing open (a run, an ingest) takes `WriterLock`: a lock file (``<db>.lock`` beside a
 DuckDB file, ``_writer.lock`` inside a Spark warehouse directory) holding an operating-system
-lock (``flock``) and, as text, the holder's process id, host and start time. The operating
+lock (``flock``) and, as text, the holder's process id, host and start time; a clean release
+removes the file. The operating
 system releases the lock when its process ends however it ends, so a lock left by a dead
 process is taken over at once (its pid and host are reported). Within one process the lock is
 shared (as DuckDB shares one open file between connections of a process) and let go with its
@@ -84,14 +85,13 @@ class WriterLock:
                 _HELD[key][1] += 1
                 self._fd = _HELD[key][0]
                 return self
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         deadline = time.monotonic() + wait_seconds
         told = False
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             while True:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
                         raise in_use_error(self.name, holder_text(_read(fd)), wait_seconds) from None
@@ -99,6 +99,12 @@ class WriterLock:
                         on_wait(f"waiting for {self.name}: another run or ingest is writing to it")
                         told = True
                     time.sleep(0.25)
+                    continue
+                if _same_file(fd, self.path):
+                    break
+                # the holder released it and removed the file meanwhile: lock the file now there
+                os.close(fd)
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             left = _read(fd)
             if left.get("pid") and (left.get("pid"), left.get("host")) != (os.getpid(), socket.gethostname()):
                 self.taken_over = holder_text(left)
@@ -115,7 +121,8 @@ class WriterLock:
         return self
 
     def release(self) -> None:
-        """Empty the file (a clean release names nobody) and let go of the lock."""
+        """Remove the file (a clean release leaves nothing beside the warehouse) and let go of
+        the lock; a writer waiting on the removed file locks the new one (`_same_file`)."""
         fd, self._fd = self._fd, None
         if fd is None:
             return
@@ -126,6 +133,9 @@ class WriterLock:
                 return
             del _HELD[key]
         try:
+            if _same_file(fd, self.path):
+                os.unlink(self.path)
+        except OSError:  # a read-only or vanished folder: the emptied file stays
             os.ftruncate(fd, 0)
         finally:
             os.close(fd)  # closing the last descriptor releases the flock
@@ -133,6 +143,15 @@ class WriterLock:
     @property
     def held(self) -> bool:
         return self._fd is not None
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    """Whether ``path`` still names the file open as ``fd``."""
+    try:
+        here, there = os.fstat(fd), os.stat(path)
+    except FileNotFoundError:
+        return False
+    return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
 
 
 def _read(fd: int) -> dict:
