@@ -90,16 +90,19 @@ def pytest_collection_modifyitems(config, items):
     but not `slow` is a usage error, so `-m "not slow"` never starts Spark.
 
     The suite runs in two processes (`-n 2 --dist loadgroup`, see `.ci/run`). Each test file is
-    one group, run whole by one process, so its module fixtures are built once; all Spark tests
-    are one group, so one JVM serves them; a file may name a group of its own to share a
-    process-wide build with others (`pytest.mark.xdist_group`). The heaviest groups start first
-    (Spark, then those with slow tests), so no process is left alone with a long file at the end."""
+    one group, run whole by one process, so its module fixtures are built once; the Spark tests
+    are one group, so one JVM serves them, except the whole-pipeline file
+    (`test_pipeline_spark.py`, its own group `spark_pipeline`), which runs beside them in the
+    other process; a file may name a group of its own to share a process-wide build with others
+    (`pytest.mark.xdist_group`). The heaviest groups start first (Spark, then those with slow
+    tests), so no process is left alone with a long file at the end."""
     unmarked = [i.nodeid for i in items if i.get_closest_marker("spark") and not i.get_closest_marker("slow")]
     if unmarked:
         raise pytest.UsageError(f"Spark tests must also be marked slow: {', '.join(unmarked[:5])}")
     groups = {i: xdist_group(i) for i in items}
+    spark = {groups[i] for i in items if i.get_closest_marker("spark")}
     slow = {groups[i] for i in items if i.get_closest_marker("slow")}
-    items.sort(key=lambda i: (groups[i] != "spark", groups[i] not in slow))
+    items.sort(key=lambda i: (groups[i] not in spark, groups[i] not in slow))
 
 
 def xdist_group(item) -> str:

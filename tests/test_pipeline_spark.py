@@ -31,7 +31,9 @@ from churnlens.ingest import ingest
 from churnlens.report import write_report
 from churnlens.warehouse import RUNS_TABLE, Warehouse
 
-pytestmark = [pytest.mark.spark, pytest.mark.slow]  # a Spark session takes minutes on 2 cores
+#: A Spark session takes minutes on 2 cores; the whole pipelines here run in their own process,
+#: beside the other Spark tests (tests/conftest.py).
+pytestmark = [pytest.mark.spark, pytest.mark.slow, pytest.mark.xdist_group("spark_pipeline")]
 
 #: Tables whose text holds run-specific facts (times, seconds, versions), compared by shape only.
 RUN_SPECIFIC = {RUNS_TABLE}

@@ -1,5 +1,5 @@
 """The suite's own command: two pytest-xdist processes, each test file whole in one of them, every
-Spark test in the same one, the heaviest groups first (README Quickstart, `.ci/run`)."""
+Spark test but the whole-pipeline file in the same one, that file in its own, the heaviest groups first (README Quickstart, `.ci/run`)."""
 
 from __future__ import annotations
 
@@ -30,9 +30,11 @@ def pytest_collection_finish(session):
         json.dump(rows, f)
 """
 
-#: Files of each kind: plain, Spark (two of them), slow, and two sharing the dashboard's warehouse.
+#: Files of each kind: plain, Spark (two of them, and the whole-pipeline one), slow, and two
+#: sharing the dashboard's warehouse.
 FILES = (
     "test_config.py",
+    "test_pipeline_spark.py",
     "test_clv_spark.py",
     "test_korean_particles.py",
     "test_churn_spark.py",
@@ -61,7 +63,8 @@ def test_ci_runs_the_suite_in_two_processes_grouped_as_the_readme_says():
     readme = (REPO / "README.md").read_text()
     quickstart = re.sub(r"\s+", " ", readme.split("## Quickstart", 1)[1].split("\n## ", 1)[0])
     assert (
-        "in two processes (pytest-xdist: each test file runs whole in one of them, every Spark test in the same one)"
+        "in two processes (pytest-xdist: each test file runs whole in one of them, the Spark tests in one, "
+        "the whole-pipeline Spark file beside them in the other)"
         in quickstart
     )
 
@@ -99,7 +102,8 @@ def test_each_file_is_one_group_spark_tests_share_one_and_heavy_groups_come_firs
     by_file: dict[str, set] = {}
     for row in rows:
         by_file.setdefault(row["file"], set()).add(row["group"])
-        assert row["group"] == "spark" if row["spark"] else row["group"] not in (None, "spark")
+        spark_group = "spark_pipeline" if row["file"] == "test_pipeline_spark.py" else "spark"
+        assert row["group"] == spark_group if row["spark"] else row["group"] not in (None, "spark", "spark_pipeline")
     assert all(len(groups) == 1 for groups in by_file.values()), by_file
     group = {f: next(iter(g)) for f, g in by_file.items()}
     assert group["test_clv_spark.py"] == group["test_churn_spark.py"] == "spark"
@@ -111,6 +115,7 @@ def test_each_file_is_one_group_spark_tests_share_one_and_heavy_groups_come_firs
     assert group["test_report.py"] == group["test_stage_declarations.py"] == "app_warehouses"
     # the order: Spark tests, then every group holding a slow test, then the rest
     slow_groups = {row["group"] for row in rows if row["slow"]}
-    rank = [0 if row["group"] == "spark" else 1 if row["group"] in slow_groups else 2 for row in rows]
+    spark = ("spark", "spark_pipeline")
+    rank = [0 if row["group"] in spark else 1 if row["group"] in slow_groups else 2 for row in rows]
     assert rank == sorted(rank) and rank[0] == 0 and rank[-1] == 2
     assert "test_run_publishing.py" in slow_groups and "test_config.py" not in slow_groups
