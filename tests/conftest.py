@@ -89,11 +89,11 @@ def pytest_collection_modifyitems(config, items):
     """Every Spark test is slow (a Spark session takes minutes on 2 cores): one marked `spark`
     but not `slow` is a usage error, so `-m "not slow"` never starts Spark.
 
-    The suite runs in two processes (`-n 2 --dist loadgroup`, see `.ci/run`). Each test file is
+    The suite runs in three processes (`-n 3 --dist loadgroup`, see `.ci/run`). Each test file is
     one group, run whole by one process, so its module fixtures are built once; the Spark tests
     are one group, so one JVM serves them, except the whole-pipeline file
-    (`test_pipeline_spark.py`, its own group `spark_pipeline`), which runs beside them in the
-    other process; a file may name a group of its own to share a process-wide build with others
+    (`test_pipeline_spark.py`, its own group `spark_pipeline`), which runs beside them in
+    another process; a file may name a group of its own to share a process-wide build with others
     (`pytest.mark.xdist_group`). The heaviest groups start first (Spark, then those with slow
     tests), so no process is left alone with a long file at the end."""
     unmarked = [i.nodeid for i in items if i.get_closest_marker("spark") and not i.get_closest_marker("slow")]

@@ -46,14 +46,16 @@ RTOL = 1e-9
 ATOL = 1e-12
 
 
-#: The shop of `churnlens demo --customers 300 --seed 0`, and a smaller model search (every
-#: stage still runs) that keeps the tests short.
+#: The shop of `churnlens demo --customers 300 --seed 0`, and a smaller model search and fewer
+#: training and held-out cutoffs (every stage still runs) that keep the tests short.
 CUSTOMERS, SEED = 300, 0
 SETTINGS = """
 [churn]
 models = ["lightgbm", "logistic"]
 imbalance_strategies = ["none", "class_weight"]
 n_trials = 2
+training_cutoffs = 4
+backtest_folds = 1
 """
 
 

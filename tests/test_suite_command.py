@@ -1,4 +1,4 @@
-"""The suite's own command: two pytest-xdist processes, each test file whole in one of them, every
+"""The suite's own command: three pytest-xdist processes, each test file whole in one of them, every
 Spark test but the whole-pipeline file in the same one, that file in its own, the heaviest groups first (README Quickstart, `.ci/run`)."""
 
 from __future__ import annotations
@@ -55,16 +55,16 @@ def pytest_command() -> list[str]:
     return shlex.split(lines[0])
 
 
-def test_ci_runs_the_suite_in_two_processes_grouped_as_the_readme_says():
+def test_ci_runs_the_suite_in_three_processes_grouped_as_the_readme_says():
     command = pytest_command()
-    assert command[command.index("-n") + 1] == "2"
+    assert command[command.index("-n") + 1] == "3"
     assert command[command.index("--dist") + 1] == "loadgroup"
     assert "--no-loadscope-reorder" in command  # the order tests/conftest.py gives is the order run
     readme = (REPO / "README.md").read_text()
     quickstart = re.sub(r"\s+", " ", readme.split("## Quickstart", 1)[1].split("\n## ", 1)[0])
     assert (
-        "in two processes (pytest-xdist: each test file runs whole in one of them, the Spark tests in one, "
-        "the whole-pipeline Spark file beside them in the other)"
+        "in three processes (pytest-xdist: each test file runs whole in one of them, the Spark tests in one, "
+        "the whole-pipeline Spark file in another)"
         in quickstart
     )
 
