@@ -8,26 +8,16 @@ from typing import Any
 import pandas as pd
 
 from churnlens.presentation import i18n
+from churnlens.presentation.words import Words
 
 
-class Labels:
+class Labels(Words):
     """Strings and formats of one language (also the ``ctx`` the shared chart helpers take)."""
 
     def __init__(self, lang: str, currency: str | None) -> None:
         self.lang = lang
         self.currency = currency
 
-    def t(self, key: str, **values: Any) -> str:
-        return i18n.tr(self.lang, key, **values)
-
-    def label(self, column: str) -> str:
-        return i18n.column_label(self.lang, column)
-
-    def vlabel(self, value: Any) -> str:
-        return i18n.value_label(self.lang, value)
-
-    def value(self, x: Any, kind: str) -> str:
-        return i18n.fmt_value(x, self.lang, kind, self.currency)
 
     def pct(self, x: Any) -> str:
         return i18n.fmt_pct(x, self.lang)

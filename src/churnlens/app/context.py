@@ -19,6 +19,7 @@ import streamlit as st
 from churnlens import declarations
 from churnlens.app import data
 from churnlens.presentation import i18n
+from churnlens.presentation.words import Words
 
 #: Result table -> pipeline stage that writes it (from the stages' declarations).
 TABLE_STAGE: dict[str, str] = declarations.TABLE_STAGE
@@ -28,8 +29,8 @@ NEEDS_EVENTS = {t for d in declarations.STAGES if d.needs.events for t in d.writ
 
 
 @dataclass
-class Ctx:
-    """The page's view of the warehouse, in one language."""
+class Ctx(Words):
+    """The page's view of the warehouse, in one language (strings and formats: `Words`)."""
 
     db: str
     lang: str = "en"
@@ -47,16 +48,6 @@ class Ctx:
             results=data.tables(db, stamp),
             stamp=stamp,
         )
-
-    # ---- language ------------------------------------------------------------------------------
-    def t(self, key: str, **values: Any) -> str:
-        return i18n.tr(self.lang, key, **values)
-
-    def label(self, column: str) -> str:
-        return i18n.column_label(self.lang, column)
-
-    def vlabel(self, value: Any) -> str:
-        return i18n.value_label(self.lang, value)
 
     # ---- facts about the shop ------------------------------------------------------------------
     @property
@@ -193,5 +184,3 @@ class Ctx:
     def date(self, x: Any) -> str:
         return i18n.fmt_date(x, self.lang)
 
-    def value(self, x: Any, kind: str) -> str:
-        return i18n.fmt_value(x, self.lang, kind, self.currency)
