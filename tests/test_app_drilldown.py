@@ -12,6 +12,7 @@ import pytest
 import test_app_pages
 from test_app_pages import LANGS, _charts, plotly_values, render
 
+from churnlens import strings
 from churnlens.app import data, people
 from churnlens.app.widgets import customer_link
 from churnlens.presentation import i18n
@@ -59,7 +60,7 @@ def test_a_cohort_cell_opens_the_list_of_its_customers(db, tables, lang):
     at.selectbox(key="cohort_people_age").select(int(cell["months_since"])).run()
     assert not at.exception
     n = int(cell["active_customers"])
-    want = i18n.tr(
+    want = strings.tr(
         lang,
         "cohort_people_later",
         n=i18n.fmt_number(n),
@@ -89,11 +90,11 @@ def test_a_funnel_step_opens_the_list_of_who_reached_it(db, tables, lang):
     for row in events.itertuples():
         at.selectbox(key="funnel_steps_people_step").select(row.step).run()
         assert not at.exception
-        text = i18n.tr(
+        text = strings.tr(
             lang,
             "funnel_people_session",
             n=i18n.fmt_number(row.units),
-            step=i18n.value_label(lang, row.step_name),
+            step=strings.value_label(lang, row.step_name),
         )
         assert any(c.value.startswith(text) for c in at.caption), text
         listed = next(d.value for d in at.dataframe if "session_id" in d.value.columns)
@@ -141,13 +142,13 @@ def test_retention_curve_averages_every_cohort_old_enough(db, tables, lang):
         old_enough = sizes[[(last - c).n >= n for c in sizes.index]]
         want.append(active.get(n, 0) / old_enough.sum())
     at = render(db, "customers", lang)
-    spec = next(s for s in _charts(at) if s["data"][0].get("name") == i18n.tr(lang, "retention_average"))
+    spec = next(s for s in _charts(at) if s["data"][0].get("name") == strings.tr(lang, "retention_average"))
     shown = plotly_values(spec["data"][0]["y"])
     assert shown == pytest.approx(want, rel=1e-12)
     assert shown[0] == 1.0
     # the cohort grid reads its months left to right in order
     grid = next(
-        s for s in _charts(at) if s["layout"]["xaxis"]["title"]["text"] == i18n.tr(lang, "cohort_age_axis")
+        s for s in _charts(at) if s["layout"]["xaxis"]["title"]["text"] == strings.tr(lang, "cohort_age_axis")
     )
     months = [int(x) for x in grid["data"][0]["x"]]
     assert months == sorted(months) and months[0] == 0

@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_app_support import SHARED_BUILD, demo_warehouse, real_warehouse
 
+from churnlens import strings
 from churnlens.app.context import TABLE_STAGE
 from churnlens.app.server import MAIN
 from churnlens.app.views import PAGES
@@ -92,10 +93,10 @@ def fmt(lang: str, value, kind: str, currency) -> str:
 @pytest.mark.parametrize("page", list(PAGES))
 def test_page_renders_and_explains_what_is_missing(db, tables, page, lang):
     at = rendered(db, page, lang)
-    assert at.title[0].value == i18n.tr(lang, f"page_{page}")
+    assert at.title[0].value == strings.tr(lang, f"page_{page}")
     for text in infos(at):
         # A missing table is named together with the command that makes it, or the reason.
-        if "`" in text and ("churnlens run" in text or i18n.tr(lang, "missing_table")[:5] in text):
+        if "`" in text and ("churnlens run" in text or strings.tr(lang, "missing_table")[:5] in text):
             name = text.split("`")[1]
             assert name not in tables, f"{name} exists but the page says it is missing"
             assert name in TABLE_STAGE or name.startswith("promo")
@@ -129,7 +130,7 @@ def test_overview_numbers_equal_the_tables(db, tables, lang):
         }
         cards = {m.label: m for m in at.metric}
         for col, (value, previous, kind) in expected.items():
-            card = cards[i18n.column_label(lang, col)]
+            card = cards[strings.column_label(lang, col)]
             assert card.value == fmt(lang, value, kind, currency), col
             assert card.proto.delta == i18n.fmt_delta_pct(value, previous), col
             assert card.proto.help, f"{col} has no definition on hover"
@@ -140,11 +141,11 @@ def test_overview_numbers_equal_the_tables(db, tables, lang):
             return red if (value > previous) == bad_when_up else green
 
         failed_now, failed_before, _ = expected["failed_share"]
-        assert cards[i18n.column_label(lang, "failed_share")].proto.color == colour(
+        assert cards[strings.column_label(lang, "failed_share")].proto.color == colour(
             failed_now, failed_before, bad_when_up=True
         )
         revenue_now, revenue_before, _ = expected["revenue"]
-        assert cards[i18n.column_label(lang, "revenue")].proto.color == colour(revenue_now, revenue_before)
+        assert cards[strings.column_label(lang, "revenue")].proto.color == colour(revenue_now, revenue_before)
         captions = " ".join(c.value for c in at.caption)
         (c1, c2), (b1, b2) = (
             [int(m[5:7]) for m in bridge[k].split("..")] for k in ("current_period", "base_period")
@@ -162,7 +163,7 @@ def test_overview_numbers_equal_the_tables(db, tables, lang):
         assert period in captions
     else:
         profile = tables["data_profile"].set_index("table_name")
-        assert shown[i18n.column_label(lang, "orders")] == i18n.fmt_number(profile.loc["orders", "rows"])
+        assert shown[strings.column_label(lang, "orders")] == i18n.fmt_number(profile.loc["orders", "rows"])
     if "findings" in tables:
         text = " ".join(m.value for m in at.markdown)
         for sentence in tables["findings"][f"text_{lang}"]:
@@ -204,7 +205,7 @@ def test_customers_numbers_equal_the_tables(db, tables, lang):
         seg = tables["segment_summary"].sort_values("customers", ascending=False)
         shown = next(d.value for d in at.dataframe if "customer_share" in d.value.columns)
         assert shown["customers"].tolist() == seg["customers"].tolist()
-        assert shown["segment"].tolist() == [i18n.value_label(lang, s) for s in seg["segment"]]
+        assert shown["segment"].tolist() == [strings.value_label(lang, s) for s in seg["segment"]]
     if "demographic_segments" in tables:
         demo = tables["demographic_segments"]
         first = next(d for d in demo["dimension"] if d != "all")
@@ -224,13 +225,13 @@ def test_behaviour_numbers_equal_the_tables(db, tables, lang):
         now = v[(month >= first) & (month <= last)]
         assert len(now) == 2
         shown = metrics(at)
-        assert shown[i18n.column_label(lang, "visits")] == i18n.fmt_number(now["visits"].mean())
-        assert shown[i18n.column_label(lang, "conversion_rate")] == i18n.fmt_pct(
+        assert shown[strings.column_label(lang, "visits")] == i18n.fmt_number(now["visits"].mean())
+        assert shown[strings.column_label(lang, "conversion_rate")] == i18n.fmt_pct(
             now["purchase_sessions"].sum() / now["visits"].sum()
         )
         helps = {m.label: m.proto.help for m in at.metric}
-        assert i18n.tr(lang, "def_conversion_rate") == helps[i18n.column_label(lang, "conversion_rate")]
-        assert i18n.tr(lang, "def_buyer_rate") == helps[i18n.column_label(lang, "buyer_rate")]
+        assert strings.tr(lang, "def_conversion_rate") == helps[strings.column_label(lang, "conversion_rate")]
+        assert strings.tr(lang, "def_buyer_rate") == helps[strings.column_label(lang, "buyer_rate")]
     if "funnel_steps" in tables:
         f = tables["funnel_steps"]
         first = f["funnel"].iloc[0] if "funnel" in f else None
@@ -254,8 +255,8 @@ def test_promotions_numbers_equal_the_tables(db, tables, lang):
     if "promo_roi" in tables:
         roi = tables["promo_roi"].iloc[0]
         shown = metrics(at)
-        assert shown[i18n.column_label(lang, "promo_orders")] == i18n.fmt_number(roi["promo_orders"])
-        assert shown[i18n.column_label(lang, "net")] == fmt(lang, roi["net"], "money", "IDR")
+        assert shown[strings.column_label(lang, "promo_orders")] == i18n.fmt_number(roi["promo_orders"])
+        assert shown[strings.column_label(lang, "net")] == fmt(lang, roi["net"], "money", "IDR")
     if "promo_codes" in tables:
         codes = tables["promo_codes"]
         codes = codes[codes["period"] == "all"].sort_values("orders", ascending=False, kind="stable")
@@ -286,8 +287,8 @@ def test_churn_lists_hold_who_can_be_saved_then_the_win_back_list(db, tables):
     assert saveable["expected_saved_revenue"].tolist() == pytest.approx(
         expected["expected_saved_revenue"].head(len(saveable)).tolist()
     )
-    assert set(saveable["state"]) <= {i18n.value_label("en", s) for s in ("at_risk", "lapsing")}
-    assert set(win_back["state"]) <= {i18n.value_label("en", "lapsed")}
+    assert set(saveable["state"]) <= {strings.value_label("en", s) for s in ("at_risk", "lapsing")}
+    assert set(win_back["state"]) <= {strings.value_label("en", "lapsed")}
     assert len(win_back) == min(500, int((a.state == "lapsed").sum()))
     if "churn_window" in tables:
         w = tables["churn_window"].iloc[0]
@@ -304,7 +305,7 @@ def test_customer_360_shows_the_customer(db, tables):
     assert shown["order_id"].tolist() == mine["order_id"].tolist()
     if "rfm" in tables:
         row = tables["rfm"].set_index("customer_id").loc[cid]
-        assert metrics(at)[i18n.column_label("en", "frequency")] == i18n.fmt_number(row["frequency"])
+        assert metrics(at)[strings.column_label("en", "frequency")] == i18n.fmt_number(row["frequency"])
     at.text_input[0].input("no-such-customer").run()
     assert not at.exception
     assert any("no-such-customer" in w.value for w in at.warning)
@@ -370,7 +371,7 @@ def test_personal_columns_are_never_loaded(tmp_path):
 def test_shop_without_click_stream(lang):
     db = real_warehouse("online-retail")
     at = rendered(db, "behaviour", lang)
-    assert i18n.tr(lang, "no_events") in infos(at)
+    assert strings.tr(lang, "no_events") in infos(at)
     at = rendered(db, "overview", lang)
     assert "£" in " ".join(metrics(at).values()) or infos(at)
 
@@ -379,9 +380,9 @@ def test_shop_without_click_stream(lang):
 def test_shop_without_prices(lang):
     db = real_warehouse("instacart")
     at = rendered(db, "promotions", lang)
-    assert i18n.tr(lang, "no_prices") in infos(at)
+    assert strings.tr(lang, "no_prices") in infos(at)
     at = rendered(db, "overview", lang)
-    revenue = metrics(at).get(i18n.column_label(lang, "revenue"))
+    revenue = metrics(at).get(strings.column_label(lang, "revenue"))
     if revenue is not None:
         assert revenue.endswith("items" if lang == "en" else "개")
 
@@ -395,7 +396,7 @@ def test_churn_model_quality_equals_the_tables(db, tables):
     bt = bt[bt["cohort"] == bt["cohort"].min()]
     shown = next(d.value for d in at.dataframe if "roc_auc" in d.value.columns)
     assert shown["roc_auc"].tolist() == pytest.approx(bt["roc_auc"].tolist())
-    assert shown["model"].tolist() == [i18n.value_label("en", m) for m in bt["model"]]
+    assert shown["model"].tolist() == [strings.value_label("en", m) for m in bt["model"]]
     if "churn_model_report" in tables:
         rep = tables["churn_model_report"]
         rep = rep[(rep["cohort"] == rep["cohort"].min()) & (rep["model"] == "lightgbm")]
@@ -421,12 +422,12 @@ def test_imbalance_verdict_follows_the_table(db, tables, lang):
     assert len(imb) == 2
     shown = next(d.value for d in at.dataframe if "roc_auc_vs_none" in d.value.columns)
     assert shown["roc_auc"].tolist() == pytest.approx(imb["roc_auc"].tolist())
-    assert shown["strategy"].tolist() == [i18n.value_label(lang, s) for s in imb["strategy"]]
+    assert shown["strategy"].tolist() == [strings.value_label(lang, s) for s in imb["strategy"]]
     others = imb[imb["strategy"] != "none"]
     best = others.loc[others["roc_auc"].idxmax()]
-    name = i18n.value_label(lang, best["strategy"])
+    name = strings.value_label(lang, best["strategy"])
     if best["helps"]:
-        expected = i18n.tr(
+        expected = strings.tr(
             lang,
             "imbalance_helps",
             best=name,
@@ -435,7 +436,7 @@ def test_imbalance_verdict_follows_the_table(db, tables, lang):
             gain=f"{best['roc_auc_vs_none']:+.2f}",
         )
     else:
-        expected = i18n.tr(lang, "imbalance_no_help", best=name, gain=f"{best['roc_auc_vs_none']:+.2f}")
+        expected = strings.tr(lang, "imbalance_no_help", best=name, gain=f"{best['roc_auc_vs_none']:+.2f}")
     assert expected in [m.value for m in at.markdown]
 
 
@@ -447,8 +448,8 @@ def test_campaign_numbers_equal_the_tables(db, tables, lang):
         return
     summary = tables["campaign_summary"]
     shown = metrics(at)
-    assert shown[i18n.column_label(lang, "customers")] == i18n.fmt_number(summary["customers"].sum())
-    assert shown[i18n.column_label(lang, "revenue_at_stake")] == fmt(
+    assert shown[strings.column_label(lang, "customers")] == i18n.fmt_number(summary["customers"].sum())
+    assert shown[strings.column_label(lang, "revenue_at_stake")] == fmt(
         lang, summary["revenue_at_stake"].sum(), "money", "IDR"
     )
     table = next(d.value for d in at.dataframe if "revenue_at_stake" in d.value.columns)
@@ -511,15 +512,15 @@ def test_promotion_kpis_follow_the_period(db, tables, lang):
     codes = tables["promo_codes"]
     current = codes[codes["period"] == "current"]
     shown = metrics(at)
-    assert shown[i18n.column_label(lang, "promo_orders")] == fmt(lang, current["orders"].sum(), "count", "IDR")
-    assert shown[i18n.column_label(lang, "discount_cost")] == fmt(
+    assert shown[strings.column_label(lang, "promo_orders")] == fmt(lang, current["orders"].sum(), "count", "IDR")
+    assert shown[strings.column_label(lang, "discount_cost")] == fmt(
         lang, current["discount"].sum(), "money", "IDR"
     )
-    assert i18n.column_label(lang, "net") not in shown  # measured over the whole history only
+    assert strings.column_label(lang, "net") not in shown  # measured over the whole history only
     span = tables["revenue_bridge"]["current_period"].iloc[0]  # e.g. 2022-05..2022-06
     months = [int(m[5:7]) for m in span.split("..")]
     caption = " ".join(c.value for c in at.caption)
-    assert i18n.tr(lang, "period_current") in caption
+    assert strings.tr(lang, "period_current") in caption
     if lang == "en":
         assert all(i18n.fmt_month(f"2022-{m:02d}-01")[:3] in caption for m in months)
     else:
@@ -551,7 +552,7 @@ def test_lifecycle_cohorts_and_rfm_read_plainly(db, tables, lang):
     bars = {t["name"]: plotly_values(t["y"]) for t in life["data"] if t["type"] == "bar"}
     lm = tables["lifecycle_monthly"]
     for state, values in bars.items():
-        code = next(s for s in lm["state"].unique() if i18n.value_label(lang, s) == state)
+        code = next(s for s in lm["state"].unique() if strings.value_label(lang, s) == state)
         expected = lm[lm["state"] == code].sort_values("month")["signed_customers"].tolist()
         assert values == expected
         assert all(v <= 0 for v in values) == (code == "dormant")
@@ -563,7 +564,7 @@ def test_lifecycle_cohorts_and_rfm_read_plainly(db, tables, lang):
     size = cohorts.sort_values("cohort_month").groupby("cohort_month")["cohort_customers"].first().iloc[-1]
     assert any(str(y).endswith(f"({size:,})") for t in heat for y in t["y"])
     titles = " ".join(str(x) for s in specs for x in _axis_titles(s))
-    assert i18n.tr(lang, "rfm_r_axis") in titles and i18n.tr(lang, "rfm_f_axis") in titles
+    assert strings.tr(lang, "rfm_r_axis") in titles and strings.tr(lang, "rfm_f_axis") in titles
 
 
 def test_campaign_table_shows_roi_as_a_multiple_and_no_empty_numbers(db, tables):

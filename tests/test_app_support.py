@@ -15,7 +15,7 @@ import pyarrow as pa
 import pytest
 from conftest import online_retail, shared_data
 
-from churnlens import pipeline
+from churnlens import pipeline, strings
 from churnlens.app.views import PAGES
 from churnlens.config import ChurnlensConfig
 from churnlens.ingest import ingest
@@ -132,11 +132,11 @@ def test_numbers_and_money_follow_the_language():
 
 
 def test_every_string_has_both_languages():
-    for key, (en, ko) in i18n.STRINGS.items():
+    for key, (en, ko) in strings.STRINGS.items():
         assert en and ko, key
         assert set(_fields(en)) == set(_fields(ko)), key
     for key in PAGES:
-        assert f"page_{key}" in i18n.STRINGS
+        assert f"page_{key}" in strings.STRINGS
 
 
 def _fields(text: str) -> list[str]:

@@ -18,6 +18,7 @@ from test_app_pages import (
     render,
 )
 
+from churnlens import strings
 from churnlens.app.alive_history import count_model, p_alive_history
 from churnlens.clv.scores import customer_value_from_orders
 from churnlens.config import ChurnlensConfig
@@ -48,14 +49,14 @@ def test_value_kpis_equal_the_table(db, tables, lang):
     at = render(db, "value", lang)
     cv = tables["customer_value"]
     shown = metrics(at)
-    assert shown[i18n.tr(lang, "value_customers")] == i18n.fmt_value(len(cv), lang, "count", "IDR")
+    assert shown[strings.tr(lang, "value_customers")] == i18n.fmt_value(len(cv), lang, "count", "IDR")
     alive = float((cv["p_alive"] >= 0.5).mean())
     assert 0 < alive < 1
-    assert shown[i18n.tr(lang, "value_alive")] == i18n.fmt_value(alive, lang, "pct", "IDR")
+    assert shown[strings.tr(lang, "value_alive")] == i18n.fmt_value(alive, lang, "pct", "IDR")
     purchases = float(cv["expected_purchases_90d"].sum())
-    assert shown[i18n.tr(lang, "value_purchases")] == i18n.fmt_value(purchases, lang, "count", "IDR")
+    assert shown[strings.tr(lang, "value_purchases")] == i18n.fmt_value(purchases, lang, "count", "IDR")
     clv = float(cv["clv_12m"].sum())
-    assert shown[i18n.tr(lang, "value_clv", months=12)] == i18n.fmt_value(clv, lang, "money", "IDR")
+    assert shown[strings.tr(lang, "value_clv", months=12)] == i18n.fmt_value(clv, lang, "money", "IDR")
 
 
 def test_value_charts_draw_the_model_checks(db, tables):
@@ -129,4 +130,4 @@ def test_customer_360_draws_the_customers_p_alive_history(db, tables, lang):
     orders = tables["orders"]
     paid = orders[(orders["customer_id"] == cid) & (orders["status"] == "paid")]
     assert len(plotly_values(bought["x"])) == paid["order_ts"].dt.normalize().nunique()
-    assert spec["layout"]["yaxis"]["title"]["text"] == i18n.column_label(lang, "p_alive")
+    assert spec["layout"]["yaxis"]["title"]["text"] == strings.column_label(lang, "p_alive")

@@ -24,8 +24,8 @@ import pytest
 from conftest import REPO
 from test_app_support import SHARED_BUILD, demo_warehouse
 
+from churnlens import strings
 from churnlens.app.views import PAGES
-from churnlens.presentation import i18n
 from churnlens.warehouse import Warehouse
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -166,17 +166,17 @@ def test_every_page_in_the_browser(server, browser, lang):
     page.on("pageerror", lambda e: errors.append(str(e)))
     assert server.startswith("http://127.0.0.1:")
     page.goto(server)
-    check_page(page, i18n.tr("en", "page_overview"))
+    check_page(page, strings.tr("en", "page_overview"))
     icon = page.locator("link[rel~='icon']").first.get_attribute("href")
     # the tab's icon is the package's own PNG, served by the dashboard itself
     assert urlsplit(icon).hostname in (None, "127.0.0.1") and icon.endswith(".png"), icon
     if lang == "ko":
         page.locator('[data-testid="stSidebar"]').get_by_text("한국어").click()
-        check_page(page, i18n.tr("ko", "page_overview"))
+        check_page(page, strings.tr("ko", "page_overview"))
     for key in PAGES:
-        link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=i18n.tr(lang, f"page_{key}"))
+        link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=strings.tr(lang, f"page_{key}"))
         link.first.click()
-        check_page(page, i18n.tr(lang, f"page_{key}"))
+        check_page(page, strings.tr(lang, f"page_{key}"))
         page.screenshot(path=str(ARTIFACTS / f"dashboard-{key}-{lang}.png"), full_page=True)
     assert not errors, errors
     # no page asked for anything outside this computer (the page icon, fonts, scripts...)
@@ -188,10 +188,10 @@ def test_pages_open_by_their_address(server, browser):
     page, outside = offline_page(browser, viewport={"width": 1400, "height": 1200})
     for key in PAGES:
         page.goto(f"{server}/{key}")
-        check_page(page, i18n.tr("en", f"page_{key}"))
+        check_page(page, strings.tr("en", f"page_{key}"))
         assert page.get_by_text("Page not found").count() == 0
     nav = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
-    assert [t.strip().splitlines()[-1] for t in nav] == [i18n.tr("en", f"page_{k}") for k in PAGES]
+    assert [t.strip().splitlines()[-1] for t in nav] == [strings.tr("en", f"page_{k}") for k in PAGES]
     assert outside == [], outside
     page.context.close()
 
@@ -200,11 +200,11 @@ def test_campaign_download_is_a_safe_csv_with_korean(server, browser, db):
     """The dashboard's CSV download: UTF-8 with a byte-order mark, the Korean reasons as stored."""
     page, outside = offline_page(browser, viewport={"width": 1400, "height": 2400}, accept_downloads=True)
     page.goto(f"{server}/campaigns")
-    check_page(page, i18n.tr("en", "page_campaigns"))
+    check_page(page, strings.tr("en", "page_campaigns"))
     page.locator('[data-testid="stSidebar"]').get_by_text("한국어").click()
-    check_page(page, i18n.tr("ko", "page_campaigns"))
+    check_page(page, strings.tr("ko", "page_campaigns"))
     with page.expect_download() as info:
-        page.get_by_role("button", name=i18n.tr("ko", "download_csv")).click()
+        page.get_by_role("button", name=strings.tr("ko", "download_csv")).click()
     download = info.value
     data = Path(download.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
@@ -250,7 +250,7 @@ def test_report_draws_its_charts_offline(db, browser, lang):
     assert len(sizes) == charts and min(sizes) > 50, sizes
     assert page.locator("svg.chart rect").count() >= charts
     assert page.evaluate("document.documentElement.scrollWidth") <= 1200
-    assert page.locator("h1").inner_text() == i18n.tr(lang, "report_title")
+    assert page.locator("h1").inner_text() == strings.tr(lang, "report_title")
     page.screenshot(path=str(ARTIFACTS / f"report-{lang}.png"), full_page=True)
     assert not requests, requests
     page.close()

@@ -15,8 +15,8 @@ import test_browser_dashboard as dashboard
 from test_app_support import SHARED_BUILD
 from test_browser_dashboard import CHROMIUM, check_page, offline_page
 
+from churnlens import strings
 from churnlens.app.views import PAGES as PAGE_MODULES
-from churnlens.presentation import i18n
 
 # The same fixtures as the whole-dashboard test: the demo warehouse, one server, one browser.
 db = dashboard.db
@@ -65,15 +65,15 @@ SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 def seen(server, browser, lang: str) -> dict[str, dict]:
     page, outside = offline_page(browser, viewport={"width": WIDTH, "height": 1200})
     page.goto(server)
-    check_page(page, i18n.tr("en", "page_overview"))
+    check_page(page, strings.tr("en", "page_overview"))
     if lang == "ko":
         page.locator('[data-testid="stSidebar"]').get_by_text("한국어").click()
-        check_page(page, i18n.tr("ko", "page_overview"))
+        check_page(page, strings.tr("ko", "page_overview"))
     found = {}
     for key in PAGES:
-        link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=i18n.tr(lang, f"page_{key}"))
+        link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=strings.tr(lang, f"page_{key}"))
         link.first.click()
-        check_page(page, i18n.tr(lang, f"page_{key}"))
+        check_page(page, strings.tr(lang, f"page_{key}"))
         if key != "data":  # charts are drawn after the page's scripts are idle: wait for one
             page.locator('[data-testid="stMain"] .js-plotly-plot').first.wait_for(timeout=30_000)
         found[key] = page.evaluate(PROBE)
@@ -117,7 +117,7 @@ def test_a_customer_link_opens_customer_360_on_that_customer(server, browser, db
         customer = str(wh.to_pandas("customer_value")["customer_id"].iloc[-1])
     page, outside = offline_page(browser, viewport={"width": WIDTH, "height": 1200})
     page.goto(f"{server}/{customer_link(customer)}")
-    check_page(page, i18n.tr("en", "page_customer360"))
+    check_page(page, strings.tr("en", "page_customer360"))
     assert page.get_by_test_id("stTextInputField").first.input_value() == customer
     page.locator('[data-testid="stMain"] .js-plotly-plot').first.wait_for(timeout=30_000)
     assert outside == [], outside

@@ -16,9 +16,8 @@ import pytest
 from test_browser_dashboard import ARGS, CHROMIUM, check_page, churnlens, free_port
 from test_source_fashion_campus import write_shop
 
-from churnlens import pipeline
+from churnlens import pipeline, strings
 from churnlens.ingest import ingest
-from churnlens.presentation import i18n
 from churnlens.warehouse import Warehouse
 
 pytestmark = [
@@ -28,7 +27,7 @@ pytestmark = [
 
 
 def view(page) -> None:
-    check_page(page, i18n.tr("en", "page_data"))
+    check_page(page, strings.tr("en", "page_data"))
 
 
 def stale_banner(page) -> bool:
@@ -154,7 +153,7 @@ def test_a_page_first_opened_mid_run_shows_the_previous_run(tmp_path):
             fresh = browser.new_page()
             fresh.goto(f"http://127.0.0.1:{port}/data")
             view(fresh)
-            busy = i18n.tr("en", "db_busy", path="w.duckdb", error="").split("(")[0]
+            busy = strings.tr("en", "db_busy", path="w.duckdb", error="").split("(")[0]
             assert fresh.get_by_text(busy, exact=False).count() == 0
             assert stale_banner(fresh)  # the previous run's results, read while the run computes
             assert marker.read_text() == "computing", "the page was not opened while the run computed"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from churnlens.korean import final_sound, particle, particles
-from churnlens.presentation import i18n
+from churnlens import strings
+from churnlens.strings.korean import final_sound, particle, particles
 
 
 @pytest.mark.parametrize(
@@ -53,9 +53,9 @@ def test_templates_are_filled_with_the_right_particles():
     assert particles("2022년 6–7월을(를) 2022년 4–5월와(과) 비교했습니다.") == (
         "2022년 6–7월을 2022년 4–5월과 비교했습니다."
     )
-    text = i18n.tr("ko", "kpi_help", period="2022년 7월", previous="2022년 6월")
+    text = strings.tr("ko", "kpi_help", period="2022년 7월", previous="2022년 6월")
     assert text == "2022년 7월을 2022년 6월과 비교했습니다."
-    assert i18n.tr("ko", "not_found", id="A-1002") == "결과에 고객 A-1002가 없습니다."
-    assert i18n.tr("ko", "not_found", id="user_7") == "결과에 고객 user_7이 없습니다."
+    assert strings.tr("ko", "not_found", id="A-1002") == "결과에 고객 A-1002가 없습니다."
+    assert strings.tr("ko", "not_found", id="user_7") == "결과에 고객 user_7이 없습니다."
     # English is left alone
-    assert i18n.tr("en", "kpi_help", period="Jul 2022", previous="Jun 2022") == "Jul 2022 compared with Jun 2022."
+    assert strings.tr("en", "kpi_help", period="Jul 2022", previous="Jun 2022") == "Jul 2022 compared with Jun 2022."

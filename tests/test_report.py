@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from test_app_support import SHARED_BUILD, demo_warehouse
 
+from churnlens import strings
 from churnlens.errors import DataError
 from churnlens.presentation import i18n
 from churnlens.report import build_report, write_report
@@ -40,7 +41,7 @@ def test_report_is_self_contained_and_shows_the_tables(db, tables, lang):
         html = build_report(wh, lang)
     assert html.startswith("<!DOCTYPE html>") and f'lang="{lang}"' in html
     assert "<script" not in html and "<link " not in html  # charts are SVG: nothing runs
-    assert i18n.tr(lang, "report_title") in html
+    assert strings.tr(lang, "report_title") in html
     charts = html.count('<svg class="chart"')
     if "sales_monthly" in tables:
         sales = tables["sales_monthly"].sort_values("period_start")
@@ -55,7 +56,7 @@ def test_report_is_self_contained_and_shows_the_tables(db, tables, lang):
             assert f'<td class="num">{i18n.fmt_number(n)}</td>' in html
     if "segment_summary" in tables:
         for seg in tables["segment_summary"]["segment"]:
-            assert str(markupsafe.escape(i18n.value_label(lang, seg))) in html
+            assert str(markupsafe.escape(strings.value_label(lang, seg))) in html
 
 
 def test_report_lists_what_the_warehouse_lacks(tmp_path):
@@ -158,7 +159,7 @@ def test_the_at_risk_list_is_the_top_20_of_an_independent_query(db, reports):
             assert row[1] == i18n.fmt_pct(e["churn_probability"], lang)
             why, action = row[-2].split("\n"), row[-1].split("\n")
             assert [w for w in why if w] == [p.strip() for p in (e[reasons] or "").split(";") if p.strip()]
-            assert action[0] == i18n.value_label(lang, e["action"])
+            assert action[0] == strings.value_label(lang, e["action"])
 
 
 def test_the_model_card_figures_equal_the_backtest_table(db, reports):
@@ -181,7 +182,7 @@ def test_the_model_card_figures_equal_the_backtest_table(db, reports):
         assert i18n.fmt_number(model["n"]) in card
         diff = round((model["hit"] - rule["hit"]) * 100, 1)
         key = "report_card_better" if diff > 0 else "report_card_worse" if diff < 0 else "report_card_same"
-        assert str(markupsafe.escape(i18n.tr(lang, key, diff=f"{abs(diff):.1f}"))) in card
+        assert str(markupsafe.escape(strings.tr(lang, key, diff=f"{abs(diff):.1f}"))) in card
         assert "ROC" not in card or lang == "en"  # plain language, no ROC curve
         assert card.count('<svg class="chart"') == 1
 
@@ -256,7 +257,7 @@ def test_a_shop_without_a_calendar_says_so_under_the_title(tmp_path):
         for lang, day in (("en", "1 Mar 2020"), ("ko", "2020년 3월 1일")):
             html = build_report(wh, lang)
             notice = re.search(r'<p class="notice" role="alert">(.*?)</p>', html).group(1)
-            assert notice == str(markupsafe.escape(i18n.tr(lang, "relative_time", date=day)))
+            assert notice == str(markupsafe.escape(strings.tr(lang, "relative_time", date=day)))
 
 
 def test_the_model_card_reads_the_interval_against_the_best_baseline_when_the_backtest_has_it():

@@ -14,6 +14,7 @@ import pytest
 from test_app_support import demo_warehouse
 from test_report import body_rows, section
 
+from churnlens import strings
 from churnlens.presentation import i18n
 from churnlens.report import build_report
 from churnlens.warehouse import Warehouse
@@ -57,7 +58,7 @@ def test_states_are_counted_and_defined_by_the_shops_numbers(db, reports, lang):
     defs = query(db, f"SELECT state, {text} AS d FROM customer_states").set_index("state")["d"]
     rows = body_rows(section(reports[lang], "states"))
     assert [r[0] for r in rows] == [
-        i18n.value_label(lang, s) for s in ("active", "at_risk", "lapsing", "lapsed")
+        strings.value_label(lang, s) for s in ("active", "at_risk", "lapsing", "lapsed")
     ]
     total = counts.sum()
     for row, state in zip(rows, ("active", "at_risk", "lapsing", "lapsed"), strict=True):
@@ -101,7 +102,7 @@ def test_measured_uplift_with_its_interval_and_the_assumed_save_rates(db, report
     uplift_rows, rate_rows = table_rows(part)
     assert len(uplift_rows) == len(effect) >= 1
     for row, (_, e) in zip(uplift_rows, effect.iterrows(), strict=True):
-        assert row[0] == i18n.tr(lang, f"report_uplift_{e.segment}")
+        assert row[0] == strings.tr(lang, f"report_uplift_{e.segment}")
         assert row[1:] == [
             i18n.fmt_number(e.treated),
             i18n.fmt_number(e.controls),
@@ -113,15 +114,15 @@ def test_measured_uplift_with_its_interval_and_the_assumed_save_rates(db, report
         ]
     everything = effect[effect.segment == "all"].iloc[0]
     zero = everything.ci_low <= 0 <= everything.ci_high
-    assert (str(markupsafe.escape(i18n.tr(lang, "report_uplift_zero"))) in part) == zero
+    assert (str(markupsafe.escape(strings.tr(lang, "report_uplift_zero"))) in part) == zero
     rates = query(
         db,
         """SELECT action, save_rate_source, save_rate, count(*) AS n FROM actions WHERE save_rate > 0
            GROUP BY ALL ORDER BY action, save_rate_source""",
     )
-    assert [r[0] for r in rate_rows] == [i18n.value_label(lang, a) for a in rates.action]
+    assert [r[0] for r in rate_rows] == [strings.value_label(lang, a) for a in rates.action]
     for row, (_, r) in zip(rate_rows, rates.iterrows(), strict=True):
-        source = i18n.tr(lang, f"report_save_{r.save_rate_source}")
+        source = strings.tr(lang, f"report_save_{r.save_rate_source}")
         assert row[1:] == [i18n.fmt_pct(r.save_rate), source, i18n.fmt_number(r.n)]
         if r.save_rate_source == "measured":  # the discount offers use the measured rate
             assert r.save_rate == pytest.approx(everything.save_rate)
@@ -137,6 +138,6 @@ def test_without_a_measured_effect_every_save_rate_is_an_assumption(db, tmp_path
     con.close()
     with Warehouse(copy, read_only=True) as wh:
         part = section(build_report(wh, "en"), "uplift")
-    assert i18n.tr("en", "report_uplift_none") in h.unescape(part)
+    assert strings.tr("en", "report_uplift_none") in h.unescape(part)
     (rate_rows,) = table_rows(part)
-    assert {r[2] for r in rate_rows} == {i18n.tr("en", "report_save_assumed")}
+    assert {r[2] for r in rate_rows} == {strings.tr("en", "report_save_assumed")}

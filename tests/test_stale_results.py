@@ -11,10 +11,9 @@ import pytest
 from test_app_pages import render
 from test_source_fashion_campus import write_shop
 
-from churnlens import pipeline
+from churnlens import pipeline, strings
 from churnlens.app.views import PAGES
 from churnlens.ingest import ingest
-from churnlens.presentation import i18n
 from churnlens.provenance import data_version, stale_tables, table_runs
 from churnlens.report import build_report
 from churnlens.warehouse import Warehouse
@@ -76,7 +75,7 @@ def test_stale_results_are_refused_flagged_and_made_current_by_run(used):
         banners = [w.value for w in at.warning if w.value.startswith("Stale results")]
         assert len(banners) == 1 and "findings" in banners[0], key
     at = render(db, "overview", "ko")
-    assert any(w.value.startswith(i18n.tr("ko", "stale_results")[:6]) for w in at.warning)
+    assert any(w.value.startswith(strings.tr("ko", "stale_results")[:6]) for w in at.warning)
 
     with Warehouse(db) as wh:
         pipeline.run(wh, only=STAGES)

@@ -346,7 +346,7 @@ def diagnose(
         findings_table,
         stored_findings,
     )
-    from churnlens.presentation.i18n import tr
+    from churnlens.strings import tr
     from churnlens.warehouse import default_db
 
     if lang not in ("en", "ko"):

@@ -22,8 +22,8 @@ import pandas as pd
 from rich.markup import escape
 from rich.table import Table
 
+from churnlens import strings
 from churnlens.errors import DataError
-from churnlens.presentation import i18n
 from churnlens.safe_csv import csv_bytes
 
 FORMATS = ("text", "json", "csv")
@@ -78,7 +78,7 @@ def findings_table(df: pd.DataFrame, lang: str) -> Table:
     for _, r in df.iterrows():
         t.add_row(
             f"{r['rank']}." if "rank" in df else "",
-            escape(i18n.value_label(lang, r.get("severity", ""))),
+            escape(strings.value_label(lang, r.get("severity", ""))),
             escape(str(r[text])),
         )
     return t

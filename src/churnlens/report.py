@@ -24,6 +24,7 @@ import pandas as pd
 
 from churnlens import report_sections as rs
 from churnlens import report_svg as svg
+from churnlens import strings
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import DataError
 from churnlens.presentation import charts, i18n
@@ -313,8 +314,8 @@ def write_report(
     ``out`` never replaces the warehouse, a directory or a file that is not an HTML report
     unless ``force``; it is written under a temporary name and renamed (`churnlens.safe_paths`).
     """
-    if lang not in i18n.LANGS:
-        raise DataError("Unknown report language.", values=[lang], fix=f"Use one of {list(i18n.LANGS)}.")
+    if lang not in strings.LANGS:
+        raise DataError("Unknown report language.", values=[lang], fix=f"Use one of {list(strings.LANGS)}.")
     path = check_output(out, HTML_REPORT, force, reads=(db,))
     with open_warehouse(db, engine, config, read_only=True) as wh:
         text = build_report(wh, lang)

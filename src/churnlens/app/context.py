@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from churnlens import declarations
+from churnlens import declarations, strings
 from churnlens.app import data
 from churnlens.presentation import i18n
 from churnlens.presentation.words import Words
@@ -144,7 +144,7 @@ class Ctx(Words):
         if reason:
             return self.t("skipped_stage", stage=stage, reason=reason)
         what_key = f"what_{table}"
-        what = self.t(what_key) if what_key in i18n.STRINGS else self.t("what_result")
+        what = self.t(what_key) if what_key in strings.STRINGS else self.t("what_result")
         return self.t("missing_table", table=table, what=what, command=self.run_command())
 
     def stale_banner(self) -> None:

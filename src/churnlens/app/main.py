@@ -15,10 +15,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from churnlens import strings
 from churnlens.app import data
 from churnlens.app.context import Ctx
 from churnlens.app.views import ICONS, PAGES
-from churnlens.presentation import i18n
 
 DB_ENV = "CHURNLENS_DB"
 LANG_ENV = "CHURNLENS_LANG"
@@ -47,12 +47,12 @@ def expected_password() -> str | None:
 def choose_language(default: str | None = None) -> str:
     default = default or os.environ.get(LANG_ENV, "en")
     if "lang" not in st.session_state:
-        st.session_state["lang"] = default if default in i18n.LANGS else "en"
-    options = list(i18n.LANGS)
+        st.session_state["lang"] = default if default in strings.LANGS else "en"
+    options = list(strings.LANGS)
     return st.sidebar.radio(
-        i18n.tr(st.session_state["lang"], "language"),
+        strings.tr(st.session_state["lang"], "language"),
         options,
-        format_func=i18n.LANGS.get,
+        format_func=strings.LANGS.get,
         horizontal=True,
         key="lang",
     )
@@ -62,24 +62,24 @@ def password_ok(lang: str) -> bool:
     expected = expected_password()
     if not expected or st.session_state.get("authenticated"):
         return True
-    typed = st.text_input(i18n.tr(lang, "password"), type="password", help=i18n.tr(lang, "password_help"))
+    typed = st.text_input(strings.tr(lang, "password"), type="password", help=strings.tr(lang, "password_help"))
     if typed and hmac.compare_digest(typed.encode(), expected.encode()):
         st.session_state["authenticated"] = True
         st.rerun()
     if typed:
-        st.error(i18n.tr(lang, "password_wrong"))
+        st.error(strings.tr(lang, "password_wrong"))
     return False
 
 
 def open_context(db: str, lang: str) -> Ctx | None:
     name = os.path.basename(db)
     if not data.exists(db):
-        st.warning(i18n.tr(lang, "no_db", path=name))
+        st.warning(strings.tr(lang, "no_db", path=name))
         return None
     try:
         return Ctx.open(db, lang)
     except Exception as exc:  # noqa: BLE001 - a locked or broken file is explained, not raised
-        st.warning(i18n.tr(lang, "db_busy", path=name, error=type(exc).__name__))
+        st.warning(strings.tr(lang, "db_busy", path=name, error=type(exc).__name__))
         return None
 
 

@@ -14,6 +14,7 @@ from urllib.parse import quote
 import pandas as pd
 import streamlit as st
 
+from churnlens import strings
 from churnlens.app.context import Ctx
 from churnlens.presentation import i18n
 
@@ -37,7 +38,7 @@ def text_columns(df: pd.DataFrame) -> list[str]:
     return [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
 
 
-#: Columns whose values are codes shown through `i18n.VALUES`.
+#: Columns whose values are codes shown through `strings.VALUES`.
 CODE_COLUMNS = (
     "segment",
     "state",
@@ -238,7 +239,7 @@ def kpi(ctx: Ctx, column: str, value: Any, previous: Any = None, kind: str | Non
         value,
         kind or kind_of(column),
         previous,
-        ctx.t(key) if key in i18n.STRINGS else None,
+        ctx.t(key) if key in strings.STRINGS else None,
         any(w in column for w in BAD_WHEN_UP),
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from churnlens import strings
 from churnlens.presentation import i18n
 
 
@@ -13,13 +14,13 @@ class Words:
     A mixin: the class that uses it provides the ``lang`` and ``currency`` attributes."""
 
     def t(self, key: str, **values: Any) -> str:
-        return i18n.tr(self.lang, key, **values)
+        return strings.tr(self.lang, key, **values)
 
     def label(self, column: str) -> str:
-        return i18n.column_label(self.lang, column)
+        return strings.column_label(self.lang, column)
 
     def vlabel(self, value: Any) -> str:
-        return i18n.value_label(self.lang, value)
+        return strings.value_label(self.lang, value)
 
     def value(self, x: Any, kind: str) -> str:
         return i18n.fmt_value(x, self.lang, kind, self.currency)

@@ -1,13 +1,13 @@
 """Words of the Overview, Customers, Behaviour, Promotions, Campaigns and Data pages: KPI
 definitions (shown on hover), chart axis titles, explanations of the numbers.
 
-Same shape as `i18n.STRINGS` (``{key: (english, korean)}``), merged into it; ``def_<column>`` is
-the one-line definition of the KPI shown for result column ``<column>``.
+Shape of every table in `churnlens.strings`: ``{key: (english, korean)}``; ``def_<column>`` is the
+one-line definition of the KPI shown for result column ``<column>``.
 """
 
 from __future__ import annotations
 
-PAGE_STRINGS: dict[str, tuple[str, str]] = {
+STRINGS: dict[str, tuple[str, str]] = {
     # ---- units and axes -----------------------------------------------------------------------
     "unit_items": ("items", "개"),
     "axis_month": ("Month", "월"),
@@ -255,8 +255,8 @@ PAGE_STRINGS: dict[str, tuple[str, str]] = {
     "no": ("no", "아니요"),
 }
 
-#: Column headers these pages show that the shared table lacks (same shape as `i18n.COLUMNS`).
-PAGE_COLUMNS: dict[str, tuple[str, str]] = {
+#: Column headers these pages show that `churnlens.strings.columns` lacks.
+COLUMNS: dict[str, tuple[str, str]] = {
     "source_kind": ("Data source", "데이터 출처"),
     "currency": ("Currency", "통화"),
     "time_mode": ("Dates", "날짜"),
@@ -264,16 +264,11 @@ PAGE_COLUMNS: dict[str, tuple[str, str]] = {
     "last_run": ("Last run", "마지막 실행"),
     "snapshot_date": ("Snapshot date", "기준일"),
     "started_at": ("Started", "시작"),
-    "kind": ("Kind", "종류"),
     "seconds": ("Seconds", "소요 시간(초)"),
     "tables": ("Tables written", "기록한 테이블"),
     "stage": ("Stage", "단계"),
-    "reason": ("Reason", "이유"),
     "median_minutes_from_previous": ("Median minutes from previous step", "이전 단계부터 중앙값(분)"),
     "visits_per_customer": ("Visits per customer", "고객당 방문 수"),
-    "purchase_sessions": ("Sessions with a purchase", "구매 세션 수"),
-    "purchase_rate": ("Sessions with a purchase (%)", "구매 세션 비율"),
-    "promo_revenue": ("Promotion revenue", "프로모션 매출"),
     "item_revenue": ("Item revenue", "상품 매출"),
     "share_of_month": ("Share of the month", "월 매출 비중"),
     "category": ("Category", "카테고리"),
@@ -319,8 +314,8 @@ PAGE_COLUMNS: dict[str, tuple[str, str]] = {
     "visitor_id": ("Visitor", "방문자"),
 }
 
-#: Codes these pages show as values (same shape as `i18n.VALUES`).
-PAGE_VALUES: dict[str, tuple[str, str]] = {
+#: Codes these pages show as values (model, rule and source names).
+VALUES: dict[str, tuple[str, str]] = {
     "run_ingest": ("Ingest", "적재"),
     "run_run": ("Pipeline run", "파이프라인 실행"),
     "calendar": ("Calendar dates", "달력 날짜"),
