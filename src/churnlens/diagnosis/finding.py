@@ -9,8 +9,9 @@ from typing import Any
 
 import pandas as pd
 
+from churnlens import strings
 from churnlens.config import ChurnlensConfig
-from churnlens.diagnosis.i18n import amount, period_label
+from churnlens.diagnosis.formats import amount, period_label
 from churnlens.diagnosis.periods import Periods
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "info": 2}
@@ -45,11 +46,24 @@ class Context:
     def money(self, v: float, lang: str) -> str:
         return amount(v, self.unit, self.currency, lang)
 
+    def amounts(self, v: float) -> strings.Pair:
+        """`money` in both languages."""
+        return strings.pair(self.money(v, "en"), self.money(v, "ko"))
+
     def label(self, which: str, lang: str) -> str:
         p = self.p
         if which == "base":
             return period_label(p.base_start, p.base_end, lang)
         return period_label(p.current_start, p.current_end, lang)
+
+    def labels(self, which: str) -> strings.Pair:
+        """`label` of the ``base`` or ``current`` period in both languages."""
+        return strings.pair(self.label(which, "en"), self.label(which, "ko"))
+
+    def measure(self, in_text: bool = False) -> strings.Pair:
+        """What is measured: revenue, or items sold for a shop without prices."""
+        suffix = "_in_text" if in_text else ""
+        return strings.both(f"finding_measure_{'money' if self.unit == 'money' else 'items'}{suffix}")
 
     @property
     def total(self) -> pd.Series:

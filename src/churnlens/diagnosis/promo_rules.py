@@ -7,8 +7,9 @@ import math
 
 import pandas as pd
 
+from churnlens import strings
 from churnlens.diagnosis.finding import Context, Finding
-from churnlens.diagnosis.i18n import pct
+from churnlens.diagnosis.formats import pct
 
 
 def promo_skew_new(ctx: Context) -> list[Finding]:
@@ -39,22 +40,20 @@ def promo_skew_new(ctx: Context) -> list[Finding]:
         "promo_orders_first_month": int(cur.loc["first_month", "promo_orders"]),
         "new_customer_days": cfg.new_customer_days,
     }
-    was_en = f"; {pct(base_share)} in {ctx.label('base', 'en')}" if base_share is not None else ""
-    was_ko = f" ({ctx.label('base', 'ko')}: {pct(base_share)})" if base_share is not None else ""
-    return [
-        Finding(
-            "promo_skew_new",
-            "high" if ctx.declining else "medium",
-            share,
-            f"Promotions went {pct(share)} to customers in their first month (share of the discount in "
-            f"{ctx.label('current', 'en')}{was_en}), who placed only {pct(order_share)} of the orders; "
-            f"loyal customers got {pct(1 - share)}.",
-            f"{ctx.label('current', 'ko')} 프로모션 할인의 {pct(share)}가 첫 구매 후 한 달 이내의 고객에게 "
-            f"돌아갔지만 이들의 주문 비중은 {pct(order_share)}에 불과합니다{was_ko}. "
-            f"기존 고객 몫은 {pct(1 - share)}입니다.",
-            nums,
-        )
-    ]
+    was = (
+        strings.both("finding_promo_skew_was", share=pct(base_share), base=ctx.labels("base"))
+        if base_share is not None
+        else ""
+    )
+    text = strings.both(
+        "finding_promo_skew_new",
+        share=pct(share),
+        current=ctx.labels("current"),
+        was=was,
+        orders=pct(order_share),
+        rest=pct(1 - share),
+    )
+    return [Finding("promo_skew_new", "high" if ctx.declining else "medium", share, *text, nums)]
 
 
 def promo_low_repurchase(ctx: Context) -> list[Finding]:
@@ -69,17 +68,9 @@ def promo_low_repurchase(ctx: Context) -> list[Finding]:
     if b - a < cfg.promo_repurchase_gap:
         return []
     days = int(r.loc["promo", "window_days"])
-    return [
-        Finding(
-            "promo_low_repurchase",
-            "medium",
-            b - a,
-            f"Customers bought again within {days} days after {pct(a)} of promo orders, against "
-            f"{pct(b)} after full-price orders.",
-            f"프로모션 주문 후 {days}일 이내 재구매율은 {pct(a)}로, 정가 주문 후 {pct(b)}보다 낮습니다.",
-            {"repurchase_rate_promo": a, "repurchase_rate_full": b, "window_days": days},
-        )
-    ]
+    text = strings.both("finding_promo_low_repurchase", days=days, promo=pct(a), full=pct(b))
+    nums = {"repurchase_rate_promo": a, "repurchase_rate_full": b, "window_days": days}
+    return [Finding("promo_low_repurchase", "medium", b - a, *text, nums)]
 
 
 def promo_roi_negative(ctx: Context) -> list[Finding]:
@@ -95,10 +86,7 @@ def promo_roi_negative(ctx: Context) -> list[Finding]:
             "promo_roi_negative",
             "medium",
             min(1.0, (cost - inc) / cost),
-            f"Promotions cost {ctx.money(cost, 'en')} in discounts and bring back an estimated "
-            f"{ctx.money(inc, 'en')} of extra repurchases.",
-            f"프로모션 할인 비용은 {ctx.money(cost, 'ko')}이지만 추가 재구매로 인한 예상 매출은 "
-            f"{ctx.money(inc, 'ko')}에 그칩니다.",
+            *strings.both("finding_promo_roi_negative", cost=ctx.amounts(cost), revenue=ctx.amounts(inc)),
             {"discount_cost": cost, "incremental_revenue": float(inc), "net": float(inc - cost)},
         )
     ]

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import math
 
+from churnlens import strings
 from churnlens.diagnosis import seasonal
 from churnlens.diagnosis.finding import LAPSE_PARTS, REVENUE_IDS, Context, Finding, months_between, scale_of
-from churnlens.diagnosis.i18n import COMPONENT_PHRASES, count, join_names, pct, segment_name
+from churnlens.diagnosis.formats import count, join_names, pct, segment_name
 
 
 def revenue_change(ctx: Context) -> list[Finding]:
@@ -18,9 +19,12 @@ def revenue_change(ctx: Context) -> list[Finding]:
     if y is None or found[0].finding_id not in REVENUE_IDS or math.isnan(ctx.change_share):
         return found
     f = found[0]
-    what = {"en": "Revenue" if ctx.unit == "money" else "Items sold"}
-    extra = seasonal.sentences(y, what)
-    f.text_en, f.text_ko = f"{f.text_en} {extra['en']}", f"{f.text_ko} {extra['ko']}"
+    extra = seasonal.sentences(y, {"en": ctx.measure().en})
+    year = strings.pair(extra["en"], extra["ko"])
+    text = strings.both(
+        "finding_and_year_before", finding=strings.pair(f.text_en, f.text_ko), year_before=year
+    )
+    f.text_en, f.text_ko = text
     f.numbers.update(y.numbers())
     return found
 
@@ -38,57 +42,20 @@ def _revenue_change(ctx: Context) -> list[Finding]:
         "change_share": None if math.isnan(s) else s,
         "unit": ctx.unit,
     }
-    cur_en, base_en = ctx.label("current", "en"), ctx.label("base", "en")
-    cur_ko, base_ko = ctx.label("current", "ko"), ctx.label("base", "ko")
-    fig_en = f"({ctx.money(a, 'en')} to {ctx.money(b, 'en')})"
-    fig_ko = f"({ctx.money(a, 'ko')} → {ctx.money(b, 'ko')})"
-    what = "Revenue" if ctx.unit == "money" else "Items sold"
-    what_ko = "매출" if ctx.unit == "money" else "판매 수량"
+    periods = {"current": ctx.labels("current"), "base": ctx.labels("base")}
     if math.isnan(s):
-        return [
-            Finding(
-                "revenue_stable",
-                "info",
-                0.0,
-                f"No {what.lower()} in {base_en} to compare {cur_en} with; no decline can be measured.",
-                f"{base_ko}에 {what_ko}이 없어 {cur_ko}과 비교할 수 없습니다. 감소를 측정할 수 없습니다.",
-                nums,
-            )
-        ]
+        text = strings.both("finding_revenue_no_base", what=ctx.measure(in_text=True), **periods)
+        return [Finding("revenue_stable", "info", 0.0, *text, nums)]
+    figures = {"before": ctx.amounts(a), "after": ctx.amounts(b), "what": ctx.measure(), **periods}
     if s <= -cfg.decline_threshold:
-        return [
-            Finding(
-                "revenue_decline",
-                "high",
-                math.inf,
-                f"{what} fell {pct(s)} over {cur_en} compared with {base_en} {fig_en}.",
-                f"{cur_ko} {what_ko}이 {base_ko} 대비 {pct(s)} 감소했습니다 {fig_ko}.",
-                nums,
-            )
-        ]
+        text = strings.both("finding_revenue_decline", change=pct(s), **figures)
+        return [Finding("revenue_decline", "high", math.inf, *text, nums)]
     if s >= cfg.decline_threshold:
-        return [
-            Finding(
-                "revenue_growth",
-                "info",
-                math.inf,
-                f"{what} grew {pct(s)} over {cur_en} compared with {base_en} {fig_en}; there is no decline.",
-                f"{cur_ko} {what_ko}이 {base_ko} 대비 {pct(s)} 증가했습니다 {fig_ko}. 감소는 없습니다.",
-                nums,
-            )
-        ]
+        text = strings.both("finding_revenue_growth", change=pct(s), **figures)
+        return [Finding("revenue_growth", "info", math.inf, *text, nums)]
     sign = "+" if s >= 0 else "-"
-    return [
-        Finding(
-            "revenue_stable",
-            "info",
-            math.inf,
-            f"{what} held steady over {cur_en} compared with {base_en} ({sign}{pct(s)}, "
-            f"{ctx.money(a, 'en')} to {ctx.money(b, 'en')}); there is no decline.",
-            f"{cur_ko} {what_ko}은 {base_ko} 대비 {sign}{pct(s)}로 안정적입니다 {fig_ko}. 감소는 없습니다.",
-            nums,
-        )
-    ]
+    text = strings.both("finding_revenue_stable", change=f"{sign}{pct(s)}", **figures)
+    return [Finding("revenue_stable", "info", math.inf, *text, nums)]
 
 
 def gross_fall(ctx: Context) -> int:
@@ -119,8 +86,7 @@ def high_value_lapse(ctx: Context) -> list[Finding]:
     main = (
         "lost" if parts.get("lost", 0) < parts.get("returning_fewer_orders", 0) else "returning_fewer_orders"
     )
-    how_en = "stopping buying or buying less often" if main == "lost" else "buying less often or stopping"
-    how_ko = "구매를 중단하거나 줄인" if main == "lost" else "구매 빈도를 줄이거나 중단한"
+    how = strings.both("finding_lapse_mainly_lost" if main == "lost" else "finding_lapse_mainly_fewer")
     scale = scale_of(ctx)
     nums = {
         "share_of_lost_revenue": share,
@@ -132,22 +98,18 @@ def high_value_lapse(ctx: Context) -> list[Finding]:
         "customers_buying_less_often": fewer,
         "by_segment": {s: v / scale for s, v in by.items()},
     }
-    en_names = join_names([segment_name(s, "en") for s in names], "en")
-    ko_names = join_names([segment_name(s, "ko") for s in names], "ko")
-    return [
-        Finding(
-            "high_value_lapse",
-            "high",
-            share,
-            f"{pct(share)} of the lost revenue comes from {en_names} customers {how_en}: "
-            f"{ctx.money(lapse / scale, 'en')} of {ctx.money(gross / scale, 'en')} "
-            f"({count(lost)} stopped, {count(fewer)} ordered less often).",
-            f"줄어든 매출의 {pct(share)}는 {ko_names} 고객이 {how_ko} 데서 비롯되었습니다: "
-            f"{ctx.money(gross / scale, 'ko')} 중 {ctx.money(lapse / scale, 'ko')} "
-            f"(구매 중단 {count(lost)}명, 구매 빈도 감소 {count(fewer)}명).",
-            nums,
-        )
-    ]
+    named = [segment_name(s) for s in names]
+    text = strings.both(
+        "finding_high_value_lapse",
+        share=pct(share),
+        names=strings.pair(*(join_names([n(lang) for n in named], lang) for lang in ("en", "ko"))),
+        how=how,
+        lapse=ctx.amounts(lapse / scale),
+        gross=ctx.amounts(gross / scale),
+        stopped=count(lost),
+        fewer=count(fewer),
+    )
+    return [Finding("high_value_lapse", "high", share, *text, nums)]
 
 
 def segment_drivers(ctx: Context) -> list[Finding]:
@@ -171,29 +133,27 @@ def segment_drivers(ctx: Context) -> list[Finding]:
         if acc >= cfg.driver_share or len(chosen) == 3:
             break
     scale = scale_of(ctx)
-    parts_en, parts_ko, detail = [], [], {}
+    parts, detail = [], {}
     for name, share, change in chosen:
         comp = seg[(seg.segment == name) & (seg.component != "total") & (seg.change_value * sign > 0)]
         main = comp.loc[comp.change_value.abs().idxmax(), "component"] if len(comp) else "total"
-        phrase = COMPONENT_PHRASES.get(main, {"en": "", "ko": ""})
-        money_en, money_ko = ctx.money(change / scale, "en"), ctx.money(change / scale, "ko")
-        parts_en.append(f"{segment_name(name, 'en')} {money_en} ({pct(share)}, mainly {phrase['en']})")
-        parts_ko.append(f"{segment_name(name, 'ko')} {money_ko} ({pct(share)}, 주로 {phrase['ko']})")
-        detail[name] = {"change": change / scale, "share": share, "main_component": main}
-    what_en, what_ko = ("revenue", "매출") if ctx.unit == "money" else ("items sold", "판매 수량")
-    if sign < 0:
-        head_en, head_ko = f"Segments whose {what_en} fell most", f"{what_ko}이 가장 많이 줄어든 세그먼트"
-    else:
-        head_en, head_ko = f"Segments whose {what_en} grew most", f"{what_ko}이 가장 많이 늘어난 세그먼트"
-    return [
-        Finding(
-            "segment_drivers",
-            "medium",
-            acc,
-            f"{head_en}: " + "; ".join(parts_en) + ".",
-            f"{head_ko}: " + "; ".join(parts_ko) + ".",
-            {"segments": detail, "share_of_segment_moves": acc},
+        phrase = f"finding_component_{main}"
+        how = strings.both(phrase) if phrase in strings.STRINGS else strings.pair("", "")
+        parts.append(
+            strings.both(
+                "finding_driver",
+                segment=segment_name(name),
+                change=ctx.amounts(change / scale),
+                share=pct(share),
+                how=how,
+            )
         )
+        detail[name] = {"change": change / scale, "share": share, "main_component": main}
+    joined = strings.pair("; ".join(p.en for p in parts), "; ".join(p.ko for p in parts))
+    key = "finding_drivers_fell" if sign < 0 else "finding_drivers_grew"
+    text = strings.both(key, what=ctx.measure(in_text=True), parts=joined)
+    return [
+        Finding("segment_drivers", "medium", acc, *text, {"segments": detail, "share_of_segment_moves": acc})
     ]
 
 
@@ -209,18 +169,15 @@ def signups_up_sales_down(ctx: Context) -> list[Finding]:
     g = (cur - base) / base
     b = ctx.tables["revenue_bridge"].set_index("component")
     new_rev = float(b.loc["new", "change_value"]) / scale_of(ctx)
-    return [
-        Finding(
-            "signups_up_sales_down",
-            "medium",
-            g,
-            f"Sign-ups grew {pct(g)} ({count(base)} to {count(cur)}) while revenue fell; first-time buyers "
-            f"brought {ctx.money(new_rev, 'en')}, not enough to make up for the fall.",
-            f"신규 가입은 {pct(g)} 증가했지만({count(base)} → {count(cur)}) 매출은 감소했습니다. "
-            f"첫 구매 고객 매출 {ctx.money(new_rev, 'ko')}로는 감소분을 메우지 못했습니다.",
-            {"signups_base": base, "signups_current": cur, "growth": g, "new_customer_revenue": new_rev},
-        )
-    ]
+    text = strings.both(
+        "finding_signups_up_sales_down",
+        growth=pct(g),
+        before=count(base),
+        after=count(cur),
+        revenue=ctx.amounts(new_rev),
+    )
+    nums = {"signups_base": base, "signups_current": cur, "growth": g, "new_customer_revenue": new_rev}
+    return [Finding("signups_up_sales_down", "medium", g, *text, nums)]
 
 
 def failed_payments_rise(ctx: Context) -> list[Finding]:
@@ -237,13 +194,13 @@ def failed_payments_rise(ctx: Context) -> list[Finding]:
     a, b = share(p.base_start, p.base_end), share(p.current_start, p.current_end)
     if a is None or b is None or b - a < cfg.failed_share_rise:
         return []
+    text = strings.both("finding_failed_payments_rise", before=pct(a), after=pct(b))
     return [
         Finding(
             "failed_payments_rise",
             "medium",
             b - a,
-            f"Failed payments rose from {pct(a)} to {pct(b)} of checkout attempts.",
-            f"결제 실패 비율이 {pct(a)}에서 {pct(b)}로 상승했습니다.",
+            *text,
             {"failed_share_base": a, "failed_share_current": b},
         )
     ]
@@ -264,13 +221,13 @@ def category_decline(ctx: Context) -> list[Finding]:
     share = float(d[cat] / fall)
     if share < cfg.category_share:
         return []
+    text = strings.both("finding_category_decline", category=cat, share=pct(share))
     return [
         Finding(
             "category_decline",
             "medium",
             share,
-            f"{cat} accounts for {pct(share)} of the fall in item revenue.",
-            f"상품 매출 감소분의 {pct(share)}가 {cat} 카테고리에서 발생했습니다.",
+            *text,
             {"category": cat, "share_of_item_fall": share, "change": float(d[cat])},
         )
     ]

@@ -29,8 +29,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from churnlens import strings
 from churnlens.diagnosis.finding import Context, months_between
-from churnlens.diagnosis.i18n import pct, period_label
+from churnlens.diagnosis.formats import pct, period_label
 from churnlens.diagnosis.periods import add_months
 
 
@@ -99,32 +100,22 @@ def year_before(ctx: Context) -> YearBefore | None:
 
 
 def sentences(y: YearBefore, what: dict[str, str]) -> dict[str, str]:
-    """The sentence that follows the revenue finding, in English and Korean."""
-    en = f"Against {y.current_label['en']}, a year earlier, it is {_signed(y.yoy)}"
-    ko = f"1년 전 {y.current_label['ko']} 대비로는 {_signed(y.yoy)}입니다"
+    """The sentence that follows the revenue finding, in English and Korean; ``what["en"]`` is what
+    is measured (``Revenue`` or ``Items sold``)."""
+    then = ""
     if y.change_year_before is not None:
-        en += f" (a year earlier those months were {_signed(y.change_year_before)} against {y.base_label['en']})"
-        ko += f" (1년 전에도 같은 기간이 {y.base_label['ko']} 대비 {_signed(y.change_year_before)})"
-    up, year_up = y.change > 0, y.yoy > 0
-    verdict = {
-        "seasonal": (
-            f"the usual season, not {'growth' if up else 'a decline'}",
-            f"{'성장' if up else '감소'}이 아니라 평소의 계절 변동입니다",
-        ),
-        "season_and_trend": (
-            f"the usual season, on top of a real {'growth' if year_up else 'decline'} of "
-            f"{_signed(y.yoy)} over the year",
-            f"평소의 계절 변동에 더해 1년 사이 실제로 {_signed(y.yoy)} {'성장' if year_up else '감소'}했습니다",
-        ),
-        "real": (
-            f"a real {'growth' if up else 'decline'}, not the season",
-            f"계절 변동이 아닌 실제 {'성장' if up else '감소'}입니다",
-        ),
-        "not_season": ("not the usual season", "평소의 계절 변동이 아닙니다"),
-        "year_change": (
-            "the change is over the year, not between these months",
-            "변화는 이 기간 사이가 아니라 1년 사이에 일어났습니다",
-        ),
-        "steady": (f"{what['en'].lower()} is steady against last year too", "작년 대비로도 안정적입니다"),
-    }[y.verdict]
-    return {"en": f"{en}: {verdict[0]}.", "ko": f"{ko}: {verdict[1]}."}
+        base = strings.pair(y.base_label["en"], y.base_label["ko"])
+        then = strings.both("finding_year_before_then", change=_signed(y.change_year_before), base=base)
+    up = y.yoy > 0 if y.verdict == "season_and_trend" else y.change > 0
+    if y.verdict in ("seasonal", "season_and_trend", "real"):
+        verdict = strings.both(f"finding_season_{y.verdict}_{'up' if up else 'down'}", change=_signed(y.yoy))
+    elif y.verdict == "steady":
+        money = what["en"] == strings.tr("en", "finding_measure_money")
+        verdict = strings.both(f"finding_season_steady_{'money' if money else 'items'}")
+    else:
+        verdict = strings.both(f"finding_season_{y.verdict}")
+    period = strings.pair(y.current_label["en"], y.current_label["ko"])
+    text = strings.both(
+        "finding_year_before", period=period, change=_signed(y.yoy), then=then, verdict=verdict
+    )
+    return {"en": text.en, "ko": text.ko}

@@ -19,15 +19,15 @@ This package imports nothing else of churnlens, so the stages and the readers ma
 from __future__ import annotations
 
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
-from churnlens.strings import app, columns, pages, report, values
+from churnlens.strings import app, columns, findings, pages, report, values
 from churnlens.strings.korean import particles
 
 LANGS: dict[str, str] = {"en": "English", "ko": "한국어"}
 
 #: The domain modules, in the order their tables are merged.
-DOMAINS: tuple[ModuleType, ...] = (app, pages, report, columns, values)
+DOMAINS: tuple[ModuleType, ...] = (app, pages, report, columns, values, findings)
 
 Table = dict[str, tuple[str, str]]
 
@@ -63,9 +63,30 @@ def tr(lang: str, key: str, **values: Any) -> str:
     return particles(text) if lang == "ko" else text
 
 
-def both(key: str, **values: Any) -> tuple[str, str]:
-    """``(english, korean)`` of `tr`: for tables that store a sentence in both languages."""
-    return tr("en", key, **values), tr("ko", key, **values)
+class Pair(NamedTuple):
+    """One text in both languages."""
+
+    en: str
+    ko: str
+
+    def __call__(self, lang: str) -> str:
+        return self.ko if lang == "ko" else self.en
+
+
+def both(key: str, **values: Any) -> Pair:
+    """`tr` in English and in Korean, for tables that store a sentence in both languages; a value
+    given as a `Pair` is filled in each language with its own text."""
+    return Pair(
+        *(
+            tr(lang, key, **{k: v(lang) if isinstance(v, Pair) else v for k, v in values.items()})
+            for lang in ("en", "ko")
+        )
+    )
+
+
+def pair(en: Any, ko: Any) -> Pair:
+    """A value that differs by language (a formatted period or amount), for `both`."""
+    return Pair(str(en), str(ko))
 
 
 def column_label(lang: str, column: str) -> str:

@@ -7,7 +7,7 @@ name a segment or a state through this table.
 from __future__ import annotations
 
 VALUES: dict[str, tuple[str, str]] = {
-    # RFM segments
+    # segments (RFM grades, the bridge's first-time buyers and guests) and customer states
     "champions": ("Champions", "챔피언"),
     "loyal": ("Loyal", "충성 고객"),
     "potential_loyalists": ("Potential loyalists", "잠재 충성 고객"),
@@ -20,6 +20,8 @@ VALUES: dict[str, tuple[str, str]] = {
     "hibernating": ("Hibernating", "휴면"),
     "lost": ("Lost", "이탈"),
     "new_customer": ("First order in this period", "이번 기간 첫 구매 고객"),
+    "guests": ("Guest orders", "비회원 주문"),
+    "unscored": ("Unscored", "미분류"),
     # lifecycle
     "returning": ("Returning", "재방문"),
     "resurrected": ("Resurrected", "복귀"),
