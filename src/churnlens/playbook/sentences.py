@@ -19,46 +19,22 @@ import math
 
 import pandas as pd
 
-STATE_NAMES = {
-    "en": {"active": "Active", "at_risk": "At risk", "lapsing": "Lapsing", "lapsed": "Lapsed"},
-    "ko": {"active": "활성", "at_risk": "이탈 위험", "lapsing": "이탈 중", "lapsed": "이탈"},
-}
+from churnlens import strings
+from churnlens.playbook.states import STATES
+
+#: Each state's name, by language (from the catalogue's values).
+STATE_NAMES = {lang: {s: strings.value_label(lang, s) for s in STATES} for lang in strings.LANGS}
+#: Each default action as the subject of a sentence, by language.
 ACTION_NAMES = {
-    "en": {
-        "reactivation": "A reactivation offer",
-        "winback_personal": "A personal win-back offer",
-        "reminder_auto": "An automated reminder",
-        "nurture": "Light-touch content",
-        "loyalty_reward": "A loyalty reward",
-        "no_action": "No contact",
-    },
-    "ko": {
-        "reactivation": "재활성화 혜택",
-        "winback_personal": "개인 맞춤 윈백 혜택",
-        "reminder_auto": "자동 리마인더",
-        "nurture": "관계 유지 콘텐츠",
-        "loyalty_reward": "충성 고객 보상",
-        "no_action": "연락 안 함",
-    },
-}
-#: What the value column means, by ``value_source``.
-VALUE_PHRASES = {
-    "en": {
-        "clv_12m": "expected to spend {v} in the next 12 months",
-        "expected_spend": "expected to spend {v} per order",
-        None: "{source}: {v}",
-    },
-    "ko": {
-        "clv_12m": "향후 12개월 예상 구매액 {v}",
-        "expected_spend": "주문당 예상 구매액 {v}",
-        None: "{source}: {v}",
-    },
+    lang: {k.removeprefix("offer_"): strings.tr(lang, k) for k in strings.STRINGS if k.startswith("offer_")}
+    for lang in strings.LANGS
 }
 
 
 def action_name(action: str, lang: str = "en") -> str:
     """The action in words (custom actions: their name with spaces)."""
-    return ACTION_NAMES[lang].get(action, str(action).replace("_", " "))
+    key = f"offer_{action}"
+    return strings.tr(lang, key) if key in strings.STRINGS else str(action).replace("_", " ")
 
 
 def money(v: float, decimals: int) -> str:
@@ -76,35 +52,25 @@ def _ok(v) -> bool:
 def _rhythm(r: dict, lang: str) -> str:
     d, g, ratio = int(r["days_since_last_order"]), int(r["usual_gap_days"]), r["overdue_ratio"]
     own = int(r.get("purchase_days") or 0) > 1
-    if lang == "ko":
-        whose = "평소" if own else "이 쇼핑몰의 평소"
-        return f"마지막 주문 {d}일 전, {whose} 주문 간격 {g}일의 {ratio:.1f}배"
-    whose = "their usual" if own else "the shop's usual"
-    return f"last order {d} days ago, {ratio:.1f} times {whose} {g} days between orders"
+    return strings.tr(lang, "reason_rhythm_own" if own else "reason_rhythm_shop", days=d, gap=g, ratio=f"{ratio:.1f}")
 
 
 def _offer(r: dict, lang: str, decimals: int) -> str:
     action, considered = r["action"], r.get("considered_action", r["action"])
     if action != considered:
         v = money(r["considered_value"], decimals)
-        if lang == "ko":
-            return f"{action_name(considered, lang)}의 기대 가치는 {v}(비용이 절감액보다 큼): 연락하지 않음."
-        return f"{action_name(considered, lang)} would be worth {v} (it costs more than it saves): no contact."
+        return strings.tr(lang, "reason_declined", action=action_name(considered, lang), v=v)
     if float(r["contact_cost"]) == 0 and float(r["save_rate"]) == 0:
-        return "연락 필요 없음." if lang == "ko" else "No contact needed."
-    saved, cost = money(r["expected_saved_revenue"], decimals), money(r["contact_cost"], decimals)
-    ev, rate = money(r["expected_value"], decimals), pct(r["save_rate"])
+        return strings.tr(lang, "reason_no_contact_needed")
     measured = r.get("save_rate_source") == "measured"
-    if lang == "ko":
-        how = "측정된" if measured else "가정한"
-        return (
-            f"{action_name(action, lang)}: 예상 절감액 {saved} ({how} 회복률 {rate}), 비용 {cost}, "
-            f"기대 가치 {ev}."
-        )
-    how = "measured" if measured else "assumed"
-    return (
-        f"{action_name(action, lang)} is expected to save {saved} ({how} save rate {rate}) "
-        f"for a cost of {cost}: worth {ev}."
+    return strings.tr(
+        lang,
+        "reason_offer_measured" if measured else "reason_offer_assumed",
+        action=action_name(action, lang),
+        saved=money(r["expected_saved_revenue"], decimals),
+        cost=money(r["contact_cost"], decimals),
+        ev=money(r["expected_value"], decimals),
+        rate=pct(r["save_rate"]),
     )
 
 
@@ -113,18 +79,15 @@ def reason(r: dict, lang: str, decimals: int, window_days: float | None) -> str:
     ``window_days`` (no churn model) P(churn) is not put in words."""
     parts = [_rhythm(r, lang)] if _ok(r.get("days_since_last_order")) else []
     if window_days is not None and _ok(r.get("churn_probability")):
-        p = pct(r["churn_probability"])
-        w = f"{window_days:g}"
-        parts.append(f"향후 {w}일 무주문 확률 {p}" if lang == "ko" else f"{p} likely to place no order in the next {w} days")
+        parts.append(strings.tr(lang, "reason_churn", p=pct(r["churn_probability"]), window=f"{window_days:g}"))
     if _ok(r.get("p_alive")):
-        p = pct(r["p_alive"])
-        parts.append(f"아직 고객일 확률 {p}" if lang == "ko" else f"{p} likely to still be a customer")
+        parts.append(strings.tr(lang, "reason_alive", p=pct(r["p_alive"])))
     if _ok(r.get("value")):
         source = r.get("value_source")
-        phrase = VALUE_PHRASES[lang].get(source, VALUE_PHRASES[lang][None])
-        parts.append(phrase.format(v=money(r["value"], decimals), source=source))
-    head = f"{STATE_NAMES[lang].get(r['state'], r['state'])}: " + "; ".join(parts) + "."
-    return head + " " + _offer(r, lang, decimals)
+        key = f"reason_value_{source}" if f"reason_value_{source}" in strings.STRINGS else "reason_value_other"
+        parts.append(strings.tr(lang, key, v=money(r["value"], decimals), source=source))
+    state = STATE_NAMES[lang].get(r["state"], r["state"])
+    return strings.tr(lang, "reason_sentence", state=state, parts="; ".join(parts), offer=_offer(r, lang, decimals))
 
 
 def reasons(df: pd.DataFrame, lang: str, decimals: int, window_days: float | None) -> pd.Series:

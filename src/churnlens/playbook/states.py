@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from churnlens import strings
 from churnlens.config import PlaybookConfig
 
 STATES = ("active", "at_risk", "lapsing", "lapsed")
@@ -75,30 +76,7 @@ def definitions(cfg: PlaybookConfig, median_gap: float, horizon: float | None) -
     share = f"{cfg.return_horizon_share:.0%}"
     lp, gp = f"{cfg.lapsed_p_alive:.0%}", f"{cfg.lapsing_p_alive:.0%}"
     a, g = f"{cfg.at_risk_rhythm:g}", f"{cfg.lapsing_rhythm:g}"
-    rows = [
-        (
-            "active",
-            f"ordered within {a} times their usual gap between orders (the shop's median gap is "
-            f"{median_gap:.0f} days)",
-            f"평소 주문 간격의 {a}배 안에 주문함 (이 쇼핑몰의 중앙 간격 {median_gap:.0f}일)",
-        ),
-        (
-            "at_risk",
-            f"still likely a customer, but more than {a} times their usual gap since the last order",
-            f"아직 고객일 가능성이 높지만 마지막 주문 후 평소 간격의 {a}배를 넘김",
-        ),
-        (
-            "lapsing",
-            f"more than {g} times their usual gap since the last order, or less than {gp} likely "
-            "to still be a customer",
-            f"마지막 주문 후 평소 간격의 {g}배를 넘겼거나 아직 고객일 확률이 {gp} 미만",
-        ),
-        (
-            "lapsed",
-            f"no order for more than {h} days ({share} of this shop's repeat orders come sooner), "
-            f"or less than {lp} likely to still be a customer: the win-back list",
-            f"{h}일 넘게 주문 없음 (이 쇼핑몰 재구매의 {share}가 그 전에 일어남) 또는 아직 고객일 "
-            f"확률이 {lp} 미만: 윈백 대상",
-        ),
-    ]
+    values = {"at_risk": a, "lapsing": g, "gap": f"{median_gap:.0f}", "horizon": h, "share": share}
+    p_alive = {"lapsing": gp, "lapsed": lp}
+    rows = [(s, *strings.both(f"state_definition_{s}", p_alive=p_alive.get(s, ""), **values)) for s in STATES]
     return pd.DataFrame(rows, columns=["state", "definition", "definition_ko"])
