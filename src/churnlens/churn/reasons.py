@@ -20,6 +20,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from churnlens import strings
 from churnlens.churn.feature_docs import CATEGORICAL, describe
 
 
@@ -37,26 +38,21 @@ def _days(v: float) -> str:
 
 def _recency(row) -> tuple[str, str]:
     r, ratio = _num(row.get("recency_days")), _num(row.get("recency_over_mean"))
-    en, ko = f"{_days(r)} days since the last order", f"마지막 주문 후 {_days(r)}일 경과"
     if math.isfinite(ratio):
-        en += f", {ratio:.1f} times the usual interval"
-        ko += f" (평소 주기의 {ratio:.1f}배)"
-    return en, ko
+        return strings.both("churn_reason_recency_ratio", days=_days(r), ratio=f"{ratio:.1f}")
+    return strings.both("churn_reason_recency", days=_days(r))
 
 
-def _fmt(v: float) -> str:
+def _fmt(v: float) -> str | strings.Pair:
     if not math.isfinite(v):
-        return "unknown"
+        return strings.both("churn_reason_unknown")
     if abs(v) >= 100:
         return f"{v:,.0f}"
     return f"{v:.2g}" if abs(v) < 10 else f"{v:.0f}"
 
 
 #: BG/NBD inputs, in words (their numbers are shown from the CLV stage beside the reasons).
-RHYTHM = (
-    "the purchase rhythm so far makes another order less likely",
-    "지금까지의 구매 리듬상 재주문 가능성이 낮음",
-)
+RHYTHM = strings.both("churn_reason_rhythm")
 
 
 def sentence(feature: str, row) -> tuple[str, str] | None:
@@ -73,35 +69,33 @@ def sentence(feature: str, row) -> tuple[str, str] | None:
             return None
         _, en, ko = describe(feature)
         if feature == "rfm_segment":
-            en, ko, shown = "RFM segment", "RFM 세그먼트", shown.replace("_", " ")
-        return f"{en}: {shown}", f"{ko}: {shown}"
+            (en, ko), shown = strings.both("churn_reason_rfm_segment"), shown.replace("_", " ")
+        return strings.both("churn_reason_feature", feature=strings.pair(en, ko), value=shown)
     x = _num(v)
     if not math.isfinite(x):
         return None
     if feature in ("interval_mean", "interval_median"):
-        return f"usually orders every {x:.0f} days", f"평소 {x:.0f}일마다 주문"
+        return strings.both("churn_reason_interval", days=f"{x:.0f}")
     if feature in ("interval_last", "last_over_mean"):
         last, ratio = _num(row.get("interval_last")), _num(row.get("last_over_mean"))
         if not math.isfinite(last):
             return None
-        en, ko = f"{last:.0f} days between the last two orders", f"최근 두 주문 간격 {last:.0f}일"
         if math.isfinite(ratio):
-            en += f" ({ratio:.1f} times the usual)"
-            ko += f" (평소의 {ratio:.1f}배)"
-        return en, ko
+            return strings.both("churn_reason_last_interval_ratio", days=f"{last:.0f}", ratio=f"{ratio:.1f}")
+        return strings.both("churn_reason_last_interval", days=f"{last:.0f}")
     if feature == "frequency":
-        return f"{x:.0f} orders so far", f"지금까지 {x:.0f}회 주문"
+        return strings.both("churn_reason_frequency", n=f"{x:.0f}")
     m = re.fullmatch(r"orders_(\d+)d", feature)
     if m:
-        return f"{x:.0f} orders in the last {m[1]} days", f"최근 {m[1]}일간 주문 {x:.0f}회"
+        return strings.both("churn_reason_recent_orders", n=f"{x:.0f}", days=m[1])
     if feature == "tenure_days":
-        return f"first order {_days(x)} days ago", f"첫 주문 후 {_days(x)}일"
+        return strings.both("churn_reason_tenure", days=_days(x))
     if feature == "days_since_visit":
-        return f"{_days(x)} days since the last visit", f"마지막 방문 후 {_days(x)}일"
+        return strings.both("churn_reason_visit", days=_days(x))
     if feature == "days_per_order":
-        return f"one order every {x:.0f} days since the first", f"첫 주문 이후 {x:.0f}일에 한 번 주문"
+        return strings.both("churn_reason_days_per_order", days=f"{x:.0f}")
     _, en, ko = describe(feature)
-    return f"{en}: {_fmt(x)}", f"{ko}: {_fmt(x)}"
+    return strings.both("churn_reason_feature", feature=strings.pair(en, ko), value=_fmt(x))
 
 
 def explain(contrib: pd.DataFrame, X: pd.DataFrame, top: int) -> pd.DataFrame:

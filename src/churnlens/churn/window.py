@@ -32,6 +32,7 @@ from datetime import datetime, timedelta
 import ibis
 import pandas as pd
 
+from churnlens import strings
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import DataError
 
@@ -114,31 +115,29 @@ def choose_window(
     share = f"{c.shop_window_share:.0%}"
     if relative_time:
         window, rule = float(c.next_gap_days), "next-gap"
-        why = f"the data has no calendar: churn is a gap of {c.next_gap_days:g} days or more to the next order"
-        why_ko = f"날짜가 없는 데이터: 다음 주문까지 {c.next_gap_days:g}일 이상이면 이탈"
+        why, why_ko = strings.both("window_no_calendar", days=f"{c.next_gap_days:g}")
     elif c.window_rule == "fixed" or not enough:
         window, rule = fixed, "fixed"
-        why, why_ko = f"the configured {fixed:g}-day window", f"설정된 {fixed:g}일 기간"
         if not enough and c.window_rule != "fixed":
-            why += f": too few repeat purchases ({s['n'] or 0:.0f}) to measure the shop's rhythm"
-            why_ko += f": 재구매가 너무 적어({s['n'] or 0:.0f}건) 쇼핑몰의 구매 주기를 잴 수 없음"
+            why, why_ko = strings.both("window_too_few", days=f"{fixed:g}", n=f"{s['n'] or 0:.0f}")
+        else:
+            why, why_ko = strings.both("window_configured", days=f"{fixed:g}")
     elif c.window_rule == "shop" or (coverage is not None and coverage < c.min_window_coverage):
         window, rule = shop, "shop"
-        why = f"{share} of repeat purchases come within {shop:g} days"
-        why_ko = f"재구매의 {share}가 {shop:g}일 안에 일어남"
         if c.window_rule == "auto":
-            why += (
-                f"; only {coverage:.1%} come within {fixed:g} days (less than {c.min_window_coverage:.0%}), "
-                f"so {fixed:g} days would call most returning customers churned"
+            why, why_ko = strings.both(
+                "window_shop_auto",
+                share=share,
+                days=f"{shop:g}",
+                coverage=f"{coverage:.1%}",
+                fixed=f"{fixed:g}",
+                minimum=f"{c.min_window_coverage:.0%}",
             )
-            why_ko += (
-                f"; {fixed:g}일 안에는 {coverage:.1%}뿐({c.min_window_coverage:.0%} 미만)이라 {fixed:g}일로는 "
-                "다시 올 고객 대부분이 이탈로 분류됨"
-            )
+        else:
+            why, why_ko = strings.both("window_shop", share=share, days=f"{shop:g}")
     else:
         window, rule = fixed, "fixed"
-        why = f"{coverage:.1%} of repeat purchases come within the configured {fixed:g} days"
-        why_ko = f"재구매의 {coverage:.1%}가 설정된 {fixed:g}일 안에 일어남"
+        why, why_ko = strings.both("window_fixed_covers", coverage=f"{coverage:.1%}", days=f"{fixed:g}")
     rate, n, cut = base_rate(orders, window, c.lookback_days, end) if not relative_time else (None, 0, "")
     return pd.DataFrame(
         [

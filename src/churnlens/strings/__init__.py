@@ -21,13 +21,13 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any, NamedTuple
 
-from churnlens.strings import app, columns, findings, pages, playbook, report, values
+from churnlens.strings import app, churn, columns, findings, pages, playbook, report, values
 from churnlens.strings.korean import particles
 
 LANGS: dict[str, str] = {"en": "English", "ko": "한국어"}
 
 #: The domain modules, in the order their tables are merged.
-DOMAINS: tuple[ModuleType, ...] = (app, pages, report, columns, values, findings, playbook)
+DOMAINS: tuple[ModuleType, ...] = (app, pages, report, columns, values, findings, churn, playbook)
 
 Table = dict[str, tuple[str, str]]
 

@@ -23,7 +23,6 @@ import streamlit as st
 from churnlens.app import figure
 from churnlens.app.context import Ctx
 from churnlens.app.widgets import pick, show_table
-from churnlens.churn import verdict
 from churnlens.churn.verdict import PRODUCTION
 from churnlens.presentation import charts
 from churnlens.safe_csv import csv_bytes
@@ -269,9 +268,9 @@ def verdicts(ctx: Ctx, table: pd.DataFrame) -> list[str]:
     for _, row in rows.iterrows():
         lo, hi = float(row["auc_vs_best_low"]), float(row["auc_vs_best_high"])
         key = "better" if lo > 0 else ("worse" if hi < 0 else "unclear")
-        template = verdict.TEXT.get(ctx.lang, verdict.TEXT["en"])[key]
         out.append(
-            template.format(
+            ctx.t(
+                f"verdict_{key}",
                 cutoff=ctx.date(row["cutoff"]),
                 base=ctx.vlabel(row["best_baseline"]),
                 diff=f"{float(row['auc_vs_best']):+.2f}",
