@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from churnlens import declarations
+from churnlens import declarations, strings
 
 #: Columns that only serve exact sums (integer cents) or machines; not shown in tables.
 HIDDEN_COLUMNS = {
@@ -78,7 +78,7 @@ def fmt_money(x: Any, lang: str, currency: str | None, compact: bool = True) -> 
         return "–"
     body = fmt_compact(x, lang) if compact else fmt_number(x, lang)
     if currency is None:
-        return f"{body} {'개' if lang == 'ko' else 'items'}"
+        return f"{body} {strings.tr(lang, 'unit_items')}"
     if lang == "ko":
         return f"{body}원" if currency == "KRW" else f"{body} {currency}"
     return f"{currency} {body}"
