@@ -62,7 +62,9 @@ def password_ok(lang: str) -> bool:
     expected = expected_password()
     if not expected or st.session_state.get("authenticated"):
         return True
-    typed = st.text_input(strings.tr(lang, "password"), type="password", help=strings.tr(lang, "password_help"))
+    typed = st.text_input(
+        strings.tr(lang, "password"), type="password", help=strings.tr(lang, "password_help")
+    )
     if typed and hmac.compare_digest(typed.encode(), expected.encode()):
         st.session_state["authenticated"] = True
         st.rerun()
