@@ -52,7 +52,9 @@ def _ok(v) -> bool:
 def _rhythm(r: dict, lang: str) -> str:
     d, g, ratio = int(r["days_since_last_order"]), int(r["usual_gap_days"]), r["overdue_ratio"]
     own = int(r.get("purchase_days") or 0) > 1
-    return strings.tr(lang, "reason_rhythm_own" if own else "reason_rhythm_shop", days=d, gap=g, ratio=f"{ratio:.1f}")
+    return strings.tr(
+        lang, "reason_rhythm_own" if own else "reason_rhythm_shop", days=d, gap=g, ratio=f"{ratio:.1f}"
+    )
 
 
 def _offer(r: dict, lang: str, decimals: int) -> str:
@@ -79,15 +81,21 @@ def reason(r: dict, lang: str, decimals: int, window_days: float | None) -> str:
     ``window_days`` (no churn model) P(churn) is not put in words."""
     parts = [_rhythm(r, lang)] if _ok(r.get("days_since_last_order")) else []
     if window_days is not None and _ok(r.get("churn_probability")):
-        parts.append(strings.tr(lang, "reason_churn", p=pct(r["churn_probability"]), window=f"{window_days:g}"))
+        parts.append(
+            strings.tr(lang, "reason_churn", p=pct(r["churn_probability"]), window=f"{window_days:g}")
+        )
     if _ok(r.get("p_alive")):
         parts.append(strings.tr(lang, "reason_alive", p=pct(r["p_alive"])))
     if _ok(r.get("value")):
         source = r.get("value_source")
-        key = f"reason_value_{source}" if f"reason_value_{source}" in strings.STRINGS else "reason_value_other"
+        key = (
+            f"reason_value_{source}" if f"reason_value_{source}" in strings.STRINGS else "reason_value_other"
+        )
         parts.append(strings.tr(lang, key, v=money(r["value"], decimals), source=source))
     state = STATE_NAMES[lang].get(r["state"], r["state"])
-    return strings.tr(lang, "reason_sentence", state=state, parts="; ".join(parts), offer=_offer(r, lang, decimals))
+    return strings.tr(
+        lang, "reason_sentence", state=state, parts="; ".join(parts), offer=_offer(r, lang, decimals)
+    )
 
 
 def reasons(df: pd.DataFrame, lang: str, decimals: int, window_days: float | None) -> pd.Series:
