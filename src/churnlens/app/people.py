@@ -15,21 +15,12 @@ import ibis
 import pandas as pd
 import streamlit as st
 
-from churnlens.analytics import cohorts, funnels, sessions
+from churnlens.analytics import cohorts, funnels
 from churnlens.app import data
-from churnlens.config import ChurnlensConfig
+from churnlens.app.funnel_reader import event_reach, run_config
 
 #: Rows a list shows at most (the count above it is the full one).
 SHOWN = 5_000
-
-
-def run_config(settings: dict[str, Any]) -> ChurnlensConfig:
-    """The configuration of the last run (sessions and behaviour settings), defaults elsewhere."""
-    config = ChurnlensConfig()
-    for section in ("sessions", "behaviour"):
-        for key, value in (settings.get(section) or {}).items():
-            config.set(f"{section}.{key}", value, check_rules=False)
-    return config
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -56,23 +47,26 @@ def funnel_reach(db: str, stamp: float, funnel: str, settings_json: str) -> pd.D
     import json
 
     config = run_config(json.loads(settings_json))
-    b, sc = config.behaviour, config.sessions
+    b = config.behaviour
     with data._opened(db) as wh:
         orders = wh.table("orders") if wh.has("orders") else None
         if funnel == "orders":
             steps = funnels.order_steps(b.order_funnel_orders)
             window = b.order_funnel_window_days * 86_400 if b.order_funnel_window_days else None
-            reached = funnels.reach(funnels.order_units(wh.table("orders"), b.order_funnel_orders), steps, window)
+            reached = funnels.reach(
+                funnels.order_units(wh.table("orders"), b.order_funnel_orders), steps, window
+            )
         else:
             steps = list(b.funnel_steps)
-            se = sessions.sessionize(wh.table("events"), sc.gap_minutes, sc.split_at_midnight)
             window = b.funnel_window_minutes * 60 if b.funnel_window_minutes else None
-            reached = funnels.reach(funnels.event_units(se, b.funnel_unit), steps, window)
+            reached = event_reach(wh, config, b.funnel_unit, window)
             if funnel == "nonbuyers":
                 reached = funnels.nonbuyer_units(reached, orders)
         depth = sum(reached[f"step_{k}_ts"].notnull().cast("int64") for k in range(1, len(steps) + 1))
         out = reached.select(
-            unit_id=reached.unit_id.cast("string"), customer_id=reached.customer_id.cast("string"), reached=depth
+            unit_id=reached.unit_id.cast("string"),
+            customer_id=reached.customer_id.cast("string"),
+            reached=depth,
         )
         return out.order_by(ibis.desc("reached"), "unit_id").to_pandas()
 
