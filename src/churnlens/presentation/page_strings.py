@@ -133,6 +133,15 @@ PAGE_STRINGS: dict[str, tuple[str, str]] = {
         "{n} customers who first bought in {cohort} bought again {months} months later.",
         "{cohort}에 처음 구매한 고객 중 {n}명이 {months}개월 뒤에 다시 구매했습니다.",
     ),
+    "segment_people": ("Who is in a segment", "세그먼트에 속한 고객"),
+    "segment_people_pick": ("Segment (customers)", "세그먼트(고객 수)"),
+    "segment_people_count": ("{n} customers are in “{segment}”.", "“{segment}” 세그먼트에 {n}명이 있습니다."),
+    "rule_people": ("Who bought a pair together", "함께 구매한 고객"),
+    "rule_people_pick": ("Pair (orders holding both)", "상품 쌍(둘 다 담긴 주문 수)"),
+    "rule_people_count": (
+        "{n} customers placed the {orders} paid orders holding both.",
+        "둘 다 담긴 결제 주문 {orders}건을 {n}명이 했습니다.",
+    ),
     "list_cut": ("The first {shown} are listed.", "처음 {shown}개만 보여줍니다."),
     # ---- behaviour ----------------------------------------------------------------------------
     "funnel_help": (

@@ -53,9 +53,7 @@ def rfm_grid(ctx: Ctx) -> None:
     grid = ctx.grouped("rfm", [r, f], [("customers", "count", None)])
     matrix = grid.pivot(index=r, columns=f, values="customers").sort_index().sort_index(axis=1)
     # best customers (recent and frequent) in the top right corner
-    fig = charts.heatmap(
-        matrix, x_title=ctx.t("rfm_f_axis"), y_title=ctx.t("rfm_r_axis"), reverse_y=False
-    )
+    fig = charts.heatmap(matrix, x_title=ctx.t("rfm_f_axis"), y_title=ctx.t("rfm_r_axis"), reverse_y=False)
     figure.show(fig, key="rfm_grid")
 
 
@@ -85,6 +83,26 @@ def segments(ctx: Ctx) -> None:
             key="segments_chart",
         )
     show_table(ctx, df, key="segments_table")
+    if size and "segment" in df.columns:
+        segment_people(ctx, df, size)
+
+
+def segment_people(ctx: Ctx, df: pd.DataFrame, size: str) -> None:
+    """The customers of one segment, each a link to Customer 360."""
+    st.markdown(f"**{ctx.t('segment_people')}**")
+    counts = dict(zip(df["segment"].astype(str), df[size], strict=True))
+    chosen = st.selectbox(
+        ctx.t("segment_people_pick"),
+        list(counts),
+        format_func=lambda s: f"{ctx.vlabel(s)} ({ctx.num(counts[s])})",
+        key="segment_people_segment",
+    )
+    members = people.segment_members(ctx.db, ctx.stamp, chosen)
+    text = ctx.t("segment_people_count", n=ctx.num(len(members)), segment=ctx.vlabel(chosen))
+    if len(members) > people.SHOWN:
+        text += " " + ctx.t("list_cut", shown=ctx.num(people.SHOWN))
+    st.caption(text)
+    show_table(ctx, members.head(people.SHOWN), key="segment_people_table", link_customers=True)
 
 
 def demographics(ctx: Ctx) -> None:
