@@ -1,0 +1,71 @@
+"""The months a reader picks and the period they compare with (Streamlit AppTest on the demo
+warehouse): picked once, they set the Overview KPIs to figures recomputed here with pandas from
+the raw orders, and they are still picked on the next page.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import test_app_pages
+from streamlit.testing.v1 import AppTest
+
+from churnlens.presentation import i18n
+from churnlens.warehouse import Warehouse
+
+db = test_app_pages.db
+
+
+def _script(db: str, lang: str) -> None:
+    import streamlit as st
+
+    from churnlens.app.main import run_page
+
+    run_page(st.session_state.get("page", "overview"), db=db, lang=lang)
+
+
+@pytest.fixture(scope="module")
+def orders(db):
+    with Warehouse(db, read_only=True) as wh:
+        o = wh.to_pandas("orders")
+    return o.assign(month=o["order_ts"].dt.to_period("M"))
+
+
+def monthly(orders: pd.DataFrame, first: pd.Period, last: pd.Period) -> dict[str, float]:
+    """Monthly average of paid orders, and failed ÷ (paid + failed), over the months first..last."""
+    part = orders[(orders["month"] >= first) & (orders["month"] <= last)]
+    paid, failed = (part["status"] == "paid").sum(), (part["status"] == "failed").sum()
+    months = (last - first).n + 1
+    return {"orders": paid / months, "failed_share": failed / (paid + failed)}
+
+
+@pytest.mark.parametrize(("lang", "choice"), [("en", "previous"), ("ko", "year")])
+def test_chosen_months_set_the_kpis_and_carry_to_the_next_page(db, orders, lang, choice):
+    at = AppTest.from_function(_script, args=(str(db), lang), default_timeout=60)
+    at.run()
+    assert not at.exception
+    last_month = orders["month"].max()
+    first, last = last_month - 3, last_month - 1
+    at.segmented_control(key="compare_selector").set_value(choice).run()
+    at.select_slider(key="compare_range_selector").set_range(
+        first.start_time.date(), last.start_time.date()
+    ).run()
+    assert not at.exception
+    back = 3 if choice == "previous" else 12
+    now, before = monthly(orders, first, last), monthly(orders, first - back, last - back)
+    assert now != before
+    cards = {m.label: m for m in at.metric}
+    for col in ("orders", "failed_share"):
+        card = cards[i18n.column_label(lang, col)]
+        kind = "count" if col == "orders" else "pct"
+        assert card.value == i18n.fmt_value(now[col], lang, kind, None), col
+        assert card.proto.delta == i18n.fmt_delta_pct(now[col], before[col]), col
+    # the next page opens on the same months and the same comparison
+    at.session_state["page"] = "behaviour"
+    at.run()
+    assert not at.exception
+    assert at.select_slider(key="compare_range_selector").value == (
+        first.start_time.date(),
+        last.start_time.date(),
+    )
+    assert at.segmented_control(key="compare_selector").value == choice
