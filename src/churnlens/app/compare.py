@@ -173,10 +173,13 @@ def period(ctx: Ctx, months: Sequence[Any]) -> tuple[Span, Span | None]:
 def mark(fig: Any, ctx: Ctx, current: Span, previous: Span | None) -> Any:
     """Shade the two periods on a chart whose x axis is months (month starts)."""
     half = pd.Timedelta(days=15)
-    for span, colour, key in (
-        (current, "#1f77b4", "period_current"),
-        (previous, "#aaaaaa", "period_previous"),
-    ):
+    # the chosen period named at the top, the compared one at the bottom: narrow neighbouring
+    # periods never write over each other
+    shaded = (
+        (current, "#1f77b4", "period_current", "top left"),
+        (previous, "#888888", "period_previous", "bottom left"),
+    )
+    for span, colour, key, where in shaded:
         if span is None:
             continue
         fig.add_vrect(
@@ -186,7 +189,8 @@ def mark(fig: Any, ctx: Ctx, current: Span, previous: Span | None) -> Any:
             opacity=0.12,
             line_width=0,
             annotation_text=ctx.t(key),
-            annotation_position="top left",
+            annotation_position=where,
+            annotation_font_size=11,
         )
     return fig
 

@@ -59,33 +59,38 @@ def default_window(settings: dict[str, Any]) -> str:
     return min((k for k in WINDOWS if k != "session"), key=lambda k: abs((WINDOWS[k][1] or 0) - seconds))
 
 
+Range = tuple[date | None, date | None]
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def funnel_view(
     db: str,
     stamp: float,
     settings_json: str,
     window: str,
-    first: date | None,
-    last: date | None,
+    ranges: tuple[Range, ...] = ((None, None),),
     period: str = "month",
 ) -> dict[str, Any]:
-    """The funnel of units entering from ``first`` to ``last`` with ``window``: ``steps``
-    (`funnels.step_table`), ``times`` (`funnel_timing.convert_times`), ``median_s`` and
-    ``over_time`` (`funnel_timing.conversion_over_time` by ``period``)."""
+    """The funnel with ``window``, for the units entering in each of ``ranges`` (first and last
+    day; None: no bound): ``unit`` (``session`` or ``visitor``), ``ranges`` (per range: ``steps``
+    from `funnels.step_table`, ``times`` from `funnel_timing.convert_times` and ``median_s``) and
+    ``over_time`` (`funnel_timing.conversion_over_time` by ``period``, every unit). The units'
+    steps are computed once and kept in the engine for the answers."""
     config = run_config(json.loads(settings_json))
     steps = list(config.behaviour.funnel_steps)
     unit, window_s = WINDOWS[window]
+    answers = []
     with data._opened(db) as wh:
-        reached = event_reach(wh, config, unit, window_s)
-        reached = funnel_timing.entered_between(reached, first, last)
-        table = funnels.step_table(reached, steps, "events").order_by("step").to_pandas()
-        times = funnel_timing.convert_times(reached, len(steps)).to_pandas()
-        median = funnel_timing.median_to_convert(reached, len(steps)).to_pandas()
+        reached = event_reach(wh, config, unit, window_s).cache()
+        for first, last in ranges:
+            part = funnel_timing.entered_between(reached, first, last)
+            median = funnel_timing.median_to_convert(part, len(steps)).to_pandas()
+            answers.append(
+                {
+                    "steps": funnels.step_table(part, steps, "events").order_by("step").to_pandas(),
+                    "times": funnel_timing.convert_times(part, len(steps)).to_pandas(),
+                    "median_s": None if pd.isna(median) else float(median),
+                }
+            )
         over = funnel_timing.conversion_over_time(reached, len(steps), period).to_pandas()
-    return {
-        "unit": unit,
-        "steps": table,
-        "times": times,
-        "median_s": None if pd.isna(median) else float(median),
-        "over_time": over,
-    }
+    return {"unit": unit, "ranges": answers, "over_time": over}

@@ -49,7 +49,7 @@ def path_links(
         if first is not None or last is not None:
             se = _sessions_between(se, first, last)
         labelled = path_focus.labelled_events(se, expand_other)
-        steps = paths.steps_of(labelled, config.behaviour.path_collapse_repeats)
+        steps = paths.steps_of(labelled, config.behaviour.path_collapse_repeats).cache()
         build = path_focus.links_from if direction == "from" else path_focus.links_to
         links = build(steps, event, n_steps).to_pandas()
         count = int(path_focus.anchored_sessions(steps, event).to_pandas())

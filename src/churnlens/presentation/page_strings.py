@@ -181,6 +181,10 @@ PAGE_STRINGS: dict[str, tuple[str, str]] = {
     "funnel_window_30min": ("30 minutes", "30분"),
     "funnel_window_1day": ("1 day", "1일"),
     "funnel_window_7days": ("7 days", "7일"),
+    "funnel_none_converted": (
+        "Nobody who entered in these months reached the last step within the window.",
+        "이 기간에 들어온 사람 중 전환 기간 안에 마지막 단계까지 간 사람이 없습니다.",
+    ),
     "funnel_window_empty": (
         "Nobody entered the funnel in these months.",
         "이 기간에 퍼널에 들어온 사람이 없습니다.",
@@ -228,9 +232,9 @@ PAGE_STRINGS: dict[str, tuple[str, str]] = {
     "path_focus_title": ("Paths from or to an event", "특정 이벤트 전후의 경로"),
     "path_focus_help": (
         "What sessions do after the first time they do an event, or what they did before it; the "
-        "rarer events at each step are put together under “Other events”.",
+        "rarer events at each step are put together under “Less common events”.",
         "세션에서 어떤 이벤트를 처음 한 뒤에 무엇을 했는지, 또는 그 전에 무엇을 했는지 보여줍니다. "
-        "단계마다 드문 이벤트는 “그 밖의 이벤트”로 묶습니다.",
+        "단계마다 드문 이벤트는 “드문 이벤트 묶음”으로 묶습니다.",
     ),
     "path_direction": ("Direction", "방향"),
     "path_direction_from": ("After the event", "이벤트 이후"),
@@ -257,8 +261,11 @@ PAGE_STRINGS: dict[str, tuple[str, str]] = {
         "이 기간에 이 이벤트를 한 세션이 없습니다.",
     ),
     "path_node": ("{n}. {event}", "{n}. {event}"),
-    "path_grouped": ("Other events", "그 밖의 이벤트"),
-    "path_grouped_list": ("Events inside “Other events” ({n})", "“그 밖의 이벤트”에 묶인 이벤트({n})"),
+    "path_grouped": ("Less common events", "드문 이벤트 묶음"),
+    "path_grouped_list": (
+        "Events inside “Less common events” ({n})",
+        "“드문 이벤트 묶음”에 들어간 이벤트({n})",
+    ),
     "path_grouped_none": ("No event is grouped at these settings.", "이 설정에서는 묶인 이벤트가 없습니다."),
     "no_conversion_rows": (
         "No conversions in this breakdown to chart.",

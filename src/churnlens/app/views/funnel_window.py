@@ -17,10 +17,11 @@ from churnlens.app.widgets import metric_row, show_table
 from churnlens.presentation import charts
 
 
-def _view(ctx: Ctx, window: str, span: Span | None, period: str = "month") -> dict:
+def _view(ctx: Ctx, window: str, spans: list[Span], period: str) -> dict:
+    """The funnel for each span (their first and last days) and over time."""
     settings = json.dumps(ctx.info.get("settings", {}), sort_keys=True, default=str)
-    first, last = (span.first, span.end_day()) if span else (None, None)
-    return funnel_reader.funnel_view(ctx.db, ctx.stamp, settings, window, first, last, period)
+    ranges = tuple((s.first, s.end_day()) for s in spans) or ((None, None),)
+    return funnel_reader.funnel_view(ctx.db, ctx.stamp, settings, window, ranges, period)
 
 
 def conversion(view: dict) -> float | None:
@@ -46,8 +47,9 @@ def render(ctx: Ctx, current: Span | None, previous: Span | None) -> None:
     settings = ctx.info.get("settings", {})
     keys = list(funnel_reader.WINDOWS)
     default = funnel_reader.default_window(settings)
+    left, right = st.columns([2, 1])
     window = (
-        st.segmented_control(
+        left.segmented_control(
             ctx.t("funnel_window"),
             keys,
             default=default,
@@ -56,12 +58,24 @@ def render(ctx: Ctx, current: Span | None, previous: Span | None) -> None:
         )
         or default
     )
-    now = _view(ctx, window, current)
-    before = _view(ctx, window, previous) if previous else None
+    period = (
+        right.segmented_control(
+            ctx.t("funnel_period"),
+            ["week", "month"],
+            default="month",
+            format_func=lambda p: ctx.t(f"funnel_period_{p}"),
+            key="funnel_period",
+        )
+        or "month"
+    )
+    spans = [s for s in (current, previous) if s is not None]
+    found = _view(ctx, window, spans, period)
+    now = found["ranges"][0]
+    before = found["ranges"][1] if previous is not None and current is not None else None
     if now["steps"].empty:
         st.info(ctx.t("funnel_window_empty"), icon=":material/info:")
         return
-    unit = ctx.t(f"funnel_unit_{now['unit']}")
+    unit = ctx.t(f"funnel_unit_{found['unit']}")
     if current is not None:
         st.caption(ctx.t("funnel_window_period", period=current.label(ctx), unit=unit))
     steps = now["steps"]
@@ -102,14 +116,14 @@ def render(ctx: Ctx, current: Span | None, previous: Span | None) -> None:
     with left:
         times(ctx, now["times"])
     with right:
-        over_time(ctx, window, current)
+        over_time(ctx, found["over_time"], period, current)
 
 
 def times(ctx: Ctx, df: pd.DataFrame) -> None:
     """Converted units per time-to-convert bucket."""
     st.markdown(f"**{ctx.t('funnel_time_to_convert')}**")
     if df.empty:
-        st.info(ctx.t("funnel_window_empty"), icon=":material/info:")
+        st.info(ctx.t("funnel_none_converted"), icon=":material/info:")
         return
     shown = df.assign(bucket_label=[ctx.t("funnel_from", time=duration(ctx, s)) for s in df["from_s"]])
     figure.show(
@@ -126,21 +140,9 @@ def times(ctx: Ctx, df: pd.DataFrame) -> None:
     )
 
 
-def over_time(ctx: Ctx, window: str, current: Span | None) -> None:
+def over_time(ctx: Ctx, df: pd.DataFrame, period: str, current: Span | None) -> None:
     """Conversion per week or month of entry over the whole history, the chosen months shaded."""
     st.markdown(f"**{ctx.t('funnel_over_time')}**")
-    period = (
-        st.segmented_control(
-            ctx.t("funnel_period"),
-            ["week", "month"],
-            default="month",
-            format_func=lambda p: ctx.t(f"funnel_period_{p}"),
-            key="funnel_period",
-            label_visibility="collapsed",
-        )
-        or "month"
-    )
-    df = _view(ctx, window, None, period)["over_time"]
     if df.empty:
         return
     fig = charts.lines(

@@ -49,8 +49,9 @@ def render(ctx: Ctx, current: Span | None) -> None:
         )
     with right:
         n_steps = st.slider(ctx.t("path_steps"), 1, 6, 3, key="path_steps")
-    keep = st.slider(ctx.t("path_keep"), 1, 10, 4, key="path_keep")
-    expand = st.toggle(
+    left, right = st.columns(2)
+    keep = left.slider(ctx.t("path_keep"), 1, 10, 4, key="path_keep")
+    expand = right.toggle(
         ctx.t("path_expand_other"), key="path_expand_other", help=ctx.t("path_expand_other_help")
     )
     settings = json.dumps(ctx.info.get("settings", {}), sort_keys=True, default=str)
