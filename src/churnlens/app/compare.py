@@ -176,8 +176,8 @@ def mark(fig: Any, ctx: Ctx, current: Span, previous: Span | None) -> Any:
     # the chosen period named at the top, the compared one at the bottom: narrow neighbouring
     # periods never write over each other
     shaded = (
-        (current, "#1f77b4", "period_current", "top left"),
-        (previous, "#888888", "period_previous", "bottom left"),
+        (current, "#1f77b4", "shade_current", "top left"),
+        (previous, "#888888", "shade_previous", "bottom left"),
     )
     for span, colour, key, where in shaded:
         if span is None:
@@ -186,7 +186,7 @@ def mark(fig: Any, ctx: Ctx, current: Span, previous: Span | None) -> Any:
             x0=pd.Timestamp(span.first) - half,
             x1=pd.Timestamp(span.last) + half,
             fillcolor=colour,
-            opacity=0.12,
+            opacity=0.2,
             line_width=0,
             annotation_text=ctx.t(key),
             annotation_position=where,

@@ -87,8 +87,8 @@ PAGE_STRINGS: dict[str, tuple[str, str]] = {
     "compare_bridge": ("The diagnosis periods", "진단 기간"),
     "compare_year": ("Chosen months vs the same months a year earlier", "선택한 기간 대 1년 전 같은 기간"),
     "compare_range": ("Months shown", "보는 기간(월)"),
-    "period_current": ("Chosen period", "선택 기간"),
-    "period_previous": ("Compared with", "비교 기간"),
+    "shade_current": ("Chosen months", "선택 기간"),
+    "shade_previous": ("Compared with", "비교 기간"),
     "monthly_average": ("Values are monthly averages.", "값은 월평균입니다."),
     "share_of_change_help": (
         "Share of change = the component's change ÷ the net change. Components that push the other way "
