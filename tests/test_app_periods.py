@@ -69,3 +69,49 @@ def test_chosen_months_set_the_kpis_and_carry_to_the_next_page(db, orders, lang,
         last.start_time.date(),
     )
     assert at.segmented_control(key="compare_selector").value == choice
+
+
+def lifecycle_counts(orders: pd.DataFrame) -> pd.DataFrame:
+    """Customers per month and lifecycle state, from the paid orders (the lifecycle module's
+    definitions), every month up to the last with a paid order."""
+    paid = orders[(orders["status"] == "paid") & orders["customer_id"].notna()]
+    active = paid.groupby("customer_id")["month"].apply(set)
+    first = paid.groupby("customer_id")["month"].min()
+    months = pd.period_range(paid["month"].min(), paid["month"].max(), freq="M")
+    rows = []
+    for m in months:
+        now = {c for c, s in active.items() if m in s}
+        before = {c for c, s in active.items() if m - 1 in s}
+        rows.append(
+            {
+                "month": m,
+                "new": sum(first[c] == m for c in now),
+                "returning": len(now & before),
+                "resurrected": sum(first[c] < m for c in now - before),
+                "dormant": len(before - now),
+            }
+        )
+    return pd.DataFrame(rows).set_index("month")
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_chosen_months_set_the_lifecycle_kpis(db, orders, lang):
+    at = AppTest.from_function(_script, args=(str(db), lang), default_timeout=60)
+    at.session_state["page"] = "customers"
+    at.run()
+    assert not at.exception
+    counts = lifecycle_counts(orders)
+    last = counts.index.max()
+    first = last - 1
+    at.segmented_control(key="compare_selector").set_value("previous").run()
+    at.select_slider(key="compare_range_selector").set_range(
+        first.start_time.date(), last.start_time.date()
+    ).run()
+    assert not at.exception
+    cards = {m.label: m for m in at.metric}
+    for state in ("new", "returning", "resurrected", "dormant"):
+        now = counts.loc[first:last, state].mean()
+        before = counts.loc[first - 2 : last - 2, state].mean()
+        card = cards[i18n.tr(lang, f"lifecycle_kpi_{state}")]
+        assert card.value == i18n.fmt_value(now, lang, "float", None), state
+        assert card.proto.delta == i18n.fmt_delta_pct(now, before), state

@@ -112,6 +112,26 @@ PAGE_STRINGS: dict[str, tuple[str, str]] = {
         "zero; the line is the net change.",
         "월별 신규·재구매·복귀 고객은 0 위에, 휴면으로 바뀐 고객은 0 아래에 표시하며 선은 순변동입니다.",
     ),
+    "lifecycle_kpi_new": ("New customers", "신규 고객"),
+    "lifecycle_kpi_returning": ("Returning customers", "재구매 고객"),
+    "lifecycle_kpi_resurrected": ("Customers back after a pause", "다시 돌아온 고객"),
+    "lifecycle_kpi_dormant": ("Customers turning dormant", "휴면으로 바뀐 고객"),
+    "def_lifecycle_new": (
+        "Customers whose first paid order falls in the month.",
+        "그 달에 첫 결제 주문을 한 고객입니다.",
+    ),
+    "def_lifecycle_returning": (
+        "Customers who bought in the month and in the month before.",
+        "그 달과 전달에 모두 구매한 고객입니다.",
+    ),
+    "def_lifecycle_resurrected": (
+        "Customers who bought in the month, not in the month before, but earlier.",
+        "그 달에 구매했고 전달에는 구매하지 않았지만 그 전에 구매한 적이 있는 고객입니다.",
+    ),
+    "def_lifecycle_dormant": (
+        "Customers who bought in the month before and not in this month.",
+        "전달에 구매했지만 그 달에는 구매하지 않은 고객입니다.",
+    ),
     "cohort_axis": ("First-order month (customers)", "첫 주문 월(고객 수)"),
     "cohort_age_axis": ("Months since first order", "첫 주문 후 개월 수"),
     "retention_curve": ("Retention curve", "리텐션 곡선"),

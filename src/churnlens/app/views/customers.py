@@ -9,9 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from churnlens.app import figure, people
+from churnlens.app import compare, figure, people
 from churnlens.app.context import Ctx
-from churnlens.app.widgets import axis_title, numeric_columns, pick, show_table, text_columns
+from churnlens.app.widgets import axis_title, metric, numeric_columns, pick, show_table, text_columns
 from churnlens.presentation import charts
 
 TABLES = (
@@ -26,6 +26,8 @@ MONTH = ("month", "month_start", "period", "cohort_month")
 #: The cohort heatmap shows the latest cohorts and their first months (the table has them all).
 MAX_COHORTS = 24
 MAX_COHORT_MONTHS = 24
+#: Lifecycle states in the order their KPIs show.
+STATES = ("new", "returning", "resurrected", "dormant")
 #: Latest cohorts drawn beside the average retention curve.
 RECENT_CURVES = 4
 
@@ -151,24 +153,59 @@ def lifecycle(ctx: Ctx) -> None:
     value = pick(df.columns, "signed_customers", "customers", "users", "n")
     if month and state and value:
         df = df.sort_values([month, state])
+        periods = lifecycle_kpis(ctx, df, month, state)
         shown = df.assign(**{state: df[state].map(ctx.vlabel)})
         st.caption(ctx.t("lifecycle_help"))
-        figure.show(
-            charts.diverging(
-                shown,
-                month,
-                state,
-                value,
-                net_name=ctx.t("lifecycle_net"),
-                x_title=ctx.t("axis_month"),
-                y_title=ctx.t("axis_customers"),
-            ),
-            key="lifecycle_chart",
+        fig = charts.diverging(
+            shown,
+            month,
+            state,
+            value,
+            net_name=ctx.t("lifecycle_net"),
+            x_title=ctx.t("axis_month"),
+            y_title=ctx.t("axis_customers"),
         )
+        figure.show(compare.mark(fig, ctx, *periods) if periods else fig, key="lifecycle_chart")
         with st.expander(ctx.t("table")):
             show_table(ctx, df)
     else:
         show_table(ctx, df)
+
+
+def lifecycle_kpis(
+    ctx: Ctx, df: pd.DataFrame, month: str, state: str
+) -> tuple[compare.Span, compare.Span | None] | None:
+    """Customers per lifecycle state in the chosen months (monthly averages) against the
+    comparison period; those (current, previous)."""
+    count = pick(df.columns, "customers", "users", "n")
+    if not count:
+        return None
+    wide = df.pivot_table(index=month, columns=state, values=count, aggfunc="sum", fill_value=0)
+    wide = wide.reindex(columns=[s for s in STATES if s in wide.columns]).reset_index()
+    # every month of the history, a month without a state counting 0
+    wide = wide.set_index(month).asfreq("MS", fill_value=0).reset_index() if len(wide) else wide
+    states = [s for s in STATES if s in wide.columns]
+    if wide.empty or not states:
+        return None
+    current, previous = compare.period(ctx, wide[month].tolist())
+    now = compare.summarise(wide, month, states, current)
+    before = compare.summarise(wide, month, states, previous)
+    note = compare.caption(ctx, current, previous if before else None)
+    if note:
+        st.caption(note)
+    if now:
+        for s, box in zip(states, st.columns(len(states)), strict=True):
+            with box:
+                metric(
+                    ctx,
+                    ctx.t(f"lifecycle_kpi_{s}"),
+                    now[s],
+                    "float" if current.months() > 1 else "count",
+                    None if before is None else before[s],
+                    ctx.t(f"def_lifecycle_{s}"),
+                    bad_when_up=s == "dormant",
+                )
+    return current, previous if before else None
 
 
 def cohorts(ctx: Ctx) -> None:
