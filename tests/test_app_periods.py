@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import test_app_pages
 from streamlit.testing.v1 import AppTest
+from test_app_pages import _charts
 
 from churnlens.presentation import i18n
 from churnlens.warehouse import Warehouse
@@ -60,6 +61,17 @@ def test_chosen_months_set_the_kpis_and_carry_to_the_next_page(db, orders, lang,
         kind = "count" if col == "orders" else "pct"
         assert card.value == i18n.fmt_value(now[col], lang, kind, None), col
         assert card.proto.delta == i18n.fmt_delta_pct(now[col], before[col]), col
+    # the monthly sales chart shades the chosen months and the ones compared, half a month either side
+    shaded = sorted(
+        (pd.Timestamp(r["x0"]), pd.Timestamp(r["x1"]))
+        for spec in _charts(at)
+        for r in spec["layout"].get("shapes", [])
+        if r.get("type") == "rect"
+    )
+    half = pd.Timedelta(days=15)
+    starts = [(first - back).start_time, first.start_time]
+    ends = [(last - back).start_time, last.start_time]
+    assert shaded == [(a - half, b + half) for a, b in zip(starts, ends, strict=True)]
     # the next page opens on the same months and the same comparison
     at.session_state["page"] = "behaviour"
     at.run()
