@@ -125,5 +125,5 @@ def test_chosen_months_set_the_lifecycle_kpis(db, orders, lang):
         now = counts.loc[first:last, state].mean()
         before = counts.loc[first - 2 : last - 2, state].mean()
         card = cards[i18n.tr(lang, f"lifecycle_kpi_{state}")]
-        assert card.value == i18n.fmt_value(now, lang, "float", None), state
+        assert card.value == i18n.fmt_value(now, lang, "count", None), state
         assert card.proto.delta == i18n.fmt_delta_pct(now, before), state

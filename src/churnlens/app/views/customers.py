@@ -200,7 +200,7 @@ def lifecycle_kpis(
                     ctx,
                     ctx.t(f"lifecycle_kpi_{s}"),
                     now[s],
-                    "float" if current.months() > 1 else "count",
+                    "count",
                     None if before is None else before[s],
                     ctx.t(f"def_lifecycle_{s}"),
                     bad_when_up=s == "dormant",
