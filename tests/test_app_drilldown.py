@@ -68,7 +68,7 @@ def test_a_cohort_cell_opens_the_list_of_its_customers(db, tables, lang):
         months=i18n.fmt_number(cell["months_since"]),
     )
     assert want in [c.value for c in at.caption]
-    listed = next(d.value for d in at.dataframe if list(d.value.columns)[0] == "customer_id")
+    listed = next(d.value for d in at.dataframe if list(d.value.columns) == ["customer_id", "revenue"])
     assert len(listed) == n
     assert all(v.startswith("customer360?customer=") for v in listed["customer_id"])
 

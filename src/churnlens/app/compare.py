@@ -2,9 +2,10 @@
 
 The reader picks it once (the choice is kept for the session, so every page compares the same
 periods): the diagnosis periods (the base and current periods of ``revenue_bridge``, the ones
-the findings talk about), the last month against the month before, or the last month against
-the same month a year earlier. Several months are shown as monthly averages, so a two-month
-period compares with a one-month one fairly.
+the findings talk about), or a range of months of their own (the last month unless they move
+it) against the same number of months just before it, or against the same months a year
+earlier. Several months are shown as monthly averages, so a two-month period compares with a
+one-month one fairly. Charts over months shade the two periods (`mark`).
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ import streamlit as st
 
 from churnlens.app.context import Ctx
 
-CHOICES = ("bridge", "previous_month", "year")
-#: The reader's choice, kept apart from the selector's own state (which a page without the
-#: selector would drop).
+CHOICES = ("bridge", "previous", "year")
+#: The reader's choice and range, kept apart from the selectors' own state (which a page without
+#: the selectors would drop).
 STATE_KEY = "compare_choice"
+RANGE_KEY = "compare_range"
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 #: Ratio KPIs rebuilt from their parts over several months: column -> (numerator, denominator
@@ -42,6 +44,14 @@ class Span:
 
     first: date
     last: date
+
+    def end_day(self) -> date:
+        """The last day of the span."""
+        return (pd.Timestamp(self.last) + pd.offsets.MonthEnd(0)).date()
+
+    def shifted(self, months: int) -> Span:
+        """The span moved ``months`` months back."""
+        return Span(_shift(self.first, months), _shift(self.last, months))
 
     def months(self) -> int:
         return (self.last.year - self.first.year) * 12 + self.last.month - self.first.month + 1
@@ -106,20 +116,83 @@ def _month(x: Any) -> date:
     return date(t.year, t.month, 1)
 
 
-def spans(ctx: Ctx, months: Sequence[Any], choice: str) -> tuple[Span, Span | None]:
-    """(current, previous) spans for ``choice`` given the months a table has (oldest first)."""
+def _shift(d: date, months: int) -> date:
+    index = d.year * 12 + d.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def choose_range(ctx: Ctx, months: Sequence[Any]) -> Span:
+    """The months the reader looks at (a range slider over ``months``, oldest first; kept across
+    pages and clipped to the months this page has). The last month unless moved."""
+    options = sorted({_month(m) for m in months})
+    saved = st.session_state.get(RANGE_KEY)
+    first, last = (
+        (date.fromisoformat(saved[0]), date.fromisoformat(saved[1])) if saved else (options[-1],) * 2
+    )
+    first = min((m for m in options if m >= first), default=options[-1])
+    last = max((m for m in options if m <= last), default=options[-1])
+    if last < first:
+        first = last = options[-1]
+    if len(options) > 1:
+        picked = st.select_slider(
+            ctx.t("compare_range"),
+            options=options,
+            value=(first, last),
+            format_func=ctx.month,
+            key="compare_range_selector",
+        )
+        first, last = picked
+    st.session_state[RANGE_KEY] = (first.isoformat(), last.isoformat())
+    return Span(first, last)
+
+
+def spans(
+    ctx: Ctx, months: Sequence[Any], choice: str, chosen: Span | None = None
+) -> tuple[Span, Span | None]:
+    """(current, previous) spans for ``choice`` given the months a table has (oldest first) and
+    the reader's range (``chosen``; the last month when None)."""
     last = _month(months[-1])
     if choice == "bridge":
         found = bridge_spans(ctx)
         if found:
             return found[1], found[0]
+    current = chosen or Span(last, last)
     if choice == "year":
-        before = date(last.year - 1, last.month, 1)
-        return Span(last, last), Span(before, before)
-    if len(months) < 2:
-        return Span(last, last), None
-    prev = _month(months[-2])
-    return Span(last, last), Span(prev, prev)
+        return current, current.shifted(12)
+    return current, current.shifted(current.months())
+
+
+def period(ctx: Ctx, months: Sequence[Any]) -> tuple[Span, Span | None]:
+    """The comparison selector, the range slider (unless the diagnosis periods are chosen) and the
+    (current, previous) spans they give, for a page whose table has ``months``."""
+    choice = choose(ctx)
+    chosen = None if choice == "bridge" and bridge_spans(ctx) else choose_range(ctx, months)
+    return spans(ctx, months, choice, chosen)
+
+
+def mark(fig: Any, ctx: Ctx, current: Span, previous: Span | None) -> Any:
+    """Shade the two periods on a chart whose x axis is months (month starts)."""
+    half = pd.Timedelta(days=15)
+    # the chosen period named at the top, the compared one at the bottom: narrow neighbouring
+    # periods never write over each other
+    shaded = (
+        (current, "#1f77b4", "shade_current", "top left"),
+        (previous, "#888888", "shade_previous", "bottom left"),
+    )
+    for span, colour, key, where in shaded:
+        if span is None:
+            continue
+        fig.add_vrect(
+            x0=pd.Timestamp(span.first) - half,
+            x1=pd.Timestamp(span.last) + half,
+            fillcolor=colour,
+            opacity=0.2,
+            line_width=0,
+            annotation_text=ctx.t(key),
+            annotation_position=where,
+            annotation_font_size=11,
+        )
+    return fig
 
 
 def summarise(df: pd.DataFrame, month: str, cols: Sequence[str], span: Span | None) -> dict[str, Any] | None:

@@ -83,9 +83,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "def_cost": ("What the actions cost (discounts, contacts).", "액션에 드는 비용(할인, 연락)입니다."),
     # ---- overview -----------------------------------------------------------------------------
     "compare_with": ("Compare", "비교 기준"),
-    "compare_previous_month": ("Last month vs the month before", "지난달 대 그 전달"),
+    "compare_previous": ("Chosen months vs the months just before", "선택한 기간 대 직전 같은 길이의 기간"),
     "compare_bridge": ("The diagnosis periods", "진단 기간"),
-    "compare_year": ("Last month vs a year earlier", "지난달 대 1년 전 같은 달"),
+    "compare_year": ("Chosen months vs the same months a year earlier", "선택한 기간 대 1년 전 같은 기간"),
+    "compare_range": ("Months shown", "보는 기간(월)"),
+    "shade_current": ("Chosen months", "선택 기간"),
+    "shade_previous": ("Compared with", "비교 기간"),
     "monthly_average": ("Values are monthly averages.", "값은 월평균입니다."),
     "share_of_change_help": (
         "Share of change = the component's change ÷ the net change. Components that push the other way "
@@ -109,6 +112,26 @@ STRINGS: dict[str, tuple[str, str]] = {
         "zero; the line is the net change.",
         "월별 신규·재구매·복귀 고객은 0 위에, 휴면으로 바뀐 고객은 0 아래에 표시하며 선은 순변동입니다.",
     ),
+    "lifecycle_kpi_new": ("New customers", "신규 고객"),
+    "lifecycle_kpi_returning": ("Returning customers", "재구매 고객"),
+    "lifecycle_kpi_resurrected": ("Customers back after a pause", "다시 돌아온 고객"),
+    "lifecycle_kpi_dormant": ("Customers turning dormant", "휴면으로 바뀐 고객"),
+    "def_lifecycle_new": (
+        "Customers whose first paid order falls in the month.",
+        "그 달에 첫 결제 주문을 한 고객입니다.",
+    ),
+    "def_lifecycle_returning": (
+        "Customers who bought in the month and in the month before.",
+        "그 달과 전달에 모두 구매한 고객입니다.",
+    ),
+    "def_lifecycle_resurrected": (
+        "Customers who bought in the month, not in the month before, but earlier.",
+        "그 달에 구매했고 전달에는 구매하지 않았지만 그 전에 구매한 적이 있는 고객입니다.",
+    ),
+    "def_lifecycle_dormant": (
+        "Customers who bought in the month before and not in this month.",
+        "전달에 구매했지만 그 달에는 구매하지 않은 고객입니다.",
+    ),
     "cohort_axis": ("First-order month (customers)", "첫 주문 월(고객 수)"),
     "cohort_age_axis": ("Months since first order", "첫 주문 후 개월 수"),
     "retention_curve": ("Retention curve", "리텐션 곡선"),
@@ -129,6 +152,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cohort_people_later": (
         "{n} customers who first bought in {cohort} bought again {months} months later.",
         "{cohort}에 처음 구매한 고객 중 {n}명이 {months}개월 뒤에 다시 구매했습니다.",
+    ),
+    "segment_people": ("Who is in a segment", "세그먼트에 속한 고객"),
+    "segment_people_pick": ("Segment (customers)", "세그먼트(고객 수)"),
+    "segment_people_count": ("{n} customers are in “{segment}”.", "“{segment}” 세그먼트에 {n}명이 있습니다."),
+    "rule_people": ("Who bought a pair together", "함께 구매한 고객"),
+    "rule_people_pick": ("Pair (orders holding both)", "상품 쌍(둘 다 담긴 주문 수)"),
+    "rule_people_count": (
+        "{n} customers placed the {orders} paid orders holding both.",
+        "둘 다 담긴 결제 주문 {orders}건을 {n}명이 했습니다.",
     ),
     "list_cut": ("The first {shown} are listed.", "처음 {shown}개만 보여줍니다."),
     # ---- behaviour ----------------------------------------------------------------------------
@@ -157,6 +189,104 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{n} customers reached “{step}”.",
         "{n}명의 고객이 “{step}” 단계에 도달했습니다.",
     ),
+    "funnel_window_title": ("Funnel with a conversion window", "전환 기간을 정한 퍼널"),
+    "funnel_window_help": (
+        "Who entered the funnel in the chosen months and how far they got within the window: in the "
+        "same session, or across visits for at most 30 minutes, 1 day or 7 days after entering.",
+        "선택한 기간에 퍼널에 들어온 사람이 전환 기간 안에 어디까지 갔는지 보여줍니다. 같은 세션 안, "
+        "또는 들어온 뒤 30분·1일·7일 이내의 여러 방문을 셉니다.",
+    ),
+    "funnel_window": ("Conversion window", "전환 기간"),
+    "funnel_window_session": ("Same session", "같은 세션"),
+    "funnel_window_30min": ("30 minutes", "30분"),
+    "funnel_window_1day": ("1 day", "1일"),
+    "funnel_window_7days": ("7 days", "7일"),
+    "funnel_none_converted": (
+        "Nobody who entered in these months reached the last step within the window.",
+        "이 기간에 들어온 사람 중 전환 기간 안에 마지막 단계까지 간 사람이 없습니다.",
+    ),
+    "funnel_window_empty": (
+        "Nobody entered the funnel in these months.",
+        "이 기간에 퍼널에 들어온 사람이 없습니다.",
+    ),
+    "funnel_window_period": ("{unit} entering in {period}.", "{period}에 들어온 {unit} 기준입니다."),
+    "funnel_unit_session": ("Sessions", "세션"),
+    "funnel_unit_visitor": ("Visitors", "방문자"),
+    "funnel_units": ("{unit} reaching the step", "단계에 도달한 {unit}"),
+    "funnel_entered": ("{unit} entering", "들어온 {unit}"),
+    "def_funnel_entered": (
+        "Sessions or visitors whose first step of the funnel falls in the chosen months.",
+        "퍼널의 첫 단계가 선택한 기간에 있는 세션 또는 방문자 수입니다.",
+    ),
+    "funnel_converted": ("Converted", "전환 수"),
+    "def_funnel_converted": (
+        "Of those, the ones that reached the last step within the window.",
+        "그중 전환 기간 안에 마지막 단계까지 간 수입니다.",
+    ),
+    "funnel_conversion": ("Funnel conversion", "퍼널 전환율"),
+    "def_funnel_conversion": (
+        "Converted ÷ entering; the change is against the comparison period.",
+        "전환 수 ÷ 들어온 수입니다. 변화는 비교 기간 대비입니다.",
+    ),
+    "funnel_median_time": ("Median time to convert", "전환까지 걸린 시간(중앙값)"),
+    "def_funnel_median": (
+        "Half of the converted got from the first step to the last in less than this.",
+        "전환한 사람의 절반이 첫 단계에서 마지막 단계까지 이보다 짧게 걸렸습니다.",
+    ),
+    "funnel_median_from_previous": ("Median time from the step before", "앞 단계부터 걸린 시간(중앙값)"),
+    "funnel_time_to_convert": ("Time to convert", "전환까지 걸린 시간"),
+    "axis_time_to_convert": ("Time from the first step to the last", "첫 단계부터 마지막 단계까지 걸린 시간"),
+    "funnel_from": ("{time} or more", "{time} 이상"),
+    "funnel_over_time": (
+        "Conversion over time (by month or week of entry)",
+        "기간별 전환율(들어온 월·주 기준)",
+    ),
+    "funnel_period": ("Period", "기간 단위"),
+    "funnel_period_week": ("Weekly", "주별"),
+    "funnel_period_month": ("Monthly", "월별"),
+    "axis_week": ("Week (starting Monday)", "주(월요일 시작)"),
+    "duration_seconds": ("{n} s", "{n}초"),
+    "duration_minutes": ("{n} min", "{n}분"),
+    "duration_hours": ("{n} h", "{n}시간"),
+    "duration_days": ("{n} days", "{n}일"),
+    "path_focus_title": ("Paths from or to an event", "특정 이벤트 전후의 경로"),
+    "path_focus_help": (
+        "What sessions do after the first time they do an event, or what they did before it; the "
+        "rarer events at each step are put together under “Less common events”.",
+        "세션에서 어떤 이벤트를 처음 한 뒤에 무엇을 했는지, 또는 그 전에 무엇을 했는지 보여줍니다. "
+        "단계마다 드문 이벤트는 “드문 이벤트 묶음”으로 묶습니다.",
+    ),
+    "path_direction": ("Direction", "방향"),
+    "path_direction_from": ("After the event", "이벤트 이후"),
+    "path_direction_to": ("Before the event", "이벤트 이전"),
+    "path_event": ("Event", "이벤트"),
+    "path_steps": ("Steps shown", "보여줄 단계 수"),
+    "path_keep": ("Events kept apart at each step", "단계마다 따로 보여줄 이벤트 수"),
+    "path_expand_other": ("Split “Other” pages by their own name", "“기타” 페이지를 원래 이름으로 나누기"),
+    "path_expand_other_help": (
+        "Pages the shop's data does not map to a known step are “Other”; this shows the names the shop "
+        "gave them.",
+        "알려진 단계에 속하지 않는 페이지는 “기타”입니다. 켜면 쇼핑몰 데이터의 원래 이름으로 보여줍니다.",
+    ),
+    "path_focus_count_from": (
+        "{n} sessions starting in {period} did “{event}”; the paths follow them from the first time.",
+        "{period}에 시작한 세션 중 {n}개가 “{event}” 이벤트를 했습니다. 처음 한 시점부터의 경로입니다.",
+    ),
+    "path_focus_count_to": (
+        "{n} sessions starting in {period} did “{event}”; the paths lead to the first time.",
+        "{period}에 시작한 세션 중 {n}개가 “{event}” 이벤트를 했습니다. 처음 하기까지의 경로입니다.",
+    ),
+    "path_focus_empty": (
+        "No session in these months did this event.",
+        "이 기간에 이 이벤트를 한 세션이 없습니다.",
+    ),
+    "path_node": ("{n}. {event}", "{n}. {event}"),
+    "path_grouped": ("Less common events", "드문 이벤트 묶음"),
+    "path_grouped_list": (
+        "Events inside “Less common events” ({n})",
+        "“드문 이벤트 묶음”에 들어간 이벤트({n})",
+    ),
+    "path_grouped_none": ("No event is grouped at these settings.", "이 설정에서는 묶인 이벤트가 없습니다."),
     "no_conversion_rows": (
         "No conversions in this breakdown to chart.",
         "이 세부 구분에는 차트로 보일 전환이 없습니다.",

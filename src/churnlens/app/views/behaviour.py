@@ -5,6 +5,10 @@ Tables: ``funnel_steps`` / ``funnel_breakdown`` (click-stream funnel), ``order_f
 ``path_transitions`` (Sankey of next steps), ``paths_top``, ``path_exits``, ``visit_kpis``
 (visits and conversion per month), ``search_trends``. A shop without a click stream gets
 one plain sentence for the click-stream sections.
+
+The months chosen at the top (`compare.period`, kept across pages) set the visit KPIs, the
+funnel with a conversion window (`funnel_window`) and the paths from or to an event
+(`path_focus`), which read the canonical events of those months.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import streamlit as st
 
 from churnlens.app import compare, figure, people
 from churnlens.app.context import Ctx
+from churnlens.app.views import funnel_window, path_focus
 from churnlens.app.widgets import axis_title, kpi, metric_row, pick, show_table
 from churnlens.presentation import charts
 
@@ -37,15 +42,19 @@ def render(ctx: Ctx) -> None:
     if not ctx.has_events:
         st.info(ctx.t("no_events"), icon=":material/info:")
     else:
-        sessions(ctx)
+        current, previous = sessions(ctx)
         funnel(ctx, "funnel_steps", "funnel_breakdown", "funnel")
+        funnel_window.render(ctx, current, previous)
         paths(ctx)
+        path_focus.render(ctx, current)
         search(ctx)
     funnel(ctx, "order_funnel_steps", "order_funnel_breakdown", "order_funnel")
 
 
 def funnel(ctx: Ctx, steps_table: str, breakdown_table: str, title_key: str) -> None:
-    st.subheader(ctx.t(title_key), help=ctx.t("order_funnel_help" if title_key == "order_funnel" else "funnel_help"))
+    st.subheader(
+        ctx.t(title_key), help=ctx.t("order_funnel_help" if title_key == "order_funnel" else "funnel_help")
+    )
     if not ctx.need(steps_table):
         return
     df = ctx.frame(steps_table)
@@ -92,7 +101,9 @@ def funnel(ctx: Ctx, steps_table: str, breakdown_table: str, title_key: str) -> 
 def funnel_people(ctx: Ctx, df, funnel_name: str, key: str) -> None:
     """The sessions, visitors or customers that reached one step, each customer a link to Customer 360."""
     settings = ctx.info.get("settings", {})
-    unit = "customer" if funnel_name == "orders" else settings.get("behaviour", {}).get("funnel_unit", "session")
+    unit = (
+        "customer" if funnel_name == "orders" else settings.get("behaviour", {}).get("funnel_unit", "session")
+    )
     st.markdown(f"**{ctx.t('funnel_people')}**")
     names = dict(zip(df["step"].astype(int), df["step_name"], strict=True))
     units = dict(zip(df["step"].astype(int), df["units"], strict=True))
@@ -110,7 +121,9 @@ def funnel_people(ctx: Ctx, df, funnel_name: str, key: str) -> None:
     st.caption(text)
     shown = members.head(people.SHOWN)
     shown = shown[["customer_id"]] if unit == "customer" else shown.rename(columns={"unit_id": f"{unit}_id"})
-    show_table(ctx, shown.drop(columns=["reached"], errors="ignore"), key=f"{key}_people", link_customers=True)
+    show_table(
+        ctx, shown.drop(columns=["reached"], errors="ignore"), key=f"{key}_people", link_customers=True
+    )
 
 
 def breakdown(ctx: Ctx, table: str, funnel_name: str | None) -> None:
@@ -192,10 +205,11 @@ def paths(ctx: Ctx) -> None:
         )
 
 
-def sessions(ctx: Ctx) -> None:
+def sessions(ctx: Ctx) -> tuple[compare.Span | None, compare.Span | None]:
+    """Visit KPIs of the chosen months against the comparison period; those (current, previous)."""
     st.subheader(ctx.t("sessions"))
     if not ctx.need("visit_kpis"):
-        return
+        return None, None
     df = (
         ctx.frame("visit_kpis", filters=(("dimension", "==", "all"),))
         if "dimension" in ctx.columns("visit_kpis")
@@ -205,9 +219,9 @@ def sessions(ctx: Ctx) -> None:
     kpis = [c for c in VISIT_KPIS if c in df.columns]
     if not month or not kpis or df.empty:
         show_table(ctx, df)
-        return
+        return None, None
     df = df.sort_values(month).reset_index(drop=True)
-    current, previous = compare.spans(ctx, df[month].tolist(), compare.choose(ctx))
+    current, previous = compare.period(ctx, df[month].tolist())
     now = compare.summarise(df, month, kpis, current) or df.iloc[-1][kpis].to_dict()
     before = compare.summarise(df, month, kpis, previous)
     note = compare.caption(ctx, current, previous if before else None)
@@ -215,10 +229,11 @@ def sessions(ctx: Ctx) -> None:
         st.caption(note)
     metric_row(ctx, [kpi(ctx, c, now[c], None if before is None else before[c]) for c in kpis], per_row=4)
     y = "visits" if "visits" in df else kpis[0]
-    figure.show(
-        charts.lines(df, month, [y], [ctx.label(y)], x_title=ctx.t("axis_month"), y_title=axis_title(ctx, y)),
-        key="visits_chart",
+    fig = charts.lines(
+        df, month, [y], [ctx.label(y)], x_title=ctx.t("axis_month"), y_title=axis_title(ctx, y)
     )
+    figure.show(compare.mark(fig, ctx, current, previous if before else None), key="visits_chart")
+    return current, previous if before else None
 
 
 def sankey_links(df, limit: int = 40):

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from churnlens.app import figure, people
+from churnlens.app import compare, figure, people
 from churnlens.app.context import Ctx
-from churnlens.app.widgets import axis_title, numeric_columns, pick, show_table, text_columns
+from churnlens.app.widgets import axis_title, metric, numeric_columns, pick, show_table, text_columns
 from churnlens.presentation import charts
 
 TABLES = (
@@ -26,6 +26,8 @@ MONTH = ("month", "month_start", "period", "cohort_month")
 #: The cohort heatmap shows the latest cohorts and their first months (the table has them all).
 MAX_COHORTS = 24
 MAX_COHORT_MONTHS = 24
+#: Lifecycle states in the order their KPIs show.
+STATES = ("new", "returning", "resurrected", "dormant")
 #: Latest cohorts drawn beside the average retention curve.
 RECENT_CURVES = 4
 
@@ -53,9 +55,7 @@ def rfm_grid(ctx: Ctx) -> None:
     grid = ctx.grouped("rfm", [r, f], [("customers", "count", None)])
     matrix = grid.pivot(index=r, columns=f, values="customers").sort_index().sort_index(axis=1)
     # best customers (recent and frequent) in the top right corner
-    fig = charts.heatmap(
-        matrix, x_title=ctx.t("rfm_f_axis"), y_title=ctx.t("rfm_r_axis"), reverse_y=False
-    )
+    fig = charts.heatmap(matrix, x_title=ctx.t("rfm_f_axis"), y_title=ctx.t("rfm_r_axis"), reverse_y=False)
     figure.show(fig, key="rfm_grid")
 
 
@@ -85,6 +85,26 @@ def segments(ctx: Ctx) -> None:
             key="segments_chart",
         )
     show_table(ctx, df, key="segments_table")
+    if size and "segment" in df.columns:
+        segment_people(ctx, df, size)
+
+
+def segment_people(ctx: Ctx, df: pd.DataFrame, size: str) -> None:
+    """The customers of one segment, each a link to Customer 360."""
+    st.markdown(f"**{ctx.t('segment_people')}**")
+    counts = dict(zip(df["segment"].astype(str), df[size], strict=True))
+    chosen = st.selectbox(
+        ctx.t("segment_people_pick"),
+        list(counts),
+        format_func=lambda s: f"{ctx.vlabel(s)} ({ctx.num(counts[s])})",
+        key="segment_people_segment",
+    )
+    members = people.segment_members(ctx.db, ctx.stamp, chosen)
+    text = ctx.t("segment_people_count", n=ctx.num(len(members)), segment=ctx.vlabel(chosen))
+    if len(members) > people.SHOWN:
+        text += " " + ctx.t("list_cut", shown=ctx.num(people.SHOWN))
+    st.caption(text)
+    show_table(ctx, members.head(people.SHOWN), key="segment_people_table", link_customers=True)
 
 
 def demographics(ctx: Ctx) -> None:
@@ -133,24 +153,59 @@ def lifecycle(ctx: Ctx) -> None:
     value = pick(df.columns, "signed_customers", "customers", "users", "n")
     if month and state and value:
         df = df.sort_values([month, state])
+        periods = lifecycle_kpis(ctx, df, month, state)
         shown = df.assign(**{state: df[state].map(ctx.vlabel)})
         st.caption(ctx.t("lifecycle_help"))
-        figure.show(
-            charts.diverging(
-                shown,
-                month,
-                state,
-                value,
-                net_name=ctx.t("lifecycle_net"),
-                x_title=ctx.t("axis_month"),
-                y_title=ctx.t("axis_customers"),
-            ),
-            key="lifecycle_chart",
+        fig = charts.diverging(
+            shown,
+            month,
+            state,
+            value,
+            net_name=ctx.t("lifecycle_net"),
+            x_title=ctx.t("axis_month"),
+            y_title=ctx.t("axis_customers"),
         )
+        figure.show(compare.mark(fig, ctx, *periods) if periods else fig, key="lifecycle_chart")
         with st.expander(ctx.t("table")):
             show_table(ctx, df)
     else:
         show_table(ctx, df)
+
+
+def lifecycle_kpis(
+    ctx: Ctx, df: pd.DataFrame, month: str, state: str
+) -> tuple[compare.Span, compare.Span | None] | None:
+    """Customers per lifecycle state in the chosen months (monthly averages) against the
+    comparison period; those (current, previous)."""
+    count = pick(df.columns, "customers", "users", "n")
+    if not count:
+        return None
+    wide = df.pivot_table(index=month, columns=state, values=count, aggfunc="sum", fill_value=0)
+    wide = wide.reindex(columns=[s for s in STATES if s in wide.columns]).reset_index()
+    # every month of the history, a month without a state counting 0
+    wide = wide.set_index(month).asfreq("MS", fill_value=0).reset_index() if len(wide) else wide
+    states = [s for s in STATES if s in wide.columns]
+    if wide.empty or not states:
+        return None
+    current, previous = compare.period(ctx, wide[month].tolist())
+    now = compare.summarise(wide, month, states, current)
+    before = compare.summarise(wide, month, states, previous)
+    note = compare.caption(ctx, current, previous if before else None)
+    if note:
+        st.caption(note)
+    if now:
+        for s, box in zip(states, st.columns(len(states)), strict=True):
+            with box:
+                metric(
+                    ctx,
+                    ctx.t(f"lifecycle_kpi_{s}"),
+                    now[s],
+                    "count",
+                    None if before is None else before[s],
+                    ctx.t(f"def_lifecycle_{s}"),
+                    bad_when_up=s == "dormant",
+                )
+    return current, previous if before else None
 
 
 def cohorts(ctx: Ctx) -> None:

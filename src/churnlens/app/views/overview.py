@@ -42,9 +42,9 @@ def render(ctx: Ctx) -> None:
     st.title(ctx.t("page_overview"))
     if ctx.relative_time:
         st.caption(ctx.t("relative_time", date=ctx.info.get("snapshot_date", "")))
-    kpis(ctx)
+    periods = kpis(ctx)
     findings(ctx)
-    sales(ctx)
+    sales(ctx, periods)
     bridge(ctx)
 
 
@@ -58,20 +58,20 @@ def sales_frame(ctx: Ctx) -> tuple[pd.DataFrame, str | None, list[str]]:
     return df, month, cols
 
 
-def kpis(ctx: Ctx) -> None:
+def kpis(ctx: Ctx) -> tuple[compare.Span, compare.Span | None] | None:
+    """The KPIs of the chosen months against the comparison period; those (current, previous)."""
     st.subheader(ctx.t("kpis"))
     if ctx.has("sales_monthly") and ctx.rows("sales_monthly"):
         df, month, cols = sales_frame(ctx)
         if month and cols:
-            choice = compare.choose(ctx)
-            current, previous = compare.spans(ctx, df[month].tolist(), choice)
+            current, previous = compare.period(ctx, df[month].tolist())
             now = compare.summarise(df, month, cols, current) or df.iloc[-1][cols].to_dict()
             before = compare.summarise(df, month, cols, previous)
             note = compare.caption(ctx, current, previous if before else None)
             if note:
                 st.caption(note)
             metric_row(ctx, [kpi(ctx, c, now[c], None if before is None else before[c]) for c in cols])
-            return
+            return current, previous if before else None
     ctx.need("sales_monthly")
     prof = ctx.profile()
     if prof is None:
@@ -90,9 +90,10 @@ def kpis(ctx: Ctx) -> None:
                 last=ctx.date(rows.loc["orders", "last_ts"]),
             )
         )
+    return None
 
 
-def sales(ctx: Ctx) -> None:
+def sales(ctx: Ctx, periods: tuple[compare.Span, compare.Span | None] | None = None) -> None:
     st.subheader(ctx.t("monthly_sales"))
     if not ctx.need("sales_monthly"):
         return
@@ -122,6 +123,8 @@ def sales(ctx: Ctx) -> None:
             showlegend=True,
         )
         fig.update_layout(yaxis={"rangemode": "tozero"})
+    if periods:
+        compare.mark(fig, ctx, *periods)
     figure.show(fig, key="sales_chart")
     if ctx.has("category_sales_monthly") and ctx.rows("category_sales_monthly"):
         cat = ctx.frame("category_sales_monthly")

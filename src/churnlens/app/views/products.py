@@ -10,9 +10,10 @@ category_l1, ...): the level chosen at the top applies to all of them.
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from churnlens.app import figure
+from churnlens.app import figure, people
 from churnlens.app.context import Ctx
 from churnlens.app.widgets import axis_title, generic, pick, show_table
 from churnlens.presentation import charts
@@ -214,6 +215,38 @@ def rules(ctx: Ctx, level: str | None) -> None:
     first = [c for c in ("antecedent_name", "consequent_name") if c in df.columns]  # names before ids
     df = df[first + [c for c in df.columns if c not in first]]
     show_table(ctx, df.drop(columns=["level"], errors="ignore"), key="rules_table")
+    if {"antecedent", "consequent", "pair_orders"} <= set(df.columns) and not df.empty:
+        rule_people(ctx, df, level)
+
+
+def rule_people(ctx: Ctx, df: pd.DataFrame, level: str | None) -> None:
+    """The customers whose orders hold both items of one rule, each a link to Customer 360."""
+    st.markdown(f"**{ctx.t('rule_people')}**")
+    rows = df.reset_index(drop=True)
+
+    def name(i: int) -> str:
+        row = rows.iloc[i]
+        a = row.get("antecedent_name") if pd.notna(row.get("antecedent_name")) else row["antecedent"]
+        b = row.get("consequent_name") if pd.notna(row.get("consequent_name")) else row["consequent"]
+        return f"{a} → {b} ({ctx.num(row['pair_orders'])})"
+
+    i = st.selectbox(
+        ctx.t("rule_people_pick"), list(range(len(rows))), format_func=name, key="rule_people_rule"
+    )
+    row = rows.iloc[i]
+    rule_level = str(row["level"]) if "level" in rows.columns else (level or "product")
+    members = people.rule_members(
+        ctx.db, ctx.stamp, rule_level, str(row["antecedent"]), str(row["consequent"])
+    )
+    text = ctx.t(
+        "rule_people_count",
+        n=ctx.num(len(members)),
+        orders=ctx.num(int(members["orders"].sum()) if len(members) else 0),
+    )
+    if len(members) > people.SHOWN:
+        text += " " + ctx.t("list_cut", shown=ctx.num(people.SHOWN))
+    st.caption(text)
+    show_table(ctx, members.head(people.SHOWN), key="rule_people_table", link_customers=True)
 
 
 def churned(ctx: Ctx, level: str | None) -> None:
