@@ -10,6 +10,7 @@ import pytest
 import test_app_pages
 from test_app_pages import LANGS, render
 
+from churnlens import strings
 from churnlens.app import data, people
 from churnlens.presentation import i18n
 from churnlens.warehouse import Warehouse
@@ -72,8 +73,8 @@ def test_a_segment_opens_the_list_of_its_customers(db, tables, lang):
     at.selectbox(key="segment_people_segment").select(seg["segment"]).run()
     assert not at.exception
     n = int(seg["customers"])
-    want = i18n.tr(
-        lang, "segment_people_count", n=i18n.fmt_number(n), segment=i18n.value_label(lang, seg["segment"])
+    want = strings.tr(
+        lang, "segment_people_count", n=i18n.fmt_number(n), segment=strings.value_label(lang, seg["segment"])
     )
     assert want in [c.value for c in at.caption]
     listed = next(
@@ -92,7 +93,7 @@ def test_a_basket_rule_opens_the_list_of_its_customers(db, tables, lang):
     table = next(
         d.value for d in at.dataframe if "orders" in d.value.columns and "customer_id" in d.value.columns
     )
-    caption = i18n.tr(
+    caption = strings.tr(
         lang,
         "rule_people_count",
         n=i18n.fmt_number(len(table)),

@@ -11,6 +11,7 @@ import test_app_pages
 from streamlit.testing.v1 import AppTest
 from test_app_pages import _charts
 
+from churnlens import strings
 from churnlens.presentation import i18n
 from churnlens.warehouse import Warehouse
 
@@ -57,7 +58,7 @@ def test_chosen_months_set_the_kpis_and_carry_to_the_next_page(db, orders, lang,
     assert now != before
     cards = {m.label: m for m in at.metric}
     for col in ("orders", "failed_share"):
-        card = cards[i18n.column_label(lang, col)]
+        card = cards[strings.column_label(lang, col)]
         kind = "count" if col == "orders" else "pct"
         assert card.value == i18n.fmt_value(now[col], lang, kind, None), col
         assert card.proto.delta == i18n.fmt_delta_pct(now[col], before[col]), col
@@ -124,6 +125,6 @@ def test_chosen_months_set_the_lifecycle_kpis(db, orders, lang):
     for state in ("new", "returning", "resurrected", "dormant"):
         now = counts.loc[first:last, state].mean()
         before = counts.loc[first - 2 : last - 2, state].mean()
-        card = cards[i18n.tr(lang, f"lifecycle_kpi_{state}")]
+        card = cards[strings.tr(lang, f"lifecycle_kpi_{state}")]
         assert card.value == i18n.fmt_value(now, lang, "count", None), state
         assert card.proto.delta == i18n.fmt_delta_pct(now, before), state

@@ -15,6 +15,7 @@ import pytest
 import test_app_pages
 from test_app_pages import LANGS, render
 
+from churnlens import strings
 from churnlens.analytics.funnel_timing import BUCKET_EDGES
 from churnlens.analytics.paths import EXIT, START
 from churnlens.app import data, funnel_reader, path_reader
@@ -245,10 +246,10 @@ def test_a_chosen_range_sets_the_funnel_figures(db, shop, lang):
     now, n = rate(first, end)
     before, _ = rate(ms[-6], (pd.Timestamp(ms[-5]) + pd.offsets.MonthEnd(0)).date())
     assert now > 0 and before != now
-    label = i18n.tr(lang, "funnel_conversion")
+    label = strings.tr(lang, "funnel_conversion")
     card = next(m for m in at.metric if m.label == label)
     assert card.value == i18n.fmt_pct(now, lang)
     assert card.delta == i18n.fmt_delta_pct(now, before, lang)
-    unit_word = i18n.tr(lang, f"funnel_unit_{unit}")
-    entering = next(m for m in at.metric if m.label == i18n.tr(lang, "funnel_entered", unit=unit_word))
+    unit_word = strings.tr(lang, f"funnel_unit_{unit}")
+    entering = next(m for m in at.metric if m.label == strings.tr(lang, "funnel_entered", unit=unit_word))
     assert entering.value == i18n.fmt_number(n)
