@@ -46,7 +46,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "finding_season_seasonal_up": ("the usual season, not growth", "성장이 아니라 평소의 계절 변동입니다"),
     "finding_season_seasonal_down": (
         "the usual season, not a decline",
-        "감소이 아니라 평소의 계절 변동입니다",
+        "감소가 아니라 평소의 계절 변동입니다",
     ),
     "finding_season_season_and_trend_up": (
         "the usual season, on top of a real growth of {change} over the year",
