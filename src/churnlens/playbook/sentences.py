@@ -19,6 +19,8 @@ import math
 
 import pandas as pd
 
+from churnlens.presentation.i18n import with_currency
+
 STATE_NAMES = {
     "en": {"active": "Active", "at_risk": "At risk", "lapsing": "Lapsing", "lapsed": "Lapsed"},
     "ko": {"active": "활성", "at_risk": "이탈 위험", "lapsing": "이탈 중", "lapsed": "이탈"},
@@ -61,8 +63,10 @@ def action_name(action: str, lang: str = "en") -> str:
     return ACTION_NAMES[lang].get(action, str(action).replace("_", " "))
 
 
-def money(v: float, decimals: int) -> str:
-    return f"{v:,.{decimals}f}"
+def money(v: float, decimals: int, lang: str = "en", currency: str | None = None) -> str:
+    """An amount with thousands separators, labelled with the shop's ``currency`` when it has one."""
+    body = f"{v:,.{decimals}f}"
+    return body if currency is None else with_currency(body, lang, currency)
 
 
 def pct(p: float) -> str:
@@ -83,17 +87,20 @@ def _rhythm(r: dict, lang: str) -> str:
     return f"last order {d} days ago, {ratio:.1f} times {whose} {g} days between orders"
 
 
-def _offer(r: dict, lang: str, decimals: int) -> str:
+def _offer(r: dict, lang: str, decimals: int, currency: str | None = None) -> str:
     action, considered = r["action"], r.get("considered_action", r["action"])
     if action != considered:
-        v = money(r["considered_value"], decimals)
+        v = money(r["considered_value"], decimals, lang, currency)
         if lang == "ko":
             return f"{action_name(considered, lang)}의 기대 가치는 {v}(비용이 절감액보다 큼): 연락하지 않음."
-        return f"{action_name(considered, lang)} would be worth {v} (it costs more than it saves): no contact."
+        return (
+            f"{action_name(considered, lang)} would be worth {v} (it costs more than it saves): no contact."
+        )
     if float(r["contact_cost"]) == 0 and float(r["save_rate"]) == 0:
         return "연락 필요 없음." if lang == "ko" else "No contact needed."
-    saved, cost = money(r["expected_saved_revenue"], decimals), money(r["contact_cost"], decimals)
-    ev, rate = money(r["expected_value"], decimals), pct(r["save_rate"])
+    saved = money(r["expected_saved_revenue"], decimals, lang, currency)
+    cost = money(r["contact_cost"], decimals, lang, currency)
+    ev, rate = money(r["expected_value"], decimals, lang, currency), pct(r["save_rate"])
     measured = r.get("save_rate_source") == "measured"
     if lang == "ko":
         how = "측정된" if measured else "가정한"
@@ -108,27 +115,36 @@ def _offer(r: dict, lang: str, decimals: int) -> str:
     )
 
 
-def reason(r: dict, lang: str, decimals: int, window_days: float | None) -> str:
+def reason(r: dict, lang: str, decimals: int, window_days: float | None, currency: str | None = None) -> str:
     """The sentence for one row of ``actions`` (a dict of its shown values); without
-    ``window_days`` (no churn model) P(churn) is not put in words."""
+    ``window_days`` (no churn model) P(churn) is not put in words; amounts labelled with
+    ``currency`` when the shop has one."""
     parts = [_rhythm(r, lang)] if _ok(r.get("days_since_last_order")) else []
     if window_days is not None and _ok(r.get("churn_probability")):
         p = pct(r["churn_probability"])
         w = f"{window_days:g}"
-        parts.append(f"향후 {w}일 무주문 확률 {p}" if lang == "ko" else f"{p} likely to place no order in the next {w} days")
+        parts.append(
+            f"향후 {w}일 무주문 확률 {p}"
+            if lang == "ko"
+            else f"{p} likely to place no order in the next {w} days"
+        )
     if _ok(r.get("p_alive")):
         p = pct(r["p_alive"])
         parts.append(f"아직 고객일 확률 {p}" if lang == "ko" else f"{p} likely to still be a customer")
     if _ok(r.get("value")):
         source = r.get("value_source")
         phrase = VALUE_PHRASES[lang].get(source, VALUE_PHRASES[lang][None])
-        parts.append(phrase.format(v=money(r["value"], decimals), source=source))
+        parts.append(phrase.format(v=money(r["value"], decimals, lang, currency), source=source))
     head = f"{STATE_NAMES[lang].get(r['state'], r['state'])}: " + "; ".join(parts) + "."
-    return head + " " + _offer(r, lang, decimals)
+    return head + " " + _offer(r, lang, decimals, currency)
 
 
-def reasons(df: pd.DataFrame, lang: str, decimals: int, window_days: float | None) -> pd.Series:
+def reasons(
+    df: pd.DataFrame, lang: str, decimals: int, window_days: float | None, currency: str | None = None
+) -> pd.Series:
     """`reason` for every row of ``df``."""
     return pd.Series(
-        [reason(r, lang, decimals, window_days) for r in df.to_dict("records")], index=df.index, dtype=object
+        [reason(r, lang, decimals, window_days, currency) for r in df.to_dict("records")],
+        index=df.index,
+        dtype=object,
     )

@@ -213,8 +213,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "full_comparison": ("Full comparison of models", "모델 전체 비교"),
     "computed_on": (
-        "Last computed on {date} (`churnlens backtest` or churn.compare = \"full\").",
-        "마지막 계산: {date} (`churnlens backtest` 또는 churn.compare = \"full\").",
+        'Last computed on {date} (`churnlens backtest` or churn.compare = "full").',
+        '마지막 계산: {date} (`churnlens backtest` 또는 churn.compare = "full").',
     ),
     "feature_importance": ("What drives churn", "이탈의 주요 요인"),
     "imbalance": ("Class imbalance strategies", "클래스 불균형 보정 방법"),
@@ -432,9 +432,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "report_window_why": ("How this window was chosen: {reason}.", "이 기간을 고른 이유: {reason}."),
     "report_window_base": (
         "of the {n} customers active before {date} made no paid order in the {days} days "
-        "after it: the base rate, what \"churn\" means in numbers on this shop.",
+        'after it: the base rate, what "churn" means in numbers on this shop.',
         "{date} 전에 활동한 고객 {n}명 중 그 뒤 {days}일 동안 결제된 주문이 없던 비율입니다. 이 쇼핑몰에서 "
-        "\"이탈\"이 수치로 뜻하는 기본 비율입니다.",
+        '"이탈"이 수치로 뜻하는 기본 비율입니다.',
     ),
     "report_uplift": ("What a promotion does", "프로모션의 효과"),
     "report_uplift_help": (
@@ -828,7 +828,12 @@ def fmt_money(x: Any, lang: str, currency: str | None, compact: bool = True) -> 
     ``1.5만 IDR``; Korean won as ``원``); without prices (currency None) the value counts items."""
     if _missing(x):
         return "–"
-    body = fmt_compact(x, lang) if compact else fmt_number(x, lang)
+    return with_currency(fmt_compact(x, lang) if compact else fmt_number(x, lang), lang, currency)
+
+
+def with_currency(body: str, lang: str, currency: str | None) -> str:
+    """A formatted amount labelled with the currency code (``IDR 1,234``, ``1,234 IDR``, ``1,234원``);
+    without prices (currency None) the amount counts items."""
     if currency is None:
         return f"{body} {'개' if lang == 'ko' else 'items'}"
     if lang == "ko":

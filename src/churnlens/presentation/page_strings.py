@@ -149,8 +149,14 @@ PAGE_STRINGS: dict[str, tuple[str, str]] = {
     "funnel_people": ("Who reached a step", "단계에 도달한 사람"),
     "funnel_people_step": ("Step (reached)", "단계(도달 수)"),
     "funnel_people_session": ("{n} sessions reached “{step}”.", "{n}개 세션이 “{step}” 단계에 도달했습니다."),
-    "funnel_people_visitor": ("{n} visitors reached “{step}”.", "{n}명의 방문자가 “{step}” 단계에 도달했습니다."),
-    "funnel_people_customer": ("{n} customers reached “{step}”.", "{n}명의 고객이 “{step}” 단계에 도달했습니다."),
+    "funnel_people_visitor": (
+        "{n} visitors reached “{step}”.",
+        "{n}명의 방문자가 “{step}” 단계에 도달했습니다.",
+    ),
+    "funnel_people_customer": (
+        "{n} customers reached “{step}”.",
+        "{n}명의 고객이 “{step}” 단계에 도달했습니다.",
+    ),
     "no_conversion_rows": (
         "No conversions in this breakdown to chart.",
         "이 세부 구분에는 차트로 보일 전환이 없습니다.",
@@ -168,7 +174,10 @@ PAGE_STRINGS: dict[str, tuple[str, str]] = {
         "full-price order.",
         "전체 기간 기준입니다. 추가 매출은 프로모션 후 재구매를 정가 구매 후 재구매와 비교합니다.",
     ),
-    "def_promo_revenue": ("Revenue of the orders that used a promotion.", "프로모션을 사용한 주문의 매출입니다."),
+    "def_promo_revenue": (
+        "Revenue of the orders that used a promotion.",
+        "프로모션을 사용한 주문의 매출입니다.",
+    ),
     # ---- campaigns ----------------------------------------------------------------------------
     "roi_help": (
         "ROI = (expected saved revenue − cost) ÷ cost.",
@@ -205,7 +214,10 @@ PAGE_STRINGS: dict[str, tuple[str, str]] = {
         "자주, 최근에 산 고객은 초록색, 자주 샀지만 최근에 사지 않은 고객은 빨간색입니다. 그런 고객의 "
         "침묵은 평소와 다릅니다.",
     ),
-    "axis_last_purchase_day": ("Day of the last purchase (days after the first)", "마지막 구매일(첫 구매 후 일수)"),
+    "axis_last_purchase_day": (
+        "Day of the last purchase (days after the first)",
+        "마지막 구매일(첫 구매 후 일수)",
+    ),
     "axis_repeat_purchases": ("Repeat purchases", "재구매 횟수"),
     "calibration_holdout": ("Does the model predict well?", "모델 예측이 맞는가?"),
     "calibration_holdout_help": (
@@ -247,6 +259,17 @@ PAGE_STRINGS: dict[str, tuple[str, str]] = {
         "내려갑니다.",
     ),
     "purchase_marker": ("Purchase", "구매"),
+    "why_first": (
+        "Why: the first {n} customers of the list (tick customers in the list to read theirs)",
+        "이유: 목록의 처음 {n}명 (목록에서 고객을 선택하면 그 고객의 이유가 보입니다)",
+    ),
+    "why_picked": ("Why: the {n} customers ticked in the list", "이유: 목록에서 선택한 고객 {n}명"),
+    "today_marker": ("Today: {date} (the data's last day)", "오늘: {date} (데이터의 마지막 날)"),
+    "orders_timeline_help": (
+        "Each point is one order at its amount; the dashed line is the last day of the data the "
+        "scores were computed on.",
+        "점 하나가 주문 하나이며 높이는 주문 금액입니다. 점선은 점수를 계산한 데이터의 마지막 날입니다.",
+    ),
     # ---- data & runs --------------------------------------------------------------------------
     "run_fact": ("Fact", "항목"),
     "run_value": ("Value", "값"),
@@ -302,6 +325,7 @@ PAGE_COLUMNS: dict[str, tuple[str, str]] = {
     "period": ("Period", "기간"),
     "contact_cost": ("Contact cost", "연락 비용"),
     "days_since_last_order": ("Days since last order", "마지막 주문 후 일수"),
+    "usual_gap_days": ("Usual days between orders", "평소 주문 간격(일)"),
     "dormant": ("Dormant", "휴면"),
     "promo_sensitive": ("Buys on promotion", "프로모션 반응 고객"),
     "risk": ("Risk", "위험"),
