@@ -91,9 +91,24 @@ def stamp(db: str) -> float:
     return 0.0
 
 
-def _allowed_columns(db: str, table: str) -> list[str]:
+@st.cache_data(show_spinner=False, max_entries=16)
+def _stored_columns(db: str, stamp: float) -> dict[str, list[str]]:
+    """Every table's columns, read in one visit to the warehouse (a page's first view then opens
+    it once for all of them, not once per table)."""
     with _opened(db) as wh:
-        cols = list(wh.table(table).columns)
+        if wh.engine == "duckdb":  # DuckDB's own relations: no Ibis schema lookup per table
+            raw = wh.con.con
+            return {name: list(raw.table(name).columns) for name in wh.tables()}
+        return {name: list(wh.table(name).columns) for name in wh.tables()}
+
+
+def _allowed_columns(db: str, table: str, stamp: float = 0.0) -> list[str]:
+    stored = _stored_columns(db, stamp)
+    if table in stored:
+        cols = stored[table]
+    else:  # not there: the warehouse says so (its error names the table and the fix)
+        with _opened(db) as wh:
+            cols = list(wh.table(table).columns)
     if table in CANONICAL:
         cols = [c for c in cols if c in CANONICAL_COLUMNS.get(table, ())]
     # a "name" beside a customer is the customer's, unless the rows are products (a customer's
@@ -105,18 +120,17 @@ def _allowed_columns(db: str, table: str) -> list[str]:
 @st.cache_data(show_spinner=False, max_entries=64)
 def tables(db: str, stamp: float) -> dict[str, int]:
     """Result tables (and their rows), without the canonical and internal tables."""
-    out = {}
     with _opened(db) as wh:
-        for name in wh.tables():
-            if name in CANONICAL or name in INTERNAL:
-                continue
-            out[name] = int(wh.con.table(name).count().to_pyarrow().as_py())
-    return out
+        names = [n for n in wh.tables() if n not in CANONICAL and n not in INTERNAL]
+        if wh.engine == "duckdb":  # DuckDB's own relations: no Ibis schema lookup per table
+            raw = wh.con.con
+            return {name: int(raw.table(name).count("*").fetchone()[0]) for name in names}
+        return {name: int(wh.con.table(name).count().to_pyarrow().as_py()) for name in names}
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def columns(db: str, stamp: float, table: str) -> list[str]:
-    return _allowed_columns(db, table)
+    return _allowed_columns(db, table, stamp)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -197,7 +211,7 @@ def frame(
     limit: int | None = None,
 ) -> pd.DataFrame:
     """Rows of ``table`` (allowed columns only), filtered, ordered and limited in the engine."""
-    allowed = _allowed_columns(db, table)
+    allowed = columns(db, stamp, table)
     chosen = [c for c in (cols or allowed) if c in allowed]
     with _opened(db) as wh:
         t = wh.con.table(table)
@@ -220,7 +234,7 @@ def count(db: str, stamp: float, table: str, filters: tuple[Filter, ...] = ()) -
 @st.cache_data(show_spinner=False, max_entries=256)
 def distinct(db: str, stamp: float, table: str, col: str, limit: int = 200) -> list[Any]:
     """Distinct values of one allowed column (for filter choices), most frequent first."""
-    if col not in _allowed_columns(db, table):
+    if col not in columns(db, stamp, table):
         return []
     with _opened(db) as wh:
         t = wh.con.table(table)
@@ -242,7 +256,7 @@ def grouped(
     filters: tuple[Filter, ...] = (),
 ) -> pd.DataFrame:
     """``by`` groups of ``table`` with ``metrics`` = (output, "count" | "sum" | "mean", column)."""
-    allowed = _allowed_columns(db, table)
+    allowed = columns(db, stamp, table)
     with _opened(db) as wh:
         t = _apply(wh.con.table(table), filters, wh.con)
         aggs = {}

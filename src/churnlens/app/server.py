@@ -43,7 +43,9 @@ def prepare(db: str | Path, lang: str = "en", engine: str = "duckdb") -> Path:
     path = Path(db).resolve()
     if not (path.is_file() if engine == "duckdb" else path.is_dir()):
         raise DataError(
-            "The warehouse file does not exist." if engine == "duckdb" else "The Spark warehouse does not exist.",
+            "The warehouse file does not exist."
+            if engine == "duckdb"
+            else "The Spark warehouse does not exist.",
             file=str(path),
             fix="Ingest a shop and run the pipeline first (`churnlens demo` builds one).",
         )
@@ -54,6 +56,20 @@ def prepare(db: str | Path, lang: str = "en", engine: str = "duckdb") -> Path:
     return path
 
 
+def preload() -> None:
+    """Import the app's pages and what they draw with (pandas, Ibis, Plotly), and build one
+    figure, before the first visitor: the server starts a little later and the first page
+    answers without paying for them."""
+    import ibis
+    import plotly.graph_objects as go
+
+    import churnlens.app.main  # noqa: F401 - the pages, their queries and strings
+    from churnlens.presentation import charts
+
+    ibis.duckdb.connect().disconnect()  # Ibis loads a backend (and its SQL compiler) on first use
+    charts.style(go.Figure(go.Scatter(x=[0], y=[0]))).to_json()
+
+
 def serve(
     db: str | Path, port: int = 8501, host: str = "127.0.0.1", lang: str = "en", engine: str = "duckdb"
 ) -> None:
@@ -62,6 +78,7 @@ def serve(
     from streamlit.web import bootstrap
 
     prepare(db, lang, engine)
+    preload()
     st_config._main_script_path = str(MAIN)
     flags = flag_options(port, host)
     bootstrap.load_config_options(flag_options=flags)

@@ -144,14 +144,19 @@ def show_table(
     df: pd.DataFrame,
     height: int | None = None,
     key: str | None = None,
-    link_customers: bool = False,
-) -> None:
-    """A result table with headers in the page's language; amounts in whole units, other numbers
-    as stored; with ``link_customers``, every customer id opens Customer 360 on that customer."""
+    link_customers: bool = True,
+    kinds: dict[str, str] | None = None,
+    select: bool = False,
+) -> list[int]:
+    """A result table with headers in the page's language; amounts in whole units with thousands
+    separators, other numbers as stored; every customer id opens Customer 360 on that customer
+    (unless ``link_customers`` is false). ``kinds`` gives the format of columns no result table
+    declares (the canonical orders' amounts). With ``select``, rows can be ticked: their
+    positions are returned."""
     df = localize(ctx, df.drop(columns=[c for c in df.columns if c in HIDDEN]))
     config: dict[str, Any] = {}
     for col in df.columns:
-        kind = kind_of(col, df[col], df.attrs.get("table"))
+        kind = (kinds or {}).get(col) or kind_of(col, df[col], df.attrs.get("table"))
         label = ctx.label(col)
         if kind in ("money", "pct", "count", "float") and df[col].isna().any():
             # A grid writes "None" in an empty number cell: these columns are written out instead.
@@ -168,7 +173,9 @@ def show_table(
         elif kind == "count":
             config[col] = st.column_config.NumberColumn(label, format="localized")
         elif kind == "float":
-            config[col] = st.column_config.NumberColumn(label, format="%.1f" if is_days(col) else "%.2f")
+            whole = bool((df[col].dropna() % 1 == 0).all())
+            days = "%.0f" if whole else "%.1f"
+            config[col] = st.column_config.NumberColumn(label, format=days if is_days(col) else "%.2f")
         elif pd.api.types.is_datetime64_any_dtype(df[col]):
             if df[col].isna().any():  # "None" in an empty date cell: written out instead
                 df[col] = [("–" if pd.isna(v) else f"{v:%Y-%m-%d}") for v in df[col]]
@@ -193,7 +200,40 @@ def show_table(
         kwargs["height"] = height
     if key:
         kwargs["key"] = key
-    st.dataframe(df, **kwargs)
+    if not select:
+        st.dataframe(df, **kwargs)
+        return []
+    event = st.dataframe(df, on_select="rerun", selection_mode="multi-row", **kwargs)
+    return list(event.selection.rows) if event is not None and hasattr(event, "selection") else []
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def md_escape(text: Any) -> str:
+    """``text`` shown as it is inside Markdown (no link, emphasis or table cell made of it)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def reasons_table(ctx: Ctx, df: pd.DataFrame, columns: Sequence[str]) -> None:
+    """Rows of ``df`` as a Markdown table whose long texts wrap inside the page (a grid cuts them
+    off), each customer id a link to Customer 360; ``columns`` in order, the last the text."""
+    head = [ctx.label(c) for c in columns]
+    lines = ["| " + " | ".join(md_escape(h) for h in head) + " |", "|" + " --- |" * len(head)]
+    for _, row in df.iterrows():
+        cells = []
+        for col in columns:
+            v = row[col]
+            if v is None or (not isinstance(v, str) and pd.isna(v)):
+                cells.append("–")
+            elif col == "customer_id":
+                cells.append(f"[{md_escape(v)}]({customer_link(v)})")
+            elif col in CODE_COLUMNS:
+                cells.append(md_escape(ctx.vlabel(v)))
+            else:
+                cells.append(md_escape(v))
+        lines.append("| " + " | ".join(cells) + " |")
+    st.markdown("\n".join(lines))
 
 
 def metric(

@@ -37,8 +37,10 @@ def action_name(action: str, lang: str = "en") -> str:
     return strings.tr(lang, key) if key in strings.STRINGS else str(action).replace("_", " ")
 
 
-def money(v: float, decimals: int) -> str:
-    return f"{v:,.{decimals}f}"
+def money(v: float, decimals: int, lang: str = "en", currency: str | None = None) -> str:
+    """An amount with thousands separators, labelled with the shop's ``currency`` when it has one."""
+    body = f"{v:,.{decimals}f}"
+    return body if currency is None else strings.with_currency(body, lang, currency)
 
 
 def pct(p: float) -> str:
@@ -57,10 +59,10 @@ def _rhythm(r: dict, lang: str) -> str:
     )
 
 
-def _offer(r: dict, lang: str, decimals: int) -> str:
+def _offer(r: dict, lang: str, decimals: int, currency: str | None = None) -> str:
     action, considered = r["action"], r.get("considered_action", r["action"])
     if action != considered:
-        v = money(r["considered_value"], decimals)
+        v = money(r["considered_value"], decimals, lang, currency)
         return strings.tr(lang, "reason_declined", action=action_name(considered, lang), v=v)
     if float(r["contact_cost"]) == 0 and float(r["save_rate"]) == 0:
         return strings.tr(lang, "reason_no_contact_needed")
@@ -69,16 +71,17 @@ def _offer(r: dict, lang: str, decimals: int) -> str:
         lang,
         "reason_offer_measured" if measured else "reason_offer_assumed",
         action=action_name(action, lang),
-        saved=money(r["expected_saved_revenue"], decimals),
-        cost=money(r["contact_cost"], decimals),
-        ev=money(r["expected_value"], decimals),
+        saved=money(r["expected_saved_revenue"], decimals, lang, currency),
+        cost=money(r["contact_cost"], decimals, lang, currency),
+        ev=money(r["expected_value"], decimals, lang, currency),
         rate=pct(r["save_rate"]),
     )
 
 
-def reason(r: dict, lang: str, decimals: int, window_days: float | None) -> str:
+def reason(r: dict, lang: str, decimals: int, window_days: float | None, currency: str | None = None) -> str:
     """The sentence for one row of ``actions`` (a dict of its shown values); without
-    ``window_days`` (no churn model) P(churn) is not put in words."""
+    ``window_days`` (no churn model) P(churn) is not put in words; amounts labelled with
+    ``currency`` when the shop has one."""
     parts = [_rhythm(r, lang)] if _ok(r.get("days_since_last_order")) else []
     if window_days is not None and _ok(r.get("churn_probability")):
         parts.append(
@@ -91,15 +94,19 @@ def reason(r: dict, lang: str, decimals: int, window_days: float | None) -> str:
         key = (
             f"reason_value_{source}" if f"reason_value_{source}" in strings.STRINGS else "reason_value_other"
         )
-        parts.append(strings.tr(lang, key, v=money(r["value"], decimals), source=source))
+        parts.append(strings.tr(lang, key, v=money(r["value"], decimals, lang, currency), source=source))
     state = STATE_NAMES[lang].get(r["state"], r["state"])
     return strings.tr(
-        lang, "reason_sentence", state=state, parts="; ".join(parts), offer=_offer(r, lang, decimals)
+        lang, "reason_sentence", state=state, parts="; ".join(parts), offer=_offer(r, lang, decimals, currency)
     )
 
 
-def reasons(df: pd.DataFrame, lang: str, decimals: int, window_days: float | None) -> pd.Series:
+def reasons(
+    df: pd.DataFrame, lang: str, decimals: int, window_days: float | None, currency: str | None = None
+) -> pd.Series:
     """`reason` for every row of ``df``."""
     return pd.Series(
-        [reason(r, lang, decimals, window_days) for r in df.to_dict("records")], index=df.index, dtype=object
+        [reason(r, lang, decimals, window_days, currency) for r in df.to_dict("records")],
+        index=df.index,
+        dtype=object,
     )

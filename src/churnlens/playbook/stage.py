@@ -268,10 +268,17 @@ def run(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
     )
     measured = _measured(effect, notes)
     acts = campaign.expected_values(rules.assign_actions(flags, parsed), cfg, order_value, measured)
-    for col in ("revenue_at_stake", "expected_saved_revenue", "contact_cost", "expected_value", "considered_value"):
+    for col in (
+        "revenue_at_stake",
+        "expected_saved_revenue",
+        "contact_cost",
+        "expected_value",
+        "considered_value",
+    ):
         acts[col] = acts[col].round(decimals)
-    acts["reason"] = sentences.reasons(acts, "en", decimals, window)
-    acts["reason_ko"] = sentences.reasons(acts, "ko", decimals, window)
+    currency = wh.dataset_info().get("currency") if priced else None
+    acts["reason"] = sentences.reasons(acts, "en", decimals, window, currency)
+    acts["reason_ko"] = sentences.reasons(acts, "ko", decimals, window, currency)
     acts = acts.sort_values(["expected_saved_revenue", "customer_id"], ascending=[False, True])
     due = pd.DataFrame(
         columns=["customer_id", "product_id", "orders", "interval_days", "days_since", "overdue"]
@@ -319,7 +326,9 @@ def _measured(effect: pd.DataFrame, notes: list[dict]) -> float | None:
     row = effect[(effect.segment == "all") & effect.save_rate.notna()]
     if not len(row):
         notes.append(
-            _note("promo_uplift", False, "too few orders with and without a promotion: save rates are assumed")
+            _note(
+                "promo_uplift", False, "too few orders with and without a promotion: save rates are assumed"
+            )
         )
         return None
     r = row.iloc[0]

@@ -212,7 +212,14 @@ def alive_matrix(df: pd.DataFrame, x_title: str, y_title: str, height: int = 460
 
 
 def alive_history(
-    df: pd.DataFrame, x_title: str, y_title: str, line_name: str, purchase_name: str, height: int = 300
+    df: pd.DataFrame,
+    x_title: str,
+    y_title: str,
+    line_name: str,
+    purchase_name: str,
+    height: int = 300,
+    today: Any = None,
+    today_label: str | None = None,
 ) -> go.Figure:
     """One customer's P(alive) day by day (``day``, ``p_alive``) with a marker on each day she
     bought (``purchase`` true): it jumps up after a purchase and decays while she is silent."""
@@ -220,6 +227,80 @@ def alive_history(
     bought = df[df["purchase"]]
     fig.add_trace(go.Scatter(x=bought["day"], y=bought["p_alive"], name=purchase_name, mode="markers"))
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
+    if today is not None and not pd.isna(today):
+        mark_day(fig, today, today_label or "")
+    return style(titled(fig, x_title, y_title), None, height)
+
+
+def mark_day(fig: go.Figure, day: Any, label: str) -> go.Figure:
+    """A dashed vertical line at ``day`` on a date axis, labelled at its top (the run's cutoff:
+    "today" for the data)."""
+    x = pd.Timestamp(day).to_pydatetime()
+    fig.add_shape(
+        type="line", xref="x", yref="paper", x0=x, x1=x, y0=0, y1=1, line={"color": "#475569", "dash": "dash"}
+    )
+    fig.add_annotation(
+        x=x,
+        xref="x",
+        y=1,
+        yref="paper",
+        text=label,
+        showarrow=False,
+        xanchor="right",
+        yanchor="top",
+        font={"color": "#475569", "size": 12},
+        bgcolor="rgba(255,255,255,0.8)",
+    )
+    return fig
+
+
+def order_timeline(
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    color: str,
+    x_title: str,
+    y_title: str,
+    today: Any = None,
+    today_label: str | None = None,
+    height: int = 300,
+) -> go.Figure:
+    """One point per order at its amount on a stem from zero (one colour per ``color`` value),
+    and a dashed line on ``today`` (the run's cutoff): readable with one order or a thousand,
+    over days or years, where bars of one day's width vanish."""
+    fig = go.Figure()
+    for i, (key, part) in enumerate(df.groupby(color, sort=False)):
+        shade = PALETTE[i % len(PALETTE)]
+        stems_x: list[Any] = []
+        stems_y: list[Any] = []
+        for when, amount in zip(part[x], part[y], strict=True):
+            stems_x += [when, when, None]
+            stems_y += [0, amount, None]
+        fig.add_trace(
+            go.Scatter(
+                x=stems_x,
+                y=stems_y,
+                mode="lines",
+                line={"color": shade, "width": 1.5},
+                legendgroup=str(key),
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=part[x],
+                y=part[y],
+                mode="markers",
+                name=str(key),
+                legendgroup=str(key),
+                marker={"color": shade, "size": 8},
+            )
+        )
+    fig.update_yaxes(rangemode="tozero", separatethousands=True)
+    fig.update_layout(showlegend=True)
+    if today is not None and not pd.isna(today):
+        mark_day(fig, today, today_label or "")
     return style(titled(fig, x_title, y_title), None, height)
 
 
@@ -241,8 +322,12 @@ def curve(
         )
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(title=y_title)
-    style(fig, title, 380)
-    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0}, margin={"b": 10})
+    style(fig, title, 420)
+    # the legend below the x axis's title, never over it (both sit under the plot)
+    fig.update_layout(
+        legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0},
+        margin={"b": 10, "t": 40 if title else 10},
+    )
     return fig
 
 
@@ -337,4 +422,3 @@ def localize_dates(fig: go.Figure, lang: str) -> go.Figure:
             fig.update_xaxes(tickformat="%Y년 %-m월", hoverformat="%Y년 %-m월 %-d일")
             break
     return fig
-

@@ -76,12 +76,7 @@ def fmt_money(x: Any, lang: str, currency: str | None, compact: bool = True) -> 
     ``1.5만 IDR``; Korean won as ``원``); without prices (currency None) the value counts items."""
     if _missing(x):
         return "–"
-    body = fmt_compact(x, lang) if compact else fmt_number(x, lang)
-    if currency is None:
-        return f"{body} {strings.tr(lang, 'unit_items')}"
-    if lang == "ko":
-        return f"{body}원" if currency == "KRW" else f"{body} {currency}"
-    return f"{currency} {body}"
+    return strings.with_currency(fmt_compact(x, lang) if compact else fmt_number(x, lang), lang, currency)
 
 
 def fmt_pct(x: Any, lang: str = "en", digits: int = 1) -> str:

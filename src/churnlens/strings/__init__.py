@@ -104,3 +104,13 @@ def value_label(lang: str, value: object) -> str:
     key = str(value)
     pair = VALUES.get(key)
     return key if pair is None else _pick(pair, lang)
+
+
+def with_currency(body: str, lang: str, currency: str | None) -> str:
+    """A formatted amount labelled with the currency code (``IDR 1,234``, ``1,234 IDR``, ``1,234원``);
+    without prices (currency None) the amount counts items."""
+    if currency is None:
+        return f"{body} {tr(lang, 'unit_items')}"
+    if lang == "ko":
+        return f"{body}원" if currency == "KRW" else f"{body} {currency}"
+    return f"{currency} {body}"

@@ -58,6 +58,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "order_ts": ("Order time", "주문 시각"),
     "status": ("Status", "상태"),
     "total_amount": ("Amount", "금액"),
+    "order_id": ("Order id", "주문 ID"),
+    "discount_amount": ("Discount amount", "할인 금액"),
     "promo_code": ("Promo code", "프로모션 코드"),
     "text": ("Finding", "진단"),
     "buyers": ("Buyers", "구매 고객"),

@@ -389,6 +389,17 @@ STRINGS: dict[str, tuple[str, str]] = {
         "내려갑니다.",
     ),
     "purchase_marker": ("Purchase", "구매"),
+    "why_first": (
+        "Why: the first {n} customers of the list (tick customers in the list to read theirs)",
+        "이유: 목록의 처음 {n}명 (목록에서 고객을 선택하면 그 고객의 이유가 보입니다)",
+    ),
+    "why_picked": ("Why: the {n} customers ticked in the list", "이유: 목록에서 선택한 고객 {n}명"),
+    "today_marker": ("Today: {date} (the data's last day)", "오늘: {date} (데이터의 마지막 날)"),
+    "orders_timeline_help": (
+        "Each point is one order at its amount; the dashed line is the last day of the data the "
+        "scores were computed on.",
+        "점 하나가 주문 하나이며 높이는 주문 금액입니다. 점선은 점수를 계산한 데이터의 마지막 날입니다.",
+    ),
     # ---- data & runs --------------------------------------------------------------------------
     "run_fact": ("Fact", "항목"),
     "run_value": ("Value", "값"),
@@ -439,6 +450,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "period": ("Period", "기간"),
     "contact_cost": ("Contact cost", "연락 비용"),
     "days_since_last_order": ("Days since last order", "마지막 주문 후 일수"),
+    "usual_gap_days": ("Usual days between orders", "평소 주문 간격(일)"),
     "dormant": ("Dormant", "휴면"),
     "promo_sensitive": ("Buys on promotion", "프로모션 반응 고객"),
     "risk": ("Risk", "위험"),

@@ -22,7 +22,7 @@ import streamlit as st
 
 from churnlens.app import figure
 from churnlens.app.context import Ctx
-from churnlens.app.widgets import pick, show_table
+from churnlens.app.widgets import pick, reasons_table, show_table
 from churnlens.churn.verdict import PRODUCTION
 from churnlens.presentation import charts
 from churnlens.safe_csv import csv_bytes
@@ -41,6 +41,8 @@ TABLES = (
     "churn_model_comparison",
 )
 LIST_LIMIT = 500
+#: Customers whose reasons are written out under a list when none is ticked.
+WHY_SHOWN = 10
 EXPORT_LIMIT = 200_000
 LIST_COLUMNS = (
     "customer_id",
@@ -64,7 +66,6 @@ STATE_LIST_COLUMNS = (
     "value",
     "action",
     "expected_saved_revenue",
-    "expected_value",
 )
 #: (title key, states) of the lists by customer state.
 STATE_LISTS = (("at_risk", ("at_risk", "lapsing")), ("win_back", ("lapsed",)))
@@ -172,7 +173,22 @@ def state_lists(ctx: Ctx) -> None:
         order = ("expected_saved_revenue",)
         df = ctx.frame("actions", keep, filters=filters, order_by=order, descending=True, limit=LIST_LIMIT)
         st.caption(ctx.t("shown_rows", shown=ctx.num(len(df)), total=ctx.num(total)))
-        show_table(ctx, df.rename(columns={reason: "reason"}), height=420, key=f"{title}_table")
+        listed(ctx, df, reason, "reason", ("customer_id", "action"), key=f"{title}_table")
+
+
+def listed(
+    ctx: Ctx, df: pd.DataFrame, text: str | None, name: str, beside: tuple[str, ...], key: str
+) -> None:
+    """A list of customers (every id a link to Customer 360) without its long text column, then
+    that text, wrapped, for the rows ticked in the list (the first `WHY_SHOWN` when none is)."""
+    grid = df.drop(columns=[text]) if text else df
+    picked = show_table(ctx, grid, height=420, key=key, select=bool(text))
+    if not text or df.empty:
+        return
+    rows = df.iloc[picked] if picked else df.head(WHY_SHOWN)
+    st.markdown(f"**{ctx.t('why_picked' if picked else 'why_first', n=ctx.num(len(rows)))}**")
+    cols = [c for c in beside if c in df.columns] + [name]
+    reasons_table(ctx, rows.rename(columns={text: name}), cols)
 
 
 def at_risk(ctx: Ctx) -> None:
@@ -193,10 +209,8 @@ def at_risk(ctx: Ctx) -> None:
         "customer_scores", shown_cols, filters=filters, order_by=order, descending=True, limit=LIST_LIMIT
     )
     df = with_context(ctx, df)
-    if reasons:
-        df = df[[c for c in df.columns if c != reasons] + [reasons]].rename(columns={reasons: "reasons"})
     st.caption(ctx.t("shown_rows", shown=ctx.num(len(df)), total=ctx.num(total)))
-    show_table(ctx, df, height=420, key="risk_table")
+    listed(ctx, df, reasons, "reasons", ("customer_id", "risk_band"), key="risk_table")
     if total:
 
         def csv() -> bytes:  # built only when the button is clicked
@@ -309,7 +323,7 @@ def curves(ctx: Ctx, cohort: int | None) -> None:
         part = df[df["curve"] == name]
         if part.empty:
             continue
-        groups = list(part.groupby("model", sort=False)) if "model" in part.columns else [(name, part)]
+        groups = list(part.groupby("model", sort=True)) if "model" in part.columns else [(name, part)]
         traces = [(ctx.vlabel(m), g["x"], g["y"]) for m, g in groups]
         fig = charts.curve(
             traces,

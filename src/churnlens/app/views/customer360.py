@@ -14,7 +14,7 @@ import streamlit as st
 
 from churnlens.app import alive_history, figure
 from churnlens.app.context import Ctx
-from churnlens.app.widgets import axis_title, metric_row, pick, show_table
+from churnlens.app.widgets import metric_row, pick, show_table
 from churnlens.presentation import charts
 
 TABLES = ("customer_scores", "rfm", "customer_value", "actions", "routine_products", "clv_model")
@@ -101,8 +101,9 @@ def render(ctx: Ctx) -> None:
     facts(ctx, rows)
     reasons(ctx, rows["customer_scores"])
     action(ctx, rows["actions"], rows["customer_scores"])
-    timeline(ctx, orders)
-    alive_over_time(ctx, orders, rows["customer_value"])
+    today = cutoff(rows, orders)
+    timeline(ctx, orders, today)
+    alive_over_time(ctx, orders, rows["customer_value"], today)
     routine(ctx, customer_id)
 
 
@@ -151,6 +152,22 @@ def action(ctx: Ctx, row: pd.Series | None, scores: pd.Series | None) -> None:
     ctx.need("actions")
 
 
+def cutoff(rows: dict[str, pd.Series | None], orders: pd.DataFrame | None) -> pd.Timestamp | None:
+    """The day the scores were computed on: the results' cutoff (the data's last day); without
+    one, the customer's last order."""
+    for table in ("customer_value", "customer_scores", "actions", "rfm"):
+        row = rows.get(table)
+        if row is not None and "cutoff" in row.index and not pd.isna(row["cutoff"]):
+            return pd.Timestamp(row["cutoff"])
+    if orders is not None and len(orders) and orders["order_ts"].notna().any():
+        return pd.Timestamp(orders["order_ts"].max())
+    return None
+
+
+#: Money columns of the canonical orders (not a result table: no declaration gives their kind).
+ORDER_MONEY = {"total_amount": "money", "discount_amount": "money"}
+
+
 def timeline_frame(ctx: Ctx, customer_id: str) -> pd.DataFrame | None:
     if not ctx.canonical("orders"):
         return None
@@ -159,22 +176,23 @@ def timeline_frame(ctx: Ctx, customer_id: str) -> pd.DataFrame | None:
     )
 
 
-def timeline(ctx: Ctx, orders: pd.DataFrame | None) -> None:
-    st.subheader(ctx.t("orders_timeline"))
+def timeline(ctx: Ctx, orders: pd.DataFrame | None, today: pd.Timestamp | None = None) -> None:
+    st.subheader(ctx.t("orders_timeline"), help=ctx.t("orders_timeline_help"))
     if orders is None or orders.empty:
         st.info(ctx.t("not_found", id=""))
         return
     value = "total_amount" if ctx.priced and orders["total_amount"].notna().any() else None
     if value:
         shown = orders.assign(status=orders["status"].map(ctx.vlabel))
-        fig = charts.bars(
-            shown,
+        fig = charts.order_timeline(
+            shown[shown[value].notna()],
             "order_ts",
             value,
             color="status",
-            height=260,
             x_title=ctx.t("axis_day"),
-            y_title=axis_title(ctx, value),
+            y_title=f"{ctx.label(value)} ({ctx.currency})",
+            today=today,
+            today_label=ctx.t("today_marker", date=ctx.date(today)) if today is not None else None,
         )
         figure.show(fig, key="c360_timeline")
     cols = [
@@ -182,10 +200,13 @@ def timeline(ctx: Ctx, orders: pd.DataFrame | None) -> None:
         for c in ("order_id", "order_ts", "status", "total_amount", "discount_amount", "promo_code")
         if c in orders.columns
     ]
-    show_table(ctx, orders[cols], key="c360_orders")
+    kinds = ORDER_MONEY if ctx.priced else {}
+    show_table(ctx, orders[cols], key="c360_orders", kinds=kinds)
 
 
-def alive_over_time(ctx: Ctx, orders: pd.DataFrame | None, value: pd.Series | None) -> None:
+def alive_over_time(
+    ctx: Ctx, orders: pd.DataFrame | None, value: pd.Series | None, today: pd.Timestamp | None = None
+) -> None:
     """The customer's P(alive) on every day since her first purchase (the customer_value model)."""
     if orders is None or orders.empty or value is None or not ctx.has("clv_model"):
         return
@@ -203,6 +224,8 @@ def alive_over_time(ctx: Ctx, orders: pd.DataFrame | None, value: pd.Series | No
         y_title=ctx.label("p_alive"),
         line_name=ctx.label("p_alive"),
         purchase_name=ctx.t("purchase_marker"),
+        today=today,
+        today_label=ctx.t("today_marker", date=ctx.date(today)) if today is not None else None,
     )
     figure.show(fig, key="c360_alive")
 
