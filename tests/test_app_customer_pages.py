@@ -13,6 +13,7 @@ import pytest
 import test_app_pages
 from test_app_pages import LANGS, _charts, plotly_values, render
 
+from churnlens import strings
 from churnlens.app.views import PAGES
 from churnlens.app.widgets import customer_link, md_escape
 from churnlens.playbook import sentences
@@ -47,12 +48,12 @@ def test_order_timeline_marks_every_order_and_the_data_last_day(db, tables, lang
     # one marker per order, at its amount, one series per status in the page's language
     amounts = sorted(v for t in points for v in plotly_values(t["y"]))
     assert amounts == pytest.approx(sorted(mine["total_amount"].tolist()))
-    assert {t["name"] for t in points} == {i18n.value_label(lang, s) for s in mine["status"].unique()}
+    assert {t["name"] for t in points} == {strings.value_label(lang, s) for s in mine["status"].unique()}
     # the dashed line on the results' cutoff, labelled with its date
     cutoff = pd.Timestamp(tables["customer_value"].set_index("customer_id").loc[cid, "cutoff"])
     lines = [s for s in spec["layout"].get("shapes", []) if s.get("type") == "line"]
     assert [pd.Timestamp(s["x0"]) for s in lines] == [cutoff]
-    label = i18n.tr(lang, "today_marker", date=i18n.fmt_date(cutoff, lang))
+    label = strings.tr(lang, "today_marker", date=i18n.fmt_date(cutoff, lang))
     assert label in [a["text"] for a in spec["layout"]["annotations"]]
     # both axes titled; the amounts' title names the currency
     assert spec["layout"]["xaxis"]["title"]["text"]
@@ -102,7 +103,7 @@ def test_at_risk_reasons_are_written_out_in_full(db, tables, lang):
     for _, row in saveable.head(10).iterrows():
         assert md_escape(row[reason]) in text
         assert f"({customer_link(row['customer_id'])})" in text
-    assert i18n.tr(lang, "why_first", n=i18n.fmt_number(min(10, len(saveable)))) in text
+    assert strings.tr(lang, "why_first", n=i18n.fmt_number(min(10, len(saveable)))) in text
 
 
 def test_every_listed_customer_links_to_customer_360(db):
