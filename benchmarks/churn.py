@@ -153,7 +153,7 @@ def train(out: Path, trials: int) -> int:
     frame = ChurnFrame(data, "next-gap", {})
     cohorts = train_cohorts(0, usable_cohorts(frame, cfg), frame.mode, cfg)
     # as `run` trains: Optuna only with churn.compare = "full"
-    model, info = fit_churn_model(frame, cohorts, cfg, tune=full_comparison(cfg))
+    model, info = fit_churn_model(frame, cohorts, cfg, tune=full_comparison(cfg), target=0)
     joblib.dump(model, out / "model.joblib")
     return model.n_train_
 
@@ -243,12 +243,22 @@ def worker(name: str, args) -> None:
 def run_worker(name: str, args) -> Measure:
     cmd = [sys.executable, __file__, "--worker", name, "--workdir", str(args.workdir)]
     cmd += ["--trials", str(args.trials), "--sample", str(args.sample)]
-    cmd += ["--users", str(args.users), "--seed", str(args.seed), "--stage-customers", str(args.stage_customers)]
+    cmd += [
+        "--users",
+        str(args.users),
+        "--seed",
+        str(args.seed),
+        "--stage-customers",
+        str(args.stage_customers),
+    ]
     res = subprocess.run(cmd, capture_output=True, text=True)
     if res.returncode:
         sys.exit(f"{name} failed:\n{res.stderr[-3000:]}")
     d = json.loads(res.stdout.strip().splitlines()[-1])
-    print(f"  {name}: {d['seconds']:.1f} s, peak {d['peak_mb']:.0f} MB, {d['rows']:,} (rows or CPU s)", flush=True)
+    print(
+        f"  {name}: {d['seconds']:.1f} s, peak {d['peak_mb']:.0f} MB, {d['rows']:,} (rows or CPU s)",
+        flush=True,
+    )
     return Measure(d["name"], d["seconds"], d["peak_mb"], d["rows"])
 
 
