@@ -1,7 +1,7 @@
 """Benchmark: the churn stage of `run` on a 30,000-customer fashion shop, and churn features,
 training and scoring on an Instacart-scale generated shop, against their targets.
 
-    python benchmarks/churn.py [--stage-customers 30000] [--only-stage] [--users 206209] [--seed 0]
+    python benchmarks/churn.py [--stage-customers 30000] [--only-stage | --only-instacart] [--users 206209] [--seed 0]
                                [--trials 5] [--sample 0.1] [--workdir /tmp/churnlens-bench-churn]
 
 First the churn stage as `churnlens run` runs it (default `churn.compare = "production"`) on a
@@ -336,12 +336,14 @@ def main() -> None:
     ap.add_argument("--worker", default=None)
     ap.add_argument("--stage-customers", type=int, default=30_000)
     ap.add_argument("--only-stage", action="store_true", help="measure only the churn stage at 30k")
+    ap.add_argument("--only-instacart", action="store_true", help="measure only the Instacart-scale part")
     args = ap.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     if args.worker:
         worker(args.worker, args)
         return
-    stage_benchmark(args)
+    if not args.only_instacart:
+        stage_benchmark(args)
     if args.only_stage:
         return
     prepare(args)

@@ -208,12 +208,16 @@ class ChurnConfig:
     #: trend over this many latest labelled training cutoffs, carried forward from the
     #: calibration cutoff (0 or 1: no trend; the ranking never changes).
     rate_trend_cutoffs: Count = 4
-    #: LightGBM defaults (the starting point of tuning): small trees, many of them, slowly
-    #: learnt; on held-out cutoffs they beat 15-leaf trees in 5 of 6 (tuning rarely moves them).
-    n_estimators: Whole = 300
-    learning_rate: Annotated[float, Range(0, 1, lo_open=True)] = 0.03
+    #: LightGBM defaults (the starting point of tuning): small trees, many of them; on held-out
+    #: cutoffs 7-leaf trees beat 15-leaf ones in 5 of 6 (tuning rarely moves them). 150 trees
+    #: at rate 0.06 and 63 bins per feature rank Online Retail's and Instacart's held-out
+    #: customers as 300 trees at 0.03 and 255 bins do (ROC AUC within 0.002) in half the time.
+    n_estimators: Whole = 150
+    learning_rate: Annotated[float, Range(0, 1, lo_open=True)] = 0.06
     num_leaves: Annotated[int, Range(2)] = 7
     min_child_samples: Whole = 100
+    #: Bins per feature of LightGBM's histograms (fewer: faster fits; not tuned).
+    max_bin: Annotated[int, Range(2)] = 63
     #: Threads of the model libraries.
     n_jobs: Whole = 2
     #: Random forest size in the comparison.

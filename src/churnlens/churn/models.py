@@ -322,4 +322,5 @@ def lightgbm_params(cfg) -> dict[str, Any]:
         "learning_rate": cfg.learning_rate,
         "num_leaves": cfg.num_leaves,
         "min_child_samples": cfg.min_child_samples,
+        "max_bin": cfg.max_bin,
     }
