@@ -1,7 +1,7 @@
 """Benchmark: the churn stage of `run` on a 30,000-customer fashion shop, and churn features,
 training and scoring on an Instacart-scale generated shop, against their targets.
 
-    python benchmarks/churn.py [--stage-customers 30000] [--only-stage] [--users 206209] [--seed 0]
+    python benchmarks/churn.py [--stage-customers 30000] [--only-stage | --only-instacart] [--users 206209] [--seed 0]
                                [--trials 5] [--sample 0.1] [--workdir /tmp/churnlens-bench-churn]
 
 First the churn stage as `churnlens run` runs it (default `churn.compare = "production"`) on a
@@ -153,7 +153,7 @@ def train(out: Path, trials: int) -> int:
     frame = ChurnFrame(data, "next-gap", {})
     cohorts = train_cohorts(0, usable_cohorts(frame, cfg), frame.mode, cfg)
     # as `run` trains: Optuna only with churn.compare = "full"
-    model, info = fit_churn_model(frame, cohorts, cfg, tune=full_comparison(cfg))
+    model, info = fit_churn_model(frame, cohorts, cfg, tune=full_comparison(cfg), target=0)
     joblib.dump(model, out / "model.joblib")
     return model.n_train_
 
@@ -243,12 +243,22 @@ def worker(name: str, args) -> None:
 def run_worker(name: str, args) -> Measure:
     cmd = [sys.executable, __file__, "--worker", name, "--workdir", str(args.workdir)]
     cmd += ["--trials", str(args.trials), "--sample", str(args.sample)]
-    cmd += ["--users", str(args.users), "--seed", str(args.seed), "--stage-customers", str(args.stage_customers)]
+    cmd += [
+        "--users",
+        str(args.users),
+        "--seed",
+        str(args.seed),
+        "--stage-customers",
+        str(args.stage_customers),
+    ]
     res = subprocess.run(cmd, capture_output=True, text=True)
     if res.returncode:
         sys.exit(f"{name} failed:\n{res.stderr[-3000:]}")
     d = json.loads(res.stdout.strip().splitlines()[-1])
-    print(f"  {name}: {d['seconds']:.1f} s, peak {d['peak_mb']:.0f} MB, {d['rows']:,} (rows or CPU s)", flush=True)
+    print(
+        f"  {name}: {d['seconds']:.1f} s, peak {d['peak_mb']:.0f} MB, {d['rows']:,} (rows or CPU s)",
+        flush=True,
+    )
     return Measure(d["name"], d["seconds"], d["peak_mb"], d["rows"])
 
 
@@ -326,12 +336,14 @@ def main() -> None:
     ap.add_argument("--worker", default=None)
     ap.add_argument("--stage-customers", type=int, default=30_000)
     ap.add_argument("--only-stage", action="store_true", help="measure only the churn stage at 30k")
+    ap.add_argument("--only-instacart", action="store_true", help="measure only the Instacart-scale part")
     args = ap.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     if args.worker:
         worker(args.worker, args)
         return
-    stage_benchmark(args)
+    if not args.only_instacart:
+        stage_benchmark(args)
     if args.only_stage:
         return
     prepare(args)

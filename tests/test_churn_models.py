@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churnlens.churn.backtest import at_most, contact_cost, fit_churn_model
-from churnlens.churn.dataset import NEXT_GAP, ChurnFrame
+from churnlens.churn.backtest import at_most, contact_cost, fit_churn_model, level_drift
+from churnlens.churn.base_rate import logit_shift, rate_trend
+from churnlens.churn.dataset import NEXT_GAP, WINDOW, ChurnFrame
 from churnlens.churn.feature_docs import describe, feature_table
 from churnlens.churn.metrics import calibration_error, lift_at, score_metrics, threshold_report
 from churnlens.churn.models import OTHER, ChurnModel, Prep
@@ -152,3 +153,54 @@ def test_training_rows_are_capped_by_a_seeded_sample_and_calibration_rows_stay_w
     assert at_most(X, y, 0, 42)[0] is X and at_most(X, y, n, 42)[0] is X
     cfg.churn.train_max_rows = 0
     assert fit_churn_model(frame, [1, 2, 3], cfg, tune=False)[0].n_train_ == n
+
+
+def test_scores_level_follows_the_rate_trend_without_changing_the_ranking():
+    """Calendar cohorts whose churn rate falls by 0.05 per step (cohort 1 newest): the rate's
+    trend, fitted on the latest four, is -0.05 per step; the model that scores cohort 0
+    averages its calibrated model's level there (before the refit) less 0.05, with the very
+    ranking of the model without that shift."""
+    rng = np.random.default_rng(3)
+    cohorts, size = [0, 1, 2, 3, 4, 5], 400
+    parts = []
+    for k in cohorts:
+        x = rng.uniform(0, 100, size)
+        rate = 0.45 + 0.05 * k if k else np.nan
+        p = 1 / (1 + np.exp(-(np.log(rate / (1 - rate)) + (x - 50) / 20))) if k else np.full(size, np.nan)
+        churned = (rng.uniform(size=size) < p).astype(float) if k else np.full(size, np.nan)
+        parts.append(
+            pd.DataFrame(
+                {"customer_id": [f"c{i}" for i in range(size)], "cohort": k, "x": x, "churned": churned}
+            )
+        )
+    data = pd.concat(parts, ignore_index=True)
+    data["cutoff"] = pd.Timestamp("2024-06-01") - pd.to_timedelta(data["cohort"] * 30, unit="D")
+    data.loc[data["cohort"] == 5, "churned"] = (
+        1.0 - data.loc[data["cohort"] == 5, "churned"]
+    )  # older than the four
+    rates = data[data["cohort"] > 0].groupby("cohort")["churned"].mean()
+    latest = rates.loc[[1, 2, 3, 4]]
+    k = latest.index.to_numpy(float)
+    slope = -((k - k.mean()) * (latest - latest.mean())).sum() / ((k - k.mean()) ** 2).sum()
+    assert rate_trend(rates, 4) == pytest.approx(slope) and slope == pytest.approx(-0.05, abs=0.02)
+    assert rate_trend(rates, 1) == 0.0 and rate_trend(rates.loc[[1]], 4) == 0.0
+    cfg = ChurnlensConfig()
+    cfg.churn.n_estimators, cfg.churn.min_child_samples = 30, 20
+    frame = ChurnFrame(data, WINDOW, {})
+    assert level_drift(frame, [1, 2, 3, 4, 5], 1, 0, cfg) == pytest.approx(slope)
+    assert level_drift(ChurnFrame(data, NEXT_GAP, {}), [1, 2, 3, 4, 5], 1, 0, cfg) == 0.0
+    shifted_model, _ = fit_churn_model(frame, [1, 2, 3, 4, 5], cfg, tune=False, target=0)
+    plain, _ = fit_churn_model(frame, [1, 2, 3, 4, 5], cfg, tune=False)
+    now = data[data["cohort"] == 0][["x"]]
+    X, y = data[data["cohort"].between(2, 5)][["x"]], data[data["cohort"].between(2, 5)]["churned"]
+    Xv, yv = data[data["cohort"] == 1][["x"]], data[data["cohort"] == 1]["churned"]
+    before_refit = ChurnModel("lightgbm", shifted_model.params).fit(X, y, Xv, yv)
+    expected = before_refit.predict_proba(now).mean() + slope
+    assert shifted_model.predict_proba(now).mean() == pytest.approx(expected, abs=1e-6)
+    assert plain.level_shift_ == 0.0 and shifted_model.level_shift_ != 0.0
+    a, b = shifted_model.predict_proba(now), plain.predict_proba(now)
+    assert (np.argsort(a, kind="stable") == np.argsort(b, kind="stable")).all()
+    # the offset that makes scores average a rate, checked by its definition
+    p = rng.uniform(0.05, 0.95, 200)
+    z = np.log(p / (1 - p)) + logit_shift(p, 0.3)
+    assert (1 / (1 + np.exp(-z))).mean() == pytest.approx(0.3, abs=1e-9)

@@ -123,13 +123,25 @@ def test_instacart_bgnbd_baseline_on_every_fold_and_the_model_beats_every_rule()
 def test_online_retail_model_beats_bgnbd_measurably_on_both_held_out_cutoffs(online_retail_db, tmp_path):
     """The default model against BG/NBD P(no purchase in 25 days), the strongest simple
     alternative, on the two latest held-out cutoffs: the seeded paired bootstrap 95 % interval
-    of the ROC AUC difference lies above 0 on both."""
+    of the ROC AUC difference lies above 0 on both, and the calibration error is at most 0.03
+    on both (the churn rate falls from 0.83 over most training cutoffs to 0.77 and 0.70 there)."""
     wh = Warehouse(copy_warehouse(online_retail_db, tmp_path))  # both files, ingested
     cfg = ChurnlensConfig()
     frame = build_frame(wh, cfg, scoring=False)
     t = backtest(frame, cfg).table
-    shown = ["model", "cutoff", "roc_auc", "calibration_error", "model_minus_auc", "model_minus_low", "model_minus_high"]
-    print("\nOnline Retail, default model against BG/NBD:\n" + t[t["model"].isin(["lightgbm", "bgnbd"])][shown].to_string())
+    shown = [
+        "model",
+        "cutoff",
+        "roc_auc",
+        "calibration_error",
+        "model_minus_auc",
+        "model_minus_low",
+        "model_minus_high",
+    ]
+    print(
+        "\nOnline Retail, default model against BG/NBD:\n"
+        + t[t["model"].isin(["lightgbm", "bgnbd"])][shown].to_string()
+    )
     assert [str(c)[:10] for c in t["cutoff"].unique()] == ["2011-11-14", "2011-10-15"]
     for cohort, fold in t.groupby("cohort"):
         rows = fold.set_index("model")
@@ -137,5 +149,5 @@ def test_online_retail_model_beats_bgnbd_measurably_on_both_held_out_cutoffs(onl
         assert bg["model_minus_auc"] == pytest.approx(model["roc_auc"] - bg["roc_auc"])
         assert bg["model_minus_low"] > 0, cohort
         assert model["measurably_better"] or model["best_baseline"] != "bgnbd"
-        assert model["calibration_error"] <= 0.04, cohort
+        assert model["calibration_error"] <= 0.03, cohort
     wh.close()

@@ -60,7 +60,8 @@ def default_spread(tmp_path_factory):
 
 
 def held_out(wh, out):
-    """Model and oracle probabilities on cohort 1, the model trained on earlier cohorts only."""
+    """Model and oracle probabilities on cohort 1, the model trained on earlier cohorts only
+    (its scores' level set for cohort 1, as the backtest sets it)."""
     cfg = ChurnlensConfig()
     c = cfg.churn
     c.n_trials, c.backtest_folds, c.training_cutoffs = 0, 1, 8
@@ -69,7 +70,7 @@ def held_out(wh, out):
     test = 1
     train = train_cohorts(test, usable_cohorts(frame, cfg), frame.mode, cfg)
     assert len(train) >= 4
-    model, _ = fit_churn_model(frame, train, cfg, params=params, tune=False)
+    model, _ = fit_churn_model(frame, train, cfg, params=params, tune=False, target=test)
     X, y = xy(frame.data, [test])
     p = model.predict_proba(X)
 

@@ -3,7 +3,10 @@
 `fit_churn_model` fits the scoring model (LightGBM) on training cohorts: Optuna tunes it and
 the calibrator is fitted on the latest training cohort (a later cutoff than the rest), then the
 model is refitted on all of them; a model fits at most ``ChurnConfig.train_max_rows`` training
-rows (a seeded sample beyond that; the calibration cohort whole). `backtest` repeats that for each held-out cohort k
+rows (a seeded sample beyond that; the calibration cohort whole). Given the cohort it will score,
+its calibrated scores there average the rate the calibrated model expects, carried forward by
+the observed churn rate's recent trend on calendar shops (``ChurnConfig.rate_trend_cutoffs``,
+`churnlens.churn.base_rate`). `backtest` repeats that for each held-out cohort k
 (``ChurnConfig.backtest_folds``, latest first) using only cohorts whose labels were known at
 k's cutoff, and scores every model and baseline on k's labels, which no model saw.
 """
@@ -16,8 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from churnlens.churn.base_rate import rate_trend
 from churnlens.churn.baselines import baseline_scores, rule_flags
-from churnlens.churn.dataset import ChurnFrame, train_cohorts, window_days
+from churnlens.churn.dataset import WINDOW, ChurnFrame, train_cohorts, window_days
 from churnlens.churn.metrics import confusion_row, curves, known_values, score_metrics, threshold_report
 from churnlens.churn.models import ChurnModel, lightgbm_params
 from churnlens.churn.significance import interval_columns
@@ -69,6 +73,17 @@ def usable_cohorts(frame: ChurnFrame, cfg: ChurnlensConfig) -> list[int]:
     return sorted(int(k) for k in ok.index)
 
 
+def level_drift(frame: ChurnFrame, cohorts: list[int], val: int, target: int, cfg: ChurnlensConfig) -> float:
+    """The churn rate's change from the calibration cohort ``val`` to ``target`` that its recent
+    trend over the training ``cohorts`` predicts (calendar shops; 0 in next-gap mode, whose
+    cohorts are each customer's own orders, not dates)."""
+    if frame.mode != WINDOW:
+        return 0.0
+    d = frame.data[frame.data["cohort"].isin(cohorts)]
+    rates = d.groupby("cohort")["churned"].mean()
+    return rate_trend(rates, cfg.churn.rate_trend_cutoffs) * (val - target)
+
+
 @dataclass
 class FitInfo:
     train_cohorts: list[int]
@@ -86,8 +101,11 @@ def fit_churn_model(
     params: dict[str, Any] | None = None,
     tune: bool = True,
     imbalance: str | None = None,
+    target: int | None = None,
 ) -> tuple[ChurnModel, FitInfo]:
-    """Fit one model on ``cohorts``: tune and calibrate on the latest, refit on all."""
+    """Fit one model on ``cohorts``: tune and calibrate on the latest, refit on all; with
+    ``target`` (the cohort the model will score: its features, never its labels) the scores'
+    level is set for that cohort."""
     c = cfg.churn
     if not cohorts:
         raise ModelError(
@@ -111,7 +129,11 @@ def fit_churn_model(
     if tune and kind == "lightgbm" and c.n_trials > 0:
         params, auc = tune_lightgbm(X, y, Xv, yv, params, c.n_trials, imbalance, c.n_jobs, c.random_state)
         model.params = params
-    model.fit(X, y, Xv, yv, refit_on_all=True)
+    Xs, drift = None, 0.0
+    if target is not None:
+        Xs = frame.data[frame.data["cohort"] == target].drop(columns=ID_COLUMNS)
+        drift = level_drift(frame, cohorts, val, target, cfg)
+    model.fit(X, y, Xv, yv, refit_on_all=True, X_target=Xs, drift=drift)
     return model, FitInfo(sorted(inner + [val]), val, params, auc)
 
 
@@ -156,7 +178,7 @@ def backtest(
         params = None
         for kind in kinds:
             progress(f"backtest {cutoff}: {kind}")
-            model, info = fit_churn_model(frame, train, cfg, kind, tune=full)
+            model, info = fit_churn_model(frame, train, cfg, kind, tune=full, target=test)
             raw = model.raw_proba(Xt)
             if kind == "lightgbm":
                 params = info.params

@@ -107,10 +107,12 @@ def train_cohorts(test: int, available: list[int], mode: str, cfg: ChurnlensConf
 
 
 def cohorts_needed(mode: str, cfg: ChurnlensConfig) -> int:
-    """Labelled cohorts the final model and every backtest fold need (with their validation)."""
+    """Labelled cohorts the final model and every backtest fold need (with their validation):
+    the oldest fold, ``backtest_folds``, learns from the ``training_cutoffs`` cohorts that
+    start ``cohort_gap`` after it (the final model, from cohort ``cohort_gap`` on, needs fewer)."""
     c = cfg.churn
     gap = cohort_gap(mode, cfg)
-    return c.backtest_folds + gap + c.training_cutoffs
+    return max(c.backtest_folds, 0) + gap + c.training_cutoffs - 1
 
 
 def anchors_frame(df: pd.DataFrame) -> ibis.Table:

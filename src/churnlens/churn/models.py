@@ -10,7 +10,10 @@ it into either the *native* frame (numbers with NaN, categories as pandas catego
 and XGBoost) or the *dense* matrix (medians for NaN plus missing flags, one-hot categories:
 logistic regression, random forest, SMOTE). Imbalance strategies: ``none``, ``class_weight``,
 ``oversample`` (random), ``smote``, ``undersample`` (random). Calibration (``sigmoid`` or
-``isotonic``) is fitted on the validation rows, a later cutoff than the training rows.
+``isotonic``) is fitted on the validation rows, a later cutoff than the training rows; given
+the rows of the cutoff the model will score (``X_target``, features only), the calibrated
+scores are then moved by one log-odds offset so that they average what the calibrated model
+expects there plus ``drift`` (`churnlens.churn.base_rate`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from churnlens.churn.base_rate import logit_shift, shifted
 from churnlens.churn.feature_docs import CATEGORICAL
 from churnlens.errors import ModelError
 
@@ -170,7 +174,8 @@ class ChurnModel:
     """One churn classifier with its preprocessing, imbalance strategy and calibration.
 
     Attributes after ``fit``: ``prep_`` (`Prep`), ``estimator_``, ``calibrator_`` (or None),
-    ``columns_`` (model input columns), ``n_train_``, ``positive_share_``.
+    ``level_shift_`` (log-odds added after calibration), ``columns_`` (model input columns),
+    ``n_train_``, ``positive_share_``.
     """
 
     def __init__(
@@ -212,10 +217,14 @@ class ChurnModel:
         X_val: pd.DataFrame | None = None,
         y_val: Any = None,
         refit_on_all: bool = False,
+        X_target: pd.DataFrame | None = None,
+        drift: float = 0.0,
     ) -> ChurnModel:
         """Fit on (X, y); calibrate on (X_val, y_val) when given. With ``refit_on_all`` the
         final estimator is refitted on training and validation rows together (the calibrator
-        keeps what it learned on the validation rows)."""
+        keeps what it learned on the validation rows). With ``X_target`` (the rows to be
+        scored, calibrated models only) ``level_shift_`` makes the final model's calibrated
+        scores there average the calibrated model's own (before the refit) plus ``drift``."""
         y = np.asarray(y, dtype=int)
         if len(np.unique(y)) < 2:
             raise ModelError("Churn training rows hold only one class; use more or other cutoffs.")
@@ -225,12 +234,18 @@ class ChurnModel:
         self.calibrator_ = None
         if X_val is not None and self.calibration != "none" and len(np.unique(y_val)) == 2:
             self.calibrator_ = fit_calibrator(self.raw_proba(X_val), np.asarray(y_val, int), self.calibration)
+        self.level_shift_ = 0.0
+        level = None
+        if X_target is not None and self.calibrator_ is not None and len(X_target):
+            level = float(self.calibrate(self.raw_proba(X_target)).mean()) + drift
         if refit_on_all and X_val is not None:
             both = pd.concat([X, X_val], ignore_index=True)
             self.estimator_ = self._fit_one(both, np.concatenate([y, np.asarray(y_val, int)]))
             self.n_train_ = len(both)
         else:
             self.n_train_ = len(X)
+        if level is not None:
+            self.level_shift_ = logit_shift(self.calibrate(self.raw_proba(X_target)), level)
         self.positive_share_ = float(y.mean())
         return self
 
@@ -251,8 +266,10 @@ class ChurnModel:
         return self.calibrate(self.raw_proba(X))
 
     def calibrate(self, p: np.ndarray) -> np.ndarray:
-        """The calibrated probabilities of raw ones (`raw_proba`)."""
-        return p if self.calibrator_ is None else apply_calibrator(self.calibrator_, p)
+        """The calibrated probabilities of raw ones (`raw_proba`), moved by ``level_shift_``."""
+        if self.calibrator_ is None:
+            return p
+        return shifted(apply_calibrator(self.calibrator_, p), getattr(self, "level_shift_", 0.0))
 
     def contributions(self, X: pd.DataFrame) -> pd.DataFrame:
         """LightGBM's own per-feature contributions (log-odds), summed back to feature names."""
@@ -305,4 +322,5 @@ def lightgbm_params(cfg) -> dict[str, Any]:
         "learning_rate": cfg.learning_rate,
         "num_leaves": cfg.num_leaves,
         "min_child_samples": cfg.min_child_samples,
+        "max_bin": cfg.max_bin,
     }

@@ -61,7 +61,7 @@ def train(
     frame = frame or build_frame(wh, cfg)
     cohorts = train_cohorts(0, usable_cohorts(frame, cfg), frame.mode, cfg)
     progress("training")
-    model, info = fit_churn_model(frame, cohorts, cfg, tune=full_comparison(cfg))
+    model, info = fit_churn_model(frame, cohorts, cfg, tune=full_comparison(cfg), target=0)
     version = persistence.new_version()
     cut = {k: (v.isoformat() if v is not None else None) for k, v in frame.cohort_cutoffs.items()}
     meta = {
@@ -73,6 +73,7 @@ def train(
         "params": info.params,
         "imbalance": model.imbalance,
         "calibration": model.calibration if model.calibrator_ is not None else "none",
+        "level_shift": model.level_shift_ if model.calibrator_ is not None else 0.0,
         "train_cohorts": info.train_cohorts,
         "train_cutoffs": [cut.get(k) for k in info.train_cohorts],
         "validation_cohort": info.validation_cohort,
@@ -178,7 +179,9 @@ def _churn_tables(wh, cfg: ChurnlensConfig, progress: Progress) -> dict[str, Any
     out: dict[str, Any] = run_backtest(wh, cfg, frame, progress, full=full)
     # the simplest model not measurably worse scores the customers (`significance.scorer`)
     version = trained["meta"]["model_version"]
-    persistence.record(persistence.models_dir(wh), version, scored_by=scorer(out["churn_backtest"], cfg.churn))
+    persistence.record(
+        persistence.models_dir(wh), version, scored_by=scorer(out["churn_backtest"], cfg.churn)
+    )
     out["customer_scores"] = score(wh, cfg, version, frame)
     out["churn_feature_importance"] = trained["churn_feature_importance"]
     out["churn_window"] = chosen

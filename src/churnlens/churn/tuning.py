@@ -14,6 +14,9 @@ from sklearn.metrics import roc_auc_score
 
 from churnlens.churn.models import ChurnModel
 
+#: Parameters tuning keeps as the starting parameters give them.
+FIXED = ("max_bin",)
+
 
 def tune_lightgbm(
     X: pd.DataFrame,
@@ -37,8 +40,11 @@ def tune_lightgbm(
         m = ChurnModel("lightgbm", params, imbalance, "none", n_jobs=n_jobs, random_state=seed).fit(X, y)
         return float(roc_auc_score(y_val, m.raw_proba(X_val)))
 
+    fixed = {k: start[k] for k in FIXED if k in start}  # not tuned: kept as given
+
     def objective(trial: optuna.Trial) -> float:
         params = {
+            **fixed,
             "n_estimators": trial.suggest_int("n_estimators", 50, 600, log=True),
             "learning_rate": trial.suggest_float("learning_rate", 0.01, 0.2, log=True),
             "num_leaves": trial.suggest_int("num_leaves", 4, 63, log=True),
@@ -50,7 +56,10 @@ def tune_lightgbm(
 
     study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed))
     study.enqueue_trial(
-        {**{"colsample_bytree": 1.0, "reg_lambda": 1e-3}, **{k: start[k] for k in start if k != "subsample"}}
+        {
+            **{"colsample_bytree": 1.0, "reg_lambda": 1e-3},
+            **{k: start[k] for k in start if k != "subsample" and k not in fixed},
+        }
     )
     study.optimize(objective, n_trials=n_trials)
-    return dict(study.best_params), float(study.best_value)
+    return {**study.best_params, **fixed}, float(study.best_value)
