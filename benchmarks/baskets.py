@@ -92,16 +92,26 @@ def churnlens_pairs(db: Path, min_support: float, min_pairs: int) -> dict:
     return {"pairs": int(r[0]), "pair_orders": int(r[1] or 0), "baskets": int(r[2] or 0)}
 
 
-def pandas_pairs(db: Path, min_support: float, min_pairs: int) -> dict:
+def basket_lines(db: Path):
+    """(order_id, product_id) of every order line with a product, as Arrow, and the seconds taken."""
     import duckdb
-    import numpy as np
-    import pandas as pd
 
     t0 = time.perf_counter()
     con = duckdb.connect(str(db), read_only=True)
-    df = con.execute("SELECT order_id, product_id FROM order_items WHERE product_id IS NOT NULL").df()
+    lines = con.execute(
+        "SELECT order_id, product_id FROM order_items WHERE product_id IS NOT NULL"
+    ).to_arrow_table()
     con.close()
-    load = time.perf_counter() - t0
+    return lines, time.perf_counter() - t0
+
+
+def pandas_pairs(db: Path, min_support: float, min_pairs: int) -> dict:
+    import numpy as np
+    import pandas as pd
+
+    lines, load = basket_lines(db)
+    df = lines.to_pandas()
+    del lines
     b = pd.DataFrame(
         {
             "o": pd.factorize(df.order_id)[0].astype(np.int64),
@@ -126,14 +136,9 @@ def pandas_pairs(db: Path, min_support: float, min_pairs: int) -> dict:
 
 
 def polars_pairs(db: Path, min_support: float, min_pairs: int) -> dict:
-    import duckdb
     import polars as pl
 
-    t0 = time.perf_counter()
-    con = duckdb.connect(str(db), read_only=True)
-    lines = con.execute("SELECT order_id, product_id FROM order_items WHERE product_id IS NOT NULL").arrow()
-    con.close()
-    load = time.perf_counter() - t0
+    lines, load = basket_lines(db)
     b = pl.from_arrow(lines).lazy().unique()
     del lines
     n = b.select(pl.col("order_id").n_unique()).collect().item()
