@@ -18,10 +18,12 @@ Contenders, each in a fresh process so that peak memories do not mix:
 - pandas: what an analyst would write: read (order_id, product_id) into pandas, factorize ids
   to integers, drop duplicates, prune items below the minimum count, merge the baskets with
   themselves on order_id, keep a < b, count, keep pairs at the minimum. Its time includes
-  reading the lines out of DuckDB (reported separately too).
+  reading the lines out of DuckDB (reported separately too);
+- Polars: the same steps written in Polars (lazy: unique baskets, items at the minimum count,
+  self-join on order_id, a < b, group and count), reading the lines out of DuckDB as Arrow.
 
-Both must find the same pairs with the same counts (checked). Time and peak resident memory
-above the process's start are printed with the ratios to churnlens.
+All must find the same pairs with the same counts (checked). Wall time, CPU time and peak
+resident memory above the process's start are printed with the ratios to churnlens.
 """
 
 from __future__ import annotations
@@ -90,16 +92,26 @@ def churnlens_pairs(db: Path, min_support: float, min_pairs: int) -> dict:
     return {"pairs": int(r[0]), "pair_orders": int(r[1] or 0), "baskets": int(r[2] or 0)}
 
 
-def pandas_pairs(db: Path, min_support: float, min_pairs: int) -> dict:
+def basket_lines(db: Path):
+    """(order_id, product_id) of every order line with a product, as Arrow, and the seconds taken."""
     import duckdb
-    import numpy as np
-    import pandas as pd
 
     t0 = time.perf_counter()
     con = duckdb.connect(str(db), read_only=True)
-    df = con.execute("SELECT order_id, product_id FROM order_items WHERE product_id IS NOT NULL").df()
+    lines = con.execute(
+        "SELECT order_id, product_id FROM order_items WHERE product_id IS NOT NULL"
+    ).to_arrow_table()
     con.close()
-    load = time.perf_counter() - t0
+    return lines, time.perf_counter() - t0
+
+
+def pandas_pairs(db: Path, min_support: float, min_pairs: int) -> dict:
+    import numpy as np
+    import pandas as pd
+
+    lines, load = basket_lines(db)
+    df = lines.to_pandas()
+    del lines
     b = pd.DataFrame(
         {
             "o": pd.factorize(df.order_id)[0].astype(np.int64),
@@ -123,11 +135,37 @@ def pandas_pairs(db: Path, min_support: float, min_pairs: int) -> dict:
     return {"pairs": int(len(pc)), "pair_orders": int(pc.sum()), "baskets": int(n), "load_seconds": load}
 
 
+def polars_pairs(db: Path, min_support: float, min_pairs: int) -> dict:
+    import polars as pl
+
+    lines, load = basket_lines(db)
+    b = pl.from_arrow(lines).lazy().unique()
+    del lines
+    n = b.select(pl.col("order_id").n_unique()).collect().item()
+    k = max(min_pairs, math.ceil(min_support * n - 1e-9), 1)
+    kept = b.group_by("product_id").len().filter(pl.col("len") >= k).select("product_id")
+    b = b.join(kept, on="product_id", how="semi")
+    pairs = (
+        b.join(b, on="order_id", suffix="_b")
+        .filter(pl.col("product_id") < pl.col("product_id_b"))
+        .group_by("product_id", "product_id_b")
+        .len()
+        .filter(pl.col("len") >= k)
+        .collect()
+    )
+    return {
+        "pairs": pairs.height,
+        "pair_orders": int(pairs["len"].sum()),
+        "baskets": int(n),
+        "load_seconds": load,
+    }
+
+
 def child(args: argparse.Namespace) -> None:
     db = Path(args.db)
-    fn = {"churnlens": churnlens_pairs, "pandas": pandas_pairs}[args.contender]
+    fn = {"churnlens": churnlens_pairs, "pandas": pandas_pairs, "polars": polars_pairs}[args.contender]
     m = measure(args.contender, lambda: fn(db, args.min_support, args.min_pairs))
-    print(json.dumps({"seconds": m.seconds, "peak_mb": m.peak_mb, **m.result}))
+    print(json.dumps({"seconds": m.seconds, "peak_mb": m.peak_mb, "cpu": m.cpu_seconds, **m.result}))
 
 
 def run_child(*argv: str) -> dict:
@@ -166,7 +204,7 @@ def main() -> None:
         print(table([gen]))
     print(f"min support {args.min_support}, min pair orders {args.min_pairs}")
     rows, results = [], {}
-    for contender in ("churnlens", "pandas"):
+    for contender in ("churnlens", "polars", "pandas"):
         if contender == "pandas" and args.skip_pandas:
             continue
         argv = ["--db", str(db), "--contender", contender]
@@ -176,16 +214,17 @@ def main() -> None:
             print(f"{contender}: failed ({r['error']})")
             continue
         results[contender] = r
-        rows.append(Measure(f"pairs: {contender}", r["seconds"], r["peak_mb"], r))
+        rows.append(Measure(f"pairs: {contender}", r["seconds"], r["peak_mb"], r, r["cpu"]))
     print()
     print(table(rows, reference="pairs: churnlens"))
     for name, r in results.items():
         extra = f", of which reading the lines {r['load_seconds']:.1f} s" if "load_seconds" in r else ""
         print(f"{name}: {r['pairs']:,} pairs over {r['baskets']:,} baskets{extra}")
-    if len(results) == 2:
-        a, b = results["churnlens"], results["pandas"]
-        same = all(a[k] == b[k] for k in ("pairs", "pair_orders", "baskets"))
-        print("same pairs and counts:", "yes" if same else "NO")
+    a = results.get("churnlens")
+    for name, b in results.items():
+        if a is not None and b is not a:
+            same = all(a[k] == b[k] for k in ("pairs", "pair_orders", "baskets"))
+            print(f"same pairs and counts in churnlens and {name}:", "yes" if same else "NO")
 
 
 if __name__ == "__main__":

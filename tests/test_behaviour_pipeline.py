@@ -6,6 +6,7 @@ import pytest
 from test_behaviour_data import click_shop, load
 
 from churnlens.analytics.behaviour import check_config
+from churnlens.analytics.sessions import sessionize
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import DataError
 from churnlens.pipeline import run
@@ -42,6 +43,23 @@ def test_click_shop_gets_every_table():
     assert ORDER_TABLES | CLICK_TABLES <= set(report.written)
     assert all(report.written[t] > 0 for t in ORDER_TABLES | CLICK_TABLES)
     assert not any(t.startswith("_") for t in wh.tables())  # the stage's caches stay hidden
+
+
+def test_sessions_table_is_written_once_and_whole(monkeypatch):
+    wh = Warehouse()
+    shop = click_shop(30, seed=5)
+    load(wh, shop)
+    writes: list[str] = []
+    write = wh.write
+    monkeypatch.setattr(wh, "write", lambda name, obj: (writes.append(name), write(name, obj))[1])
+    report = run(wh, ChurnlensConfig(), only=["behaviour_clicks"])
+    assert writes.count("sessions") == 1 and writes.count("customer_sessions") == 1
+    assert "_behaviour_sessions" not in writes
+    # one row per session of the sessionized events
+    events = sessionize(wh.table("events")).to_pandas()
+    sessions = wh.to_pandas("sessions")
+    assert report.written["sessions"] == len(sessions) == events.session_id.nunique() > 0
+    assert sorted(sessions.session_id) == sorted(events.session_id.unique())
 
 
 def test_settings_from_toml_and_bad_settings(tmp_path):

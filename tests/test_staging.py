@@ -93,6 +93,36 @@ def test_checks_reject_rows_with_reasons_and_count(tmp_path, stage):
     assert (c.read, c.stored, c.rejected) == (5, 2, 3)
 
 
+@pytest.mark.parametrize(
+    "keys",
+    [
+        [("1", "a"), ("2", "a"), ("1", "b"), ("1", "a"), (None, "a"), (None, "a"), ("3", None), ("2", "a")],
+        [("1", "a"), (None, "a"), ("2", "b"), ("3", None)],  # no key twice: nothing rejected
+        [(str(i % 7), str(i % 3)) for i in range(60)],
+    ],
+)
+def test_repeated_keys_are_rejected_after_their_first_line(tmp_path, stage, keys):
+    text = "".join(
+        f"{'' if a is None else a},{'' if b is None else b},{i}\n" for i, (a, b) in enumerate(keys)
+    )
+    path = write(tmp_path, "t.csv", ("a,b,i\n" + text).encode())
+    raw = stage.read_csv(path, target="orders", required=["a", "b", "i"], name="t")
+    stage.con.execute(
+        f"CREATE TEMP TABLE nulls AS SELECT _line, nullif(a, '') AS a, nullif(b, '') AS b FROM \"{raw}\""
+    )
+    good = stage.reject_duplicates("nulls", key=["a", "b"], target="orders")
+    # expected: a key (NULL equal to NULL) seen on an earlier line is rejected
+    seen: set = set()
+    repeated = []
+    for line, key in enumerate(keys, start=2):
+        if key in seen:
+            repeated.append(line)
+        seen.add(key)
+    assert [r[0] for r in rejected(stage)] == repeated
+    kept = [r[0] for r in stage.con.execute(f'SELECT _line FROM "{good}" ORDER BY _line').fetchall()]
+    assert kept == [line for line in range(2, len(keys) + 2) if line not in repeated]
+
+
 def test_a_column_mostly_wrong_is_a_data_error(tmp_path, stage):
     path = write(tmp_path, "t.csv", b"id,ts\n1,01/02/2020\n2,03/04/2020\n3,2020-01-01\n")
     raw = stage.read_csv(path, target="orders", required=["id", "ts"], name="t")
@@ -136,7 +166,9 @@ def test_rows_the_reader_cannot_find_are_an_error(tmp_path, stage, monkeypatch):
     monkeypatch.setattr(Stage, "_read_text_columns", lambda self, _text, *a: real(self, empty, *a))
     with pytest.raises(DataError) as exc:
         stage.read_csv(path, target="orders", required=["a"], name="t")
-    assert exc.value.problem == "No line after the header could be read as CSV." and exc.value.file == str(path)
+    assert exc.value.problem == "No line after the header could be read as CSV." and exc.value.file == str(
+        path
+    )
 
 
 def _big_file_with_bad_lines(tmp_path: Path, bad: set[int], n_lines: int) -> Path:
@@ -161,7 +193,7 @@ def test_line_numbers_of_a_large_file_read_in_parallel(tmp_path, stage, lazy, wi
     raw = stage.read_csv(path, target="orders", required=["a", "b", "c"], name="big", lazy=lazy)
     # every row keeps its own line: the value written on line k is k
     wrong, n, lo, hi = stage.con.execute(
-        f'SELECT count(*) FILTER (WHERE a::BIGINT <> _line OR c::BIGINT <> 7 * _line), count(*), '
+        f"SELECT count(*) FILTER (WHERE a::BIGINT <> _line OR c::BIGINT <> 7 * _line), count(*), "
         f'min(_line), max(_line) FROM "{raw}"'
     ).fetchone()
     assert wrong == 0 and n == n_lines - 1 - len(bad)

@@ -202,7 +202,8 @@ def run(
                     report.dropped[stage.name] = stale
                 continue
             for table, obj in results.items():
-                wh.write(table, obj)
+                if not wh.holds(table, obj):
+                    wh.write(table, obj)
                 report.written[table] = _count(wh, table)
             report.stage_tables[stage.name] = list(results)
             report.seconds[stage.name] = time.perf_counter() - t0

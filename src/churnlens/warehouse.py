@@ -133,7 +133,9 @@ class Warehouse:
             self.lock = WriterLock(lock_path(self.path, engine), self.path.name)
             self.lock.acquire(self.config.engine.lock_wait_seconds, on_wait)
             if self.lock.taken_over and on_wait is not None:
-                on_wait(f"took over the lock of {self.path.name} left by {self.lock.taken_over}, which has ended")
+                on_wait(
+                    f"took over the lock of {self.path.name} left by {self.lock.taken_over}, which has ended"
+                )
         try:
             self._open(on_wait)
         except BaseException:
@@ -209,6 +211,13 @@ class Warehouse:
             return table.filter(table[column] < ibis.literal(self.as_of, type="timestamp"))
         return table
 
+    def holds(self, name: str, obj: object) -> bool:
+        """Whether ``obj`` is table ``name`` as this run already wrote it (read back with `table`):
+        a stage that writes a result itself, to read it again, returns it without a second write."""
+        if self._scope is None or name not in self._scope.written or not isinstance(obj, ibis.Table):
+            return False
+        return bool(obj.equals(self.con.table(self._scope.written[name])))
+
     @contextlib.contextmanager
     def seen_as_of(self, cutoff: datetime | None) -> Iterator[None]:
         """While open, orders and events at or after ``cutoff`` are hidden (None: nothing is)."""
@@ -249,7 +258,10 @@ class Warehouse:
                     target.mkdir()
                     # Spark reads timestamps in micro- or milliseconds only (pandas has nanoseconds)
                     pq.write_table(
-                        obj, target / "part-0.parquet", coerce_timestamps="us", allow_truncated_timestamps=True
+                        obj,
+                        target / "part-0.parquet",
+                        coerce_timestamps="us",
+                        allow_truncated_timestamps=True,
                     )
                 self._register(private, target)
             except BaseException:
@@ -431,7 +443,9 @@ class Warehouse:
                 _in_one_transaction(
                     raw,
                     [f"DROP TABLE IF EXISTS {_q(name)}" for name in [*renames, *drops]]
-                    + [f"ALTER TABLE {_q(private)} RENAME TO {_q(name)}" for name, private in renames.items()],
+                    + [
+                        f"ALTER TABLE {_q(private)} RENAME TO {_q(name)}" for name, private in renames.items()
+                    ],
                 )
             if self.path is not None:
                 marker = published_marker(self.path)

@@ -9,8 +9,9 @@ documented in the modules that build them (`sessions`, `funnels`, `paths`, `sear
 `visits`, `cohorts`, `lifecycle`).
 
 Sessionized events and sessions are used by most click-stream tables, so `clicks_stage`
-materialises them once in the warehouse under hidden names (``_behaviour_session_events``,
-``_behaviour_sessions``, and the funnel units ``_behaviour_funnel_units``,
+materialises them once in the warehouse: the sessions as the result table ``sessions`` itself
+(returned as read back, so the pipeline does not write it again), the rest under hidden names
+(``_behaviour_session_events``, the funnel units ``_behaviour_funnel_units``,
 ``_behaviour_nonbuyer_units``, ``_behaviour_order_units``, and the path steps
 ``_behaviour_path_steps``; private to the run, never published) instead of recomputing them per table.
 """
@@ -89,7 +90,7 @@ def clicks_stage(wh: Warehouse, config: ChurnlensConfig) -> dict[str, Any]:
         "_behaviour_session_events",
         sessions.sessionize(events.select(*SESSION_EVENT_COLUMNS), sc.gap_minutes, sc.split_at_midnight),
     )
-    ss = _cache(wh, "_behaviour_sessions", sessions.sessions(se))
+    ss = _cache(wh, "sessions", sessions.sessions(se))
 
     units = funnels.event_units(se, b.funnel_unit)
     window = b.funnel_window_minutes * 60 if b.funnel_window_minutes else None

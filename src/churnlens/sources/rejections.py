@@ -123,11 +123,17 @@ class Rejecting:
                 return self._renamed(table, source)
             reason = "CASE WHEN _line <> _first THEN 'duplicate of line ' || _first END"
             return self._split(marked, reason, target, source, cols, drop_cols=["_first"])
-        distinct = f"count(DISTINCT ({keys}))" if len(key) > 1 else f"count(DISTINCT {keys})"
-        n, n_keys = self.con.execute(f"SELECT count(*), {distinct} FROM {ident(table)}").fetchone()
-        if n == n_keys:  # (NULL keys are not counted as distinct, so none is among them)
-            return self._renamed(table, source)  # no repeated key: nothing to reject, no copy
-        marked = f"(SELECT *, min(_line) OVER (PARTITION BY {keys}) AS _first FROM {ident(table)} ORDER BY _line)"
+        # As many distinct hashes as rows: no key is repeated (equal keys, NULL ones too, hash
+        # alike), so nothing is rejected and the rows move on without a copy. Hashes are 8 bytes
+        # where keys may be long texts; a collision only sends the rows to the exact pass below.
+        n, n_hashes = self.con.execute(
+            f"SELECT count(*), count(DISTINCT hash({keys})) FROM {ident(table)}"
+        ).fetchone()
+        if n == n_hashes:
+            return self._renamed(table, source)
+        marked = (
+            f"(SELECT *, min(_line) OVER (PARTITION BY {keys}) AS _first FROM {ident(table)} ORDER BY _line)"
+        )
         said = (
             f"{literal('duplicate ' + '/'.join(key) + ' ')} || "
             + " || '/' || ".join(f"coalesce(CAST({ident(k)} AS VARCHAR), 'NULL')" for k in key)
