@@ -194,15 +194,10 @@ class ValueScorer:
         return ibis.schema({"customer_id": customer_id, **dict.fromkeys(floats, "float64")})
 
 
-def customer_value_from_orders(
-    orders: Any,
-    cutoff: Any,
-    config: ChurnlensConfig | None = None,
-    time_unit_days: float | str = 1.0,
-    count_model: str = "bgnbd",
-) -> CustomerValue:
-    """`customer_value_table` with the scores as a pandas DataFrame, ordered by customer_id."""
-    value = customer_value_table(orders, cutoff, config, time_unit_days, count_model)
+def customer_value_from_orders(orders: Any, cutoff: Any, *args: Any, **kwargs: Any) -> CustomerValue:
+    """`customer_value_table` (same arguments) with the scores as a pandas DataFrame, ordered
+    by customer_id."""
+    value = customer_value_table(orders, cutoff, *args, **kwargs)
     value.scores = value.scores.to_pandas().sort_values("customer_id", kind="stable").reset_index(drop=True)
     return value
 
