@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churnlens.clv import summary_from_orders
+from churnlens.clv import BGNBD, calibration_holdout, diagnostics_from_orders, summary_from_orders
 from churnlens.clv.scores import customer_value_table, score_customers
 from churnlens.config import ChurnlensConfig, EngineConfig
 from churnlens.engine import connect_spark
@@ -56,6 +56,8 @@ def values(spark_available, tmp_path_factory):
             "value_orders", frame[["customer_id", "order_ts", "status", "total_amount"]], overwrite=True
         )
         out[name] = customer_value_table(orders, cutoff, cfg)
+        out[f"{name} checks"] = diagnostics_from_orders(orders, cutoff, 90.0, cfg)
+    out["orders"] = (duck.table("value_orders"), cutoff)
     summary = summary_from_orders(duck.table("value_orders"), cutoff).to_pandas()
     out["pandas"] = score_customers(summary, cfg)
     yield out, list(pulled), spark  # what the fits pulled, not what the tests read later
@@ -88,3 +90,28 @@ def test_scores_equal_on_duckdb_spark_and_pandas(values):
     for a, b in ((out["spark"], out["duckdb"]), (out["pandas"], out["duckdb"])):
         for m, n in ((a.count_model, b.count_model), (a.spend_model, b.spend_model)):
             assert m.params_ == pytest.approx(n.params_, rel=RTOL)
+
+
+def test_model_checks_equal_on_duckdb_and_spark(values):
+    """The calibration/holdout table, the repeat-purchase curve and the P(alive) grid: each
+    customer's holdout prediction made in the executors, the same tables as DuckDB's."""
+    out, _, _ = values
+    duck, spark = out["duckdb checks"], out["spark checks"]
+    assert (
+        sorted(duck)
+        == sorted(spark)
+        == ["clv_calibration_holdout", "clv_p_alive_matrix", "clv_repeat_purchases"]
+    )
+    for name, a in duck.items():
+        b = spark[name]
+        assert len(a) > 1 and list(a.columns) == list(b.columns), name
+        pd.testing.assert_frame_equal(
+            a.reset_index(drop=True), b.reset_index(drop=True), rtol=RTOL, atol=1e-12, check_dtype=False
+        )
+    # independently: the pandas table of the whole summary, with the model fitted on every row
+    orders, cutoff = out["orders"]
+    summary = summary_from_orders(orders, cutoff - pd.Timedelta(days=90), holdout_end=cutoff).to_pandas()
+    model = BGNBD().fit(summary["frequency"], summary["recency"], summary["T"])
+    want = calibration_holdout(model, summary)
+    assert want["n_customers"].sum() > 100
+    pd.testing.assert_frame_equal(duck["clv_calibration_holdout"], want, rtol=1e-6, check_dtype=False)

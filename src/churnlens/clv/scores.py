@@ -74,7 +74,7 @@ def score_customers(
             fix="Build it with churnlens.clv.summary_from_orders(...).execute().",
         )
     _known_count_model(count_model)
-    model = fit_count_model(_weighted(summary, COUNT_KEYS), count_model, penalizer)
+    model = fit_count_model(weighted_rows(summary, COUNT_KEYS), count_model, penalizer)
     notes: list[str] = []
     spend_rows, unusable = _spend_rows(summary)
     spend_model = fit_spend_model(spend_rows, unusable, penalizer, notes)
@@ -83,14 +83,14 @@ def score_customers(
 
 
 def _spend_rows(summary: pd.DataFrame) -> tuple[pd.DataFrame | None, int]:
-    """What the spend model is fitted on (`_weighted` repeat buyers with a positive mean spend;
+    """What the spend model is fitted on (`weighted_rows` repeat buyers with a positive mean spend;
     None without amounts) and how many repeat buyers have no such spend."""
     if "monetary_value" not in summary.columns or summary["monetary_value"].isna().all():
         return None, 0
     x = summary["frequency"].to_numpy(dtype=float)
     m = summary["monetary_value"].to_numpy(dtype=float, na_value=np.nan)
     usable = (x > 0) & np.isfinite(m) & (m > 0)
-    return _weighted(summary[usable], SPEND_KEYS), int(((x > 0) & ~usable).sum())
+    return weighted_rows(summary[usable], SPEND_KEYS), int(((x > 0) & ~usable).sum())
 
 
 #: The columns the counting model is fitted on, and those of the spend model.
@@ -98,7 +98,7 @@ COUNT_KEYS = ["frequency", "recency", "T"]
 SPEND_KEYS = ["frequency", "monetary_value"]
 
 
-def _weighted(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+def weighted_rows(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """The distinct ``keys`` of ``rows`` (floats rounded as `settled` rounds them), each with
     ``n``, the customers it stands for (``rows`` may carry its own ``n``), in key order: the
     same frame whichever engine counted them and in whatever order."""
@@ -228,14 +228,14 @@ def customer_value_table(
             values=[str(cutoff)],
             fix="Check the cutoff date and that orders have status 'paid' and a customer_id.",
         )
-    model = fit_count_model(_weighted(counts, COUNT_KEYS), count_model, 0.0)
+    model = fit_count_model(weighted_rows(counts, COUNT_KEYS), count_model, 0.0)
     repeat, m = s.frequency > 0, s.monetary_value
     usable = repeat & m.notnull() & ~m.isnan() & ~m.isinf() & (m > 0)
     facts = s.aggregate(amounts=m.count(), unusable=(repeat & ~usable.fill_null(False)).sum()).to_pandas()
     spend_rows = None
     if int(facts["amounts"].iloc[0]) > 0:
         u = s.filter(usable)
-        spend_rows = _weighted(u.group_by(SPEND_KEYS).aggregate(n=u.count()).to_pandas(), SPEND_KEYS)
+        spend_rows = weighted_rows(u.group_by(SPEND_KEYS).aggregate(n=u.count()).to_pandas(), SPEND_KEYS)
     notes: list[str] = []
     unusable = int(facts["unusable"].fillna(0).iloc[0])
     spend_model = fit_spend_model(spend_rows, unusable, 0.0, notes)
