@@ -97,7 +97,7 @@ def spark_session(cfg: EngineConfig, warehouse_dir: str | Path | None = None) ->
             "The Spark engine needs PySpark, which is not installed.",
             fix='Install it with: pip install "churnlens[spark]"',
         ) from exc
-    if cfg.spark_master.startswith("sc://"):
+    if is_connect(cfg):
         # Spark Connect: the server owns the context (driver, UI, log level); the client only
         # sets the session's SQL settings, and never touches `sparkContext`, which it has not
         try:
@@ -141,9 +141,39 @@ def _sql_settings(cfg: EngineConfig) -> dict[str, str]:
 
 def connect_spark(cfg: EngineConfig, warehouse_dir: str | Path | None = None) -> Any:
     """An Ibis PySpark backend that computes what the DuckDB backend computes (`spark_compiler`)."""
-    backend = ibis.pyspark.connect(spark_session(cfg, warehouse_dir))
+    session = spark_session(cfg, warehouse_dir)
+    backend = connect_backend().connect(session) if is_connect(cfg) else ibis.pyspark.connect(session)
     backend.compiler = spark_compiler()
     return backend
+
+
+def is_connect(cfg: EngineConfig) -> bool:
+    """True when the engine is a Spark Connect server (``sc://host:port``), not a driver here."""
+    return cfg.spark_master.startswith("sc://")
+
+
+def connect_backend() -> Any:
+    """Ibis's PySpark backend for a Spark Connect session.
+
+    Ibis checks that a cached table reports itself cached right after ``cache()``; through
+    Connect the server answers for its own copy of the plan, which may say no while the data is
+    cached (or recomputed, with the same result). The cached table is kept without that check.
+    """
+    # the class of the backend `ibis.pyspark` loads, which registers its options (ibis.options.pyspark)
+    base = type(ibis.pyspark.compile.__self__)
+
+    class ConnectBackend(base):
+        def _create_cached_table(self, name: str, expr: Any) -> Any:
+            frame = self._session.sql(self.compile(expr)).cache()
+            frame.createTempView(name)
+            self._cached_dataframes[name] = frame
+            return self.table(name)
+
+        def _drop_cached_table(self, name: str) -> None:
+            self._session.catalog.dropTempView(name)
+            self._cached_dataframes.pop(name).unpersist()
+
+    return ConnectBackend()
 
 
 def spark_compiler() -> Any:

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import ibis
 import numpy as np
 import pandas as pd
 
-from churnlens.clv.bgnbd import BGNBD
-from churnlens.clv.paretonbd import ParetoNBD
+from churnlens.clv.scores import COUNT_KEYS, fit_count_model, weighted_rows
 from churnlens.clv.summary import as_timestamp, daily_purchase_counts, summary_from_orders, time_unit_in_days
 from churnlens.config import ChurnlensConfig
-from churnlens.engine_agreement import settled
+from churnlens.engine_agreement import round_significant
 from churnlens.errors import DataError, ModelError
+from churnlens.row_batches import map_row_batches
 
 
 def _need(frame: pd.DataFrame, columns: list[str], what: str) -> None:
@@ -152,17 +153,14 @@ def diagnostics_from_orders(
     end = as_timestamp(cutoff, "cutoff")
     cal_end = end - pd.Timedelta(days=float(holdout_days))
     unit = cfg.clv.purchase_unit
-    summary = settled(
-        summary_from_orders(orders, cal_end, unit, unit_days, holdout_end=end).execute(), ["customer_id"]
-    )
-    if summary.empty or not (summary["frequency"] > 0).any():
+    summary = summary_from_orders(orders, cal_end, unit, unit_days, holdout_end=end)
+    counts = weighted_rows(summary.group_by(COUNT_KEYS).aggregate(n=summary.count()).to_pandas(), COUNT_KEYS)
+    if counts.empty or not (counts["frequency"] > 0).any():
         raise ModelError(
             f"No repeat purchases before {cal_end.date()} to check the value model on; use a later "
             "cutoff or a shorter holdout_days."
         )
-    model = {"bgnbd": BGNBD, "paretonbd": ParetoNBD}[count_model]().fit(
-        summary["frequency"], summary["recency"], summary["T"]
-    )
+    model = fit_count_model(counts, count_model, 0.0)
     daily = daily_purchase_counts(orders, cal_end, end, unit).execute().sort_values("day")
     origin = daily["day"].min()
     to_time = lambda days: (days - origin).dt.total_seconds().to_numpy() / 86_400.0 / unit_days  # noqa: E731
@@ -178,9 +176,45 @@ def diagnostics_from_orders(
     )
     curve.insert(0, "day", span.to_numpy())
     curve["period"] = np.where(span > cal_end, "holdout", "calibration")
-    top = int(np.clip(np.quantile(summary["frequency"], 0.99), 1, 50))
+    top = int(np.clip(weighted_quantile(counts["frequency"], counts["n"], 0.99), 1, 50))
     return {
-        "clv_calibration_holdout": calibration_holdout(model, summary, max_frequency),
+        "clv_calibration_holdout": calibration_holdout_in_engine(model, summary, max_frequency),
         "clv_repeat_purchases": curve,
-        "clv_p_alive_matrix": p_alive_matrix(model, top, float(summary["T"].max())),
+        "clv_p_alive_matrix": p_alive_matrix(model, top, float(counts["T"].max())),
     }
+
+
+def calibration_holdout_in_engine(model: Any, summary: Any, max_frequency: int = 7) -> pd.DataFrame:
+    """`calibration_holdout` on a summary the engine holds: each customer's prediction made
+    where the rows are (`map_row_batches`: Spark's executors), the groups' means taken by the
+    engine; only one row per frequency group reaches pandas."""
+    rows = summary.select("frequency", "recency", "T", "frequency_holdout", "duration_holdout")
+
+    def per_customer(part: pd.DataFrame) -> pd.DataFrame:
+        part = part.assign(**{c: round_significant(part[c].astype("float64")) for c in part.columns})
+        predicted = model.expected_purchases(
+            part["duration_holdout"], part["frequency"], part["recency"], part["T"]
+        )
+        grouped = np.minimum(part["frequency"].to_numpy(dtype=float), max_frequency).astype("int64")
+        return pd.DataFrame(
+            {"frequency": grouped, "actual": part["frequency_holdout"], "predicted": predicted}
+        )
+
+    schema = ibis.schema({"frequency": "int64", "actual": "float64", "predicted": "float64"})
+    t = map_row_batches(rows, per_customer, schema)
+    out = t.group_by("frequency").aggregate(
+        n_customers=t.count(), actual=t.actual.mean(), predicted=t.predicted.mean()
+    )
+    return out.order_by("frequency").to_pandas().astype({"n_customers": "int64"})
+
+
+def weighted_quantile(values: Any, weights: Any, q: float) -> float:
+    """``np.quantile`` (linear interpolation) of ``values`` each repeated ``weights`` times, without
+    repeating them."""
+    order = np.argsort(np.asarray(values, dtype=float), kind="stable")
+    v = np.asarray(values, dtype=float)[order]
+    ends = np.cumsum(np.asarray(weights, dtype=float)[order])
+    h = q * (ends[-1] - 1.0)
+    lo = np.floor(h)
+    below, above = (v[min(np.searchsorted(ends, i, side="right"), len(v) - 1)] for i in (lo, lo + 1.0))
+    return float(below + (h - lo) * (above - below))

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import ibis
 import pandas as pd
 
 from churnlens.clv.diagnostics import diagnostics_from_orders
-from churnlens.clv.scores import customer_value_from_orders
+from churnlens.clv.scores import customer_value_table
 from churnlens.config import ChurnlensConfig
 from churnlens.errors import ModelError, StageSkipped
 from churnlens.run_cutoff import run_cutoff
@@ -37,11 +38,15 @@ def run_clv(wh: Any, config: ChurnlensConfig) -> dict[str, Any]:
     cutoff = pd.Timestamp(run_cutoff(wh, config))
     cfg = config.clv
     try:
-        value = customer_value_from_orders(orders, cutoff, config, count_model=cfg.count_model)
+        value = customer_value_table(orders, cutoff, config, count_model=cfg.count_model)
     except ModelError as exc:
         raise StageSkipped(str(exc)) from exc
     notes = list(value.notes)
-    out: dict[str, Any] = {"customer_value": value.scores.assign(cutoff=cutoff)}
+    # scored where the engine keeps the rows (Spark's executors), never gathered here
+    scores = value.scores
+    out: dict[str, Any] = {
+        "customer_value": scores.mutate(cutoff=ibis.literal(cutoff.to_pydatetime(), "timestamp"))
+    }
     rows = []
     for name, model in (("count", value.count_model), ("spend", value.spend_model)):
         if model is None:
