@@ -10,6 +10,7 @@ the test skips on a developer's machine but fails under CI (`CI` set, as every C
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 from pathlib import Path
 
@@ -20,6 +21,25 @@ import pytest
 from churnlens.schema import CANONICAL
 
 REPO = Path(__file__).resolve().parents[1]
+
+#: Spark settings for the suite's tiny shops, given to every Spark driver the tests start (in
+#: this process and in the `churnlens` commands they run) and to its executors. Spark's cost
+#: here is per query, not per row: without adaptive re-planning and whole-stage code
+#: generation a query issues fewer jobs and compiles nothing, and the JVMs, which live for
+#: minutes, skip the optimising JIT compiler. None of them changes a result; a developer's
+#: own PYSPARK_SUBMIT_ARGS wins.
+SPARK_TEST_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+SPARK_TEST_SETTINGS = {
+    "spark.sql.adaptive.enabled": "false",
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.executor.extraJavaOptions": SPARK_TEST_JVM,
+}
+os.environ.setdefault(
+    "PYSPARK_SUBMIT_ARGS",
+    " ".join(f"--conf {k}={shlex.quote(v)}" for k, v in SPARK_TEST_SETTINGS.items())
+    + f" --driver-java-options {shlex.quote(SPARK_TEST_JVM)} pyspark-shell",
+)
+os.environ.setdefault("SPARK_DAEMON_JAVA_OPTS", SPARK_TEST_JVM)
 #: Real data sets we may not ship: ../shared/data beside the project, or $CHURNLENS_SHARED_DATA.
 SHARED_DATA = Path(os.environ.get("CHURNLENS_SHARED_DATA") or REPO / ".." / "shared" / "data").resolve()
 

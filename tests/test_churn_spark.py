@@ -26,7 +26,9 @@ def engines(tmp_path_factory, spark_available):
     for k, r in enumerate(sorted(shop["orders"], key=lambda r: (r["customer_id"], r["order_ts"]))):
         r["order_number"] = k + 1
     duck = Warehouse()
-    spark = Warehouse(tmp_path_factory.mktemp("s") / "warehouse", engine="spark")
+    cfg = ChurnlensConfig()
+    cfg.engine.spark_shuffle_partitions = 2  # tiny tables: two tasks per stage
+    spark = Warehouse(tmp_path_factory.mktemp("s") / "warehouse", engine="spark", config=cfg)
     for name, rows in shop.items():
         duck.write(name, canonical(name, rows))
         spark.write(name, canonical(name, rows))

@@ -46,8 +46,9 @@ RTOL = 1e-9
 ATOL = 1e-12
 
 
-#: The shop of `churnlens demo --customers 300 --seed 0`, and a smaller model search and fewer
-#: training and held-out cutoffs (every stage still runs) that keep the tests short.
+#: The shop of `churnlens demo --customers 300 --seed 0`, and a smaller model search, fewer
+#: training and held-out cutoffs (every stage still runs) and two shuffle partitions (a tiny
+#: shop) that keep the tests short.
 CUSTOMERS, SEED = 300, 0
 SETTINGS = """
 [churn]
@@ -56,11 +57,20 @@ imbalance_strategies = ["none", "class_weight"]
 n_trials = 2
 training_cutoffs = 4
 backtest_folds = 1
+
+[engine]
+spark_shuffle_partitions = 2
 """
 
 
+#: The test that runs `demo` on a standalone cluster: it starts before the local runs, beside them.
+ON_A_CLUSTER = "test_demo_and_report_on_a_standalone_cluster"
+
+
 @pytest.fixture(scope="module")
-def both(tmp_path_factory, spark_available):
+def both(tmp_path_factory, spark_available, request):
+    if any(item.name == ON_A_CLUSTER for item in request.session.items):
+        request.getfixturevalue("cluster_demo")  # Spark's waits on one run leave the CPU to the other
     shop = tmp_path_factory.mktemp("shop")
     kind, paths = demo_shop("fashion-campus", shop, CUSTOMERS, SEED)
     duck = Warehouse(tmp_path_factory.mktemp("d") / "w.duckdb")
@@ -318,16 +328,45 @@ def cluster(tmp_path_factory, spark_available):
         daemons.stop()
 
 
-def demo_and_report(settings: Path, tmp_path: Path) -> tuple[Warehouse, Path]:
-    """`churnlens demo --engine spark` (generate the shop, ingest, every stage) and `churnlens
-    report --engine spark` as a user runs them, with ``settings``; the warehouse and report."""
-    db, html = tmp_path / "warehouse", tmp_path / "report.html"
-    common = ["--engine", "spark", "--db", str(db), "--config", str(settings)]
-    shop = ["--out", str(tmp_path / "shop"), "--customers", str(CUSTOMERS), "--seed", str(SEED)]
-    for args in (["demo", "--no-serve", *shop], ["report", "--out", str(html)]):
-        r = subprocess.run(churnlens(*args, *common), capture_output=True, text=True, timeout=1200)
+class ClusterDemo:
+    """`churnlens demo --engine spark` (generate the shop, ingest, every stage) as a user runs it,
+    with ``settings`` naming the cluster's master, started in the background; `report` runs
+    `churnlens report --engine spark` once it has finished."""
+
+    def __init__(self, settings: Path, folder: Path) -> None:
+        self.db, self.html, self.folder = folder / "warehouse", folder / "report.html", folder
+        self.common = ["--engine", "spark", "--db", str(self.db), "--config", str(settings)]
+        shop = ["--out", str(folder / "shop"), "--customers", str(CUSTOMERS), "--seed", str(SEED)]
+        self.output = open(folder / "demo.log", "w+b")  # noqa: SIM115 - closed by `finish`
+        self.demo = subprocess.Popen(
+            churnlens("demo", "--no-serve", *shop, *self.common), stdout=self.output, stderr=subprocess.STDOUT
+        )
+
+    def report(self) -> tuple[Warehouse, Path]:
+        """Waits for `demo`, runs `report`; the warehouse and the report."""
+        rc = self.demo.wait(timeout=1200)
+        self.output.seek(0)
+        assert rc == 0, self.output.read().decode(errors="replace")
+        args = ["report", "--out", str(self.html), *self.common]
+        r = subprocess.run(churnlens(*args), capture_output=True, text=True, timeout=1200)
         assert r.returncode == 0, r.stdout + r.stderr
-    return Warehouse(db, engine="spark", read_only=True), html
+        return Warehouse(self.db, engine="spark", read_only=True), self.html
+
+    def finish(self) -> None:
+        if self.demo.poll() is None:
+            self.demo.kill()
+            self.demo.wait()
+        self.output.close()
+
+
+@pytest.fixture(scope="module")
+def cluster_demo(cluster, tmp_path_factory):
+    url, _ = cluster
+    folder = tmp_path_factory.mktemp("on_cluster")
+    settings = write(folder / "cluster.toml", SETTINGS + f'spark_master = "{url}"\n')
+    demo = ClusterDemo(settings, folder)
+    yield demo
+    demo.finish()
 
 
 def assert_same_report(duck: Warehouse, html: Path, tmp_path: Path) -> None:
@@ -335,13 +374,12 @@ def assert_same_report(duck: Warehouse, html: Path, tmp_path: Path) -> None:
     assert len(html.read_text(encoding="utf-8")) == pytest.approx(len(duck_html), rel=0.02)
 
 
-def test_demo_and_report_on_a_standalone_cluster(both, cluster, tmp_path):
+def test_demo_and_report_on_a_standalone_cluster(both, cluster, cluster_demo, tmp_path):
     """`demo` and `report` with `engine.spark_master` naming a standalone master run their work
     on its two workers and give the tables and churn scores of the DuckDB run of the same shop."""
     duck, _, _ = both
-    url, master_log = cluster
-    settings = write(tmp_path / "cluster.toml", SETTINGS + f'\n[engine]\nspark_master = "{url}"\n')
-    cl, html = demo_and_report(settings, tmp_path)
+    _, master_log = cluster
+    cl, html = cluster_demo.report()
     log = master_log.read_text(errors="replace")
     # both commands were applications of the cluster, with executors on both workers
     assert log.count("Registered app churnlens") == 2, log

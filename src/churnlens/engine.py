@@ -130,12 +130,15 @@ def spark_session(cfg: EngineConfig, warehouse_dir: str | Path | None = None) ->
 
 def _sql_settings(cfg: EngineConfig) -> dict[str, str]:
     """The session settings both engines' results depend on: UTC time, microsecond Parquet
-    timestamps (what DuckDB and pyarrow read), non-ANSI arithmetic as Ibis compiles it."""
+    timestamps (what DuckDB and pyarrow read), non-ANSI arithmetic as Ibis compiles it; and
+    results and in-memory tables crossing to and from pandas as Arrow columns (Ibis fetches
+    every result through pandas), not row by row."""
     return {
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.shuffle.partitions": str(cfg.spark_shuffle_partitions),
         "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
         "spark.sql.ansi.enabled": "false",
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
     }
 
 
