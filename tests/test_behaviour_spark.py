@@ -41,8 +41,9 @@ def both(tmp_path_factory, spark_available):
     shop = click_shop(40, seed=11)
     config = ChurnlensConfig()
     config.behaviour.path_top = 20
+    config.engine.spark_shuffle_partitions = 2  # tiny tables: two tasks per stage
     duck = Warehouse(tmp_path_factory.mktemp("bd") / "w.duckdb")
-    spark = Warehouse(tmp_path_factory.mktemp("bs") / "warehouse", engine="spark")
+    spark = Warehouse(tmp_path_factory.mktemp("bs") / "warehouse", engine="spark", config=config)
     load(duck, shop)
     load(spark, shop)
     r1 = run(duck, config, only=STAGES)

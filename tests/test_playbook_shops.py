@@ -31,13 +31,15 @@ HEAD = re.compile(
     r"(?P<whose>their|the shop's) usual (?P<gap>\d+) days between orders"
     r"(?:; (?P<churn>\d+)% likely to place no order in the next (?P<window>\d+) days)?"
     r"(?:; (?P<alive>\d+)% likely to still be a customer)?"
-    r"(?:; expected to spend (?P<value>[\d,.]+) in the next 12 months)?\. (?P<offer>.*)$"
+    r"(?:; expected to spend (?:[A-Z]{3} )?(?P<value>[\d,.]+) in the next 12 months)?\. (?P<offer>.*)$"
 )
 OFFER = re.compile(
-    r"^(?P<name>.+) is expected to save (?P<saved>[\d,.]+) \((?P<how>assumed|measured) save rate "
-    r"(?P<rate>\d+)%\) for a cost of (?P<cost>[\d,.]+): worth (?P<ev>[\d,.]+)\.$"
+    r"^(?P<name>.+) is expected to save (?:[A-Z]{3} )?(?P<saved>[\d,.]+) \((?P<how>assumed|measured) save rate "
+    r"(?P<rate>\d+)%\) for a cost of (?:[A-Z]{3} )?(?P<cost>[\d,.]+): worth (?:[A-Z]{3} )?(?P<ev>[\d,.]+)\.$"
 )
-DECLINED = re.compile(r"^(?P<name>.+) would be worth (?P<ev>-[\d,.]+) \(it costs more than it saves\): no contact\.$")
+DECLINED = re.compile(
+    r"^(?P<name>.+) would be worth (?:[A-Z]{3} )?(?P<ev>-[\d,.]+) \(it costs more than it saves\): no contact\.$"
+)
 
 
 def quick_config() -> ChurnlensConfig:

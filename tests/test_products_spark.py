@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from churnlens.config import ChurnlensConfig
 from churnlens.products import baskets, product_stats, repeat
 from churnlens.warehouse import Warehouse
 
@@ -49,8 +50,10 @@ def small_shop(seed: int = 1) -> dict[str, pd.DataFrame]:
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory, spark_available):
     shop = small_shop()
+    cfg = ChurnlensConfig()
+    cfg.engine.spark_shuffle_partitions = 2  # tiny tables: two tasks per stage
     duck = Warehouse(tmp_path_factory.mktemp("d") / "w.duckdb")
-    spark = Warehouse(tmp_path_factory.mktemp("s") / "warehouse", engine="spark")
+    spark = Warehouse(tmp_path_factory.mktemp("s") / "warehouse", engine="spark", config=cfg)
     for wh in (duck, spark):
         for name, df in shop.items():
             wh.write(name, df)
