@@ -36,11 +36,8 @@ WINDOWS: dict[str, tuple[str, float | None]] = {
 
 def run_config(settings: dict[str, Any]) -> ChurnlensConfig:
     """The configuration of the last run (sessions and behaviour settings), defaults elsewhere."""
-    config = ChurnlensConfig()
-    for section in ("sessions", "behaviour"):
-        for key, value in (settings.get(section) or {}).items():
-            config.set(f"{section}.{key}", value, check_rules=False)
-    return config
+    sections = {s: settings.get(s) or {} for s in ("sessions", "behaviour")}
+    return ChurnlensConfig.from_dict(sections, source="the last run's settings")
 
 
 def event_reach(wh: Warehouse, config: ChurnlensConfig, unit: str, window_s: float | None) -> ir.Table:
