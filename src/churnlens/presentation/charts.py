@@ -116,21 +116,6 @@ def diverging(
     return style(titled(fig, x_title, y_title), title)
 
 
-def stacked_area(
-    df: pd.DataFrame,
-    x: str,
-    group: str,
-    y: str,
-    title: str | None = None,
-    x_title: str | None = None,
-    y_title: str | None = None,
-) -> go.Figure:
-    fig = go.Figure()
-    for key, part in df.groupby(group, sort=False):
-        fig.add_trace(go.Scatter(x=part[x], y=part[y], name=str(key), stackgroup="one", mode="lines"))
-    return style(titled(fig, x_title, y_title), title)
-
-
 def waterfall(
     labels: Sequence[str],
     values: Sequence[float],

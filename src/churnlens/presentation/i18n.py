@@ -8,7 +8,6 @@ currency from the run record; a shop without prices counts items instead.
 
 from __future__ import annotations
 
-import math
 from datetime import date, datetime
 from typing import Any
 
@@ -133,13 +132,6 @@ def fmt_value(x: Any, lang: str, kind: str, currency: str | None) -> str:
     if kind == "count":
         return fmt_compact(x, lang) if not _missing(x) and abs(float(x)) >= 1e5 else fmt_number(x, lang)
     return str(x)
-
-
-def is_finite(x: Any) -> bool:
-    try:
-        return math.isfinite(float(x))
-    except (TypeError, ValueError):
-        return False
 
 
 #: How each declared column kind (`churnlens.contract.KINDS`) is shown.
